@@ -34,5 +34,10 @@ export default [
       'no-console': 'off',
     },
   },
+  {
+    // Each project's vitest.config.ts extends the one shared root config by relative path.
+    files: ['**/vitest.config.ts'],
+    rules: { '@nx/enforce-module-boundaries': 'off' },
+  },
   prettier,
 ];

@@ -1,4 +1,5 @@
 export { nodeFunctionDefaults, NODE_RUNTIME } from './node-function';
-export { applyAwsSolutionsChecks } from './nag';
+export { applyAwsSolutionsChecks, synthesizeNagFindings } from './nag';
+export type { NagFinding } from './nag';
 export { stackEnvironment, OFFLINE_ACCOUNT, DEFAULT_REGION } from './environment';
 export { findWorkspaceRoot } from './workspace-root';
