@@ -11,6 +11,9 @@ export const baseConfig = defineConfig({
     hookTimeout: 120_000,
     watch: false,
     pool: 'forks',
+    // The JSON report feeds the workspace summary printed at the end of `npm test` (scripts/test-summary.ts).
+    reporters: ['default', 'json'],
+    outputFile: { json: 'test-results/vitest.json' },
     env: {
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       AWS_EC2_METADATA_DISABLED: 'true',
