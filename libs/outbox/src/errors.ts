@@ -1,0 +1,101 @@
+/**
+ * Base class of every error `@outboxed/outbox` throws on purpose. Catch it to tell the library's own,
+ * documented failures from everything else.
+ *
+ * @example
+ * try {
+ *   await writer.write({ writes, events });
+ * } catch (error) {
+ *   if (error instanceof OutboxError) logger.warn('outbox write refused', { reason: error.name });
+ *   throw error;
+ * }
+ */
+export class OutboxError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * A transaction would break one of DynamoDB's `TransactWriteItems` limits (100 actions, 4 MB of items).
+ * Nothing was sent.
+ *
+ * @example
+ * if (error instanceof TransactionLimitError) console.log(error.limit, error.actual);
+ */
+export class TransactionLimitError extends OutboxError {
+  constructor(
+    message: string,
+    /** Which limit: `'items'` (actions in one transaction) or `'bytes'` (aggregate item size). */
+    readonly limit: 'items' | 'bytes',
+    /** The value this transaction reached. */
+    readonly actual: number,
+    /** The maximum DynamoDB allows. */
+    readonly maximum: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * A domain event handed to the writer is not valid (a field missing, of the wrong type or out of range).
+ *
+ * @example
+ * if (error instanceof InvalidOutboxEventError) console.log(error.field);
+ */
+export class InvalidOutboxEventError extends OutboxError {
+  constructor(
+    message: string,
+    /** The field at fault, e.g. `events[0].sequence`. */
+    readonly field: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * DynamoDB cancelled the transaction (a condition failed, a conflict, throttling …): nothing was written.
+ * `cancellationReasons` is aligned with the transaction's actions: the caller's `writes` first, then one
+ * outbox item per event.
+ *
+ * @example
+ * if (error instanceof OutboxTransactionCanceledError && error.cancellationReasons[1]?.Code === 'ConditionalCheckFailed') {
+ *   return conflict('email already registered');
+ * }
+ */
+export class OutboxTransactionCanceledError extends OutboxError {
+  constructor(
+    message: string,
+    /** DynamoDB's reasons, one per action (`Code` is `'None'` for the actions that did not fail). */
+    readonly cancellationReasons: readonly { readonly Code?: string; readonly Message?: string }[],
+    options: { cause: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * The relay was configured with a value it cannot work with (e.g. a byte limit below one entry).
+ *
+ * @example
+ * createRelayHandler({ eventBusName: '' }); // throws RelayConfigurationError
+ */
+export class RelayConfigurationError extends OutboxError {}
+
+/**
+ * A stream record's new image is not an outbox item the relay can read (missing or mistyped attribute).
+ * The relay sends such records to the poison DLQ with reason `unparseable-item`.
+ *
+ * @example
+ * try { parseOutboxItem(image); } catch (e) { if (e instanceof UnparseableOutboxItemError) console.log(e.field); }
+ */
+export class UnparseableOutboxItemError extends OutboxError {
+  constructor(
+    message: string,
+    /** The attribute at fault. */
+    readonly field: string,
+  ) {
+    super(message);
+  }
+}
