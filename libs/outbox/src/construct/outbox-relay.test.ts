@@ -1,0 +1,334 @@
+import { join } from 'node:path';
+import { applyAwsSolutionsChecks, stackEnvironment, synthesizeNagFindings } from '@outboxed/cdk-common';
+import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AttributeType, StreamViewType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus } from 'aws-cdk-lib/aws-events';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { OUTBOX_STREAM_FILTER } from '../item/outbox-item';
+import { REDRIVE_ENV } from '../redrive/env';
+import { OutboxRelayPropsError } from './errors';
+import type { OutboxRelayProps } from './outbox-relay';
+import { OutboxRelay } from './outbox-relay';
+
+const entry = join(import.meta.dirname, 'fixtures', 'relay-handler.ts');
+
+function relayStack(
+  props: Partial<OutboxRelayProps> | ((stack: Stack) => Partial<OutboxRelayProps>) = {},
+  options: { stream?: boolean; nag?: boolean } = {},
+) {
+  const app = new App();
+  if (options.nag) applyAwsSolutionsChecks(app);
+  const stack = new Stack(app, 'Relay', { env: stackEnvironment({}) });
+  const table = new Table(stack, 'Table', {
+    partitionKey: { name: 'pk', type: AttributeType.STRING },
+    sortKey: { name: 'sk', type: AttributeType.STRING },
+    stream: options.stream === false ? undefined : StreamViewType.NEW_IMAGE,
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+  });
+  const eventBus = new EventBus(stack, 'Bus');
+  const extra = typeof props === 'function' ? props(stack) : props;
+  const relay = new OutboxRelay(stack, 'Outbox', { table, eventBus, entry, ...extra });
+  return { app, stack, table, eventBus, relay };
+}
+
+const ref = (template: Template, type: string, prefix: string) => {
+  const [id] = Object.keys(template.findResources(type)).filter((key) => key.startsWith(prefix));
+  if (!id) throw new Error(`no ${type} named ${prefix}*`);
+  return id;
+};
+
+describe('OutboxRelay', () => {
+  let template: Template;
+  let ids: { table: string; bus: string; onFailure: string; poison: string; fn: string };
+
+  beforeAll(() => {
+    const { stack } = relayStack();
+    template = Template.fromStack(stack);
+    ids = {
+      table: ref(template, 'AWS::DynamoDB::Table', 'Table'),
+      bus: ref(template, 'AWS::Events::EventBus', 'Bus'),
+      onFailure: ref(template, 'AWS::SQS::Queue', 'OutboxOnFailureQueue'),
+      poison: ref(template, 'AWS::SQS::Queue', 'OutboxPoisonQueue'),
+      fn: ref(template, 'AWS::Lambda::Function', 'OutboxFunction'),
+    };
+  });
+
+  it('maps the stream to the relay filtered to outbox INSERTs, with finite retries, bisection, partial batch responses and an SQS on-failure destination', () => {
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: ids.fn },
+      EventSourceArn: { 'Fn::GetAtt': [ids.table, 'StreamArn'] },
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 0,
+      ParallelizationFactor: 1,
+      MaximumRetryAttempts: 10,
+      MaximumRecordAgeInSeconds: 21_600,
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [ids.onFailure, 'Arn'] } } },
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify(OUTBOX_STREAM_FILTER) }] },
+    });
+    expect(JSON.parse(JSON.stringify(OUTBOX_STREAM_FILTER))).toEqual({
+      eventName: ['INSERT'],
+      dynamodb: { NewImage: { itemType: { S: ['OUTBOX'] } } },
+    });
+  });
+
+  it('bundles the app handler on the workspace runtime and tells it the bus and the poison queue', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Handler: 'index.handler',
+      Environment: { Variables: { EVENT_BUS_NAME: { Ref: ids.bus }, POISON_QUEUE_URL: { Ref: ids.poison } } },
+    });
+  });
+
+  it.each(['onFailure', 'poison'] as const)(
+    'encrypts the %s queue (SSE), keeps messages 14 days and denies non-TLS access',
+    (queue) => {
+      template.hasResourceProperties('AWS::SQS::Queue', {
+        SqsManagedSseEnabled: true,
+        MessageRetentionPeriod: 1_209_600,
+      });
+      expect(template.toJSON().Resources[ids[queue]].Properties).toEqual({
+        SqsManagedSseEnabled: true,
+        MessageRetentionPeriod: 1_209_600,
+      });
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: ids[queue] }],
+        PolicyDocument: {
+          Statement: [
+            {
+              Action: 'sqs:*',
+              Effect: 'Deny',
+              Principal: { AWS: '*' },
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+              Resource: { 'Fn::GetAtt': [ids[queue], 'Arn'] },
+            },
+          ],
+        },
+      });
+    },
+  );
+
+  it('grants least privilege: PutEvents on this bus only, SendMessage on its own two queues only, read on this stream only', () => {
+    const policies = template.findResources('AWS::IAM::Policy');
+    const policy = Object.values(policies)[0] as { Properties: { PolicyDocument: { Statement: unknown[] } } };
+    expect(Object.keys(policies)).toHaveLength(1);
+    const sendActions = ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'];
+    expect(policy.Properties.PolicyDocument.Statement).toEqual(
+      expect.arrayContaining([
+        { Action: 'events:PutEvents', Effect: 'Allow', Resource: { 'Fn::GetAtt': [ids.bus, 'Arn'] } },
+        { Action: sendActions, Effect: 'Allow', Resource: { 'Fn::GetAtt': [ids.onFailure, 'Arn'] } },
+        { Action: sendActions, Effect: 'Allow', Resource: { 'Fn::GetAtt': [ids.poison, 'Arn'] } },
+        { Action: 'dynamodb:ListStreams', Effect: 'Allow', Resource: '*' },
+        {
+          Action: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+          Effect: 'Allow',
+          Resource: { 'Fn::GetAtt': [ids.table, 'StreamArn'] },
+        },
+        { Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Effect: 'Allow', Resource: '*' },
+      ]),
+    );
+    expect(policy.Properties.PolicyDocument.Statement).toHaveLength(6);
+  });
+
+  it.each([
+    ['on-failure queue', 'OutboxOnFailureQueueAlarm', 'onFailure'],
+    ['poison queue', 'OutboxPoisonQueueAlarm', 'poison'],
+  ] as const)('alarms when the %s holds a message', (_name, alarm, queue) => {
+    const id = ref(template, 'AWS::CloudWatch::Alarm', alarm);
+    expect(template.toJSON().Resources[id].Properties).toEqual({
+      AlarmDescription: expect.stringContaining('operating-the-relay.md'),
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [ids[queue], 'QueueName'] } }],
+      Statistic: 'Maximum',
+      Period: 60,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('alarms when the iterator age stays at or above 5 minutes for 3 minutes', () => {
+    const id = ref(template, 'AWS::CloudWatch::Alarm', 'OutboxIteratorAgeAlarm');
+    expect(template.toJSON().Resources[id].Properties).toEqual({
+      AlarmDescription: expect.stringContaining('lags behind the table stream'),
+      Namespace: 'AWS/Lambda',
+      MetricName: 'IteratorAge',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: ids.fn } }],
+      Statistic: 'Maximum',
+      Period: 60,
+      Threshold: 300_000,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 3,
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('exposes the function, both queues and the three alarms', () => {
+    const { relay } = relayStack();
+    expect([relay.function, relay.onFailureQueue, relay.poisonQueue].map((c) => c.node.id)).toEqual([
+      'Function',
+      'OnFailureQueue',
+      'PoisonQueue',
+    ]);
+    expect(
+      [relay.onFailureQueueAlarm, relay.poisonQueueAlarm, relay.iteratorAgeAlarm].map((a) => a.node.id),
+    ).toEqual(['OnFailureQueueAlarm', 'PoisonQueueAlarm', 'IteratorAgeAlarm']);
+    expect(relay.function).toBeInstanceOf(NodejsFunction);
+    expect(relay.redriveFunction).toBeUndefined();
+  });
+
+  it('passes its tunables through to the event source mapping and the alarm', () => {
+    const { stack } = relayStack({
+      batchSize: 25,
+      maxBatchingWindow: Duration.seconds(5),
+      parallelizationFactor: 4,
+      retryAttempts: 3,
+      maxRecordAge: Duration.hours(1),
+      bisectBatchOnError: false,
+      queueRetentionPeriod: Duration.days(4),
+      iteratorAgeAlarmThreshold: Duration.minutes(1),
+    });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 25,
+      MaximumBatchingWindowInSeconds: 5,
+      ParallelizationFactor: 4,
+      MaximumRetryAttempts: 3,
+      MaximumRecordAgeInSeconds: 3_600,
+      BisectBatchOnFunctionError: false,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      StartingPosition: 'TRIM_HORIZON',
+    });
+    t.allResourcesProperties('AWS::SQS::Queue', { MessageRetentionPeriod: 345_600 });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'IteratorAge', Threshold: 60_000 });
+  });
+
+  it('synthesizes with no unacknowledged cdk-nag AwsSolutions finding', () => {
+    const { app } = relayStack({ redrive: true }, { nag: true });
+    expect(synthesizeNagFindings(app)).toEqual([]);
+  });
+
+  it.each<[string, Partial<OutboxRelayProps>, string]>([
+    [
+      'batchSize 0',
+      { batchSize: 0 },
+      'batchSize must be an integer between 1 and 10000 inclusive; received 0.',
+    ],
+    [
+      'batchSize 10001',
+      { batchSize: 10_001 },
+      'batchSize must be an integer between 1 and 10000 inclusive; received 10001.',
+    ],
+    [
+      'batchSize 1.5',
+      { batchSize: 1.5 },
+      'batchSize must be an integer between 1 and 10000 inclusive; received 1.5.',
+    ],
+    [
+      'maxBatchingWindow 301 s',
+      { maxBatchingWindow: Duration.seconds(301) },
+      'maxBatchingWindow must be a whole number of seconds between 0 and 300 inclusive; received 5 minutes 1 second (301 s).',
+    ],
+    [
+      'parallelizationFactor 11',
+      { parallelizationFactor: 11 },
+      'parallelizationFactor must be an integer between 1 and 10 inclusive; received 11.',
+    ],
+    [
+      'retryAttempts -1 (infinite)',
+      { retryAttempts: -1 },
+      'retryAttempts must be an integer between 0 and 10000 inclusive; received -1.',
+    ],
+    [
+      'maxRecordAge 59 s',
+      { maxRecordAge: Duration.seconds(59) },
+      'maxRecordAge must be a whole number of seconds between 60 and 86400 inclusive; received 59 seconds (59 s).',
+    ],
+    [
+      'maxRecordAge 2 days (past the stream retention)',
+      { maxRecordAge: Duration.days(2) },
+      'maxRecordAge must be a whole number of seconds between 60 and 86400 inclusive; received 2 days (172800 s).',
+    ],
+    [
+      'queueRetentionPeriod 15 days',
+      { queueRetentionPeriod: Duration.days(15) },
+      'queueRetentionPeriod must be a whole number of seconds between 60 and 1209600 inclusive; received 15 days (1296000 s).',
+    ],
+    [
+      'iteratorAgeAlarmThreshold 0',
+      { iteratorAgeAlarmThreshold: Duration.seconds(0) },
+      'iteratorAgeAlarmThreshold must be a whole number of seconds between 1 and 86400 inclusive; received 0 seconds (0 s).',
+    ],
+  ])('rejects %s at synth, naming the range and the value received', (_case, props, message) => {
+    const build = () => relayStack(props);
+    expect(build).toThrow(OutboxRelayPropsError);
+    expect(build).toThrow(`OutboxRelay: ${message}`);
+  });
+
+  it('rejects a table without a stream, saying how to give it one', () => {
+    expect(() => relayStack({}, { stream: false })).toThrow(
+      'OutboxRelay: table Relay/Table has no stream; received tableStreamArn undefined. Create the table with stream: StreamViewType.NEW_IMAGE (or NEW_AND_OLD_IMAGES), or import it with tableStreamArn.',
+    );
+  });
+
+  it('skips validation of values only known at deploy time (tokens)', () => {
+    const { stack } = relayStack((scope) => ({
+      batchSize: new CfnParameter(scope, 'BatchSize', { type: 'Number' }).valueAsNumber,
+      parallelizationFactor: new CfnParameter(scope, 'Parallelization', { type: 'Number' }).valueAsNumber,
+    }));
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: { Ref: 'BatchSize' },
+      ParallelizationFactor: { Ref: 'Parallelization' },
+    });
+  });
+});
+
+describe('OutboxRelay with redrive: true', () => {
+  let template: Template;
+
+  beforeAll(() => {
+    template = Template.fromStack(relayStack({ redrive: true }).stack);
+  });
+
+  it('deploys the redrive function with the table, bus and both queue URLs in its environment', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 2);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 600,
+      Environment: {
+        Variables: {
+          [REDRIVE_ENV.tableName]: { Ref: Match.stringLikeRegexp('^Table') },
+          [REDRIVE_ENV.eventBusName]: { Ref: Match.stringLikeRegexp('^Bus') },
+          [REDRIVE_ENV.onFailureQueueUrl]: { Ref: Match.stringLikeRegexp('^OutboxOnFailureQueue') },
+          [REDRIVE_ENV.poisonQueueUrl]: { Ref: Match.stringLikeRegexp('^OutboxPoisonQueue') },
+        },
+      },
+    });
+  });
+
+  it('lets the redrive function consume only its own queues and publish only to this bus', () => {
+    const policies = template.findResources('AWS::IAM::Policy', {
+      Properties: { PolicyName: Match.stringLikeRegexp('^OutboxRedrive') },
+    });
+    const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement) as {
+      Action: string | string[];
+      Resource: unknown;
+    }[];
+    const resourcesOf = (prefix: string) =>
+      statements.filter((s) => [s.Action].flat().some((a) => a.startsWith(prefix))).map((s) => s.Resource);
+    expect(resourcesOf('events:')).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/^Bus/), 'Arn'] }]);
+    expect(resourcesOf('sqs:')).toEqual([
+      { 'Fn::GetAtt': [expect.stringMatching(/^OutboxOnFailureQueue/), 'Arn'] },
+      { 'Fn::GetAtt': [expect.stringMatching(/^OutboxPoisonQueue/), 'Arn'] },
+    ]);
+    expect(statements.flatMap((s) => [s.Action].flat()).filter((a) => a.startsWith('sqs:'))).not.toContain(
+      'sqs:SendMessage',
+    );
+  });
+});
