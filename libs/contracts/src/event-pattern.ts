@@ -1,0 +1,32 @@
+import type { EventContract } from './contract.ts';
+
+/**
+ * An EventBridge rule event pattern (the subset derived from contracts).
+ *
+ * @example { source: ['outboxed.users'], 'detail-type': ['UserCreated'] }
+ */
+export interface ContractEventPattern {
+  readonly source: string[];
+  readonly 'detail-type': string[];
+  readonly detail?: Record<string, unknown>;
+}
+
+/**
+ * The event pattern matching the given contracts' sources and detail-types (deduplicated, in first-seen order),
+ * with an optional content filter on `detail`. It does not filter on version: a consumer still receives events of
+ * versions newer than it knows, and its handler decides (tolerant read, or DLQ with the reason).
+ *
+ * @example new Rule(this, 'Rule', { eventBus, eventPattern: eventPattern([userCreated]) });
+ */
+export function eventPattern(
+  contracts: readonly EventContract[],
+  contentFilter?: Record<string, unknown>,
+): ContractEventPattern {
+  if (contracts.length === 0) throw new TypeError('eventPattern needs at least one contract.');
+  const unique = (values: string[]) => [...new Set(values)];
+  return {
+    source: unique(contracts.map((c) => c.source)),
+    'detail-type': unique(contracts.map((c) => c.detailType)),
+    ...(contentFilter ? { detail: contentFilter } : {}),
+  };
+}
