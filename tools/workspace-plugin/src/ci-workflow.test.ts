@@ -49,12 +49,13 @@ describe('.github/workflows/ci.yml (GitHub Actions syntax)', () => {
     expect(validateWorkflow(workflowSource)).toEqual({ actionType: 'workflow', errors: [] });
   });
 
-  it.each([
-    ['a job without runs-on', (w: Workflow) => delete (w.jobs.verify as Partial<Job>)['runs-on']],
-    ['an unknown trigger', (w: Workflow) => Object.assign(w.on, { pushed: null })],
-    ['a step that is a number', (w: Workflow) => ((w.jobs.verify as { steps: unknown[] }).steps[0] = 42)],
+  type Editable = { on: Record<string, unknown>; jobs: Record<string, Record<string, unknown>> };
+  it.each<[string, (w: Editable) => void]>([
+    ['a job without runs-on', (w) => delete w.jobs['verify']?.['runs-on']],
+    ['an unknown trigger', (w) => (w.on['pushed'] = null)],
+    ['a step that is a number', (w) => (w.jobs['verify'] = { ...w.jobs['verify'], steps: [42] })],
   ])('the validator rejects the workflow with %s (so the check above can fail)', (_case, breakIt) => {
-    const broken = parse(workflowSource) as Workflow;
+    const broken = parse(workflowSource) as Editable;
     breakIt(broken);
     expect(validateWorkflow(stringify(broken)).errors).not.toEqual([]);
   });

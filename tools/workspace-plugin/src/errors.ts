@@ -1,0 +1,84 @@
+/**
+ * The base of every error the workspace plugin throws: catch it to tell a generator's refusal (bad input, nothing
+ * written) from a bug.
+ *
+ * @example try { await consumerGenerator(tree, options); } catch (e) { if (e instanceof WorkspacePluginError) … }
+ */
+export class WorkspacePluginError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * The consumer's name is not one the generator can turn into `apps/<name>-consumer`.
+ *
+ * @example throw new InvalidConsumerNameError('Billing', 'must be kebab-case');
+ */
+export class InvalidConsumerNameError extends WorkspacePluginError {
+  constructor(
+    readonly received: string,
+    reason: string,
+  ) {
+    super(
+      `Invalid consumer name ${JSON.stringify(received)}: ${reason}. Give the team's name in kebab-case, ` +
+        `without the "-consumer" suffix (it is added): e.g. "billing" creates apps/billing-consumer.`,
+    );
+  }
+}
+
+/**
+ * An app (or any project) with the consumer's name or folder already exists.
+ *
+ * @example throw new ConsumerExistsError('audit-consumer', 'apps/audit-consumer');
+ */
+export class ConsumerExistsError extends WorkspacePluginError {
+  constructor(
+    readonly projectName: string,
+    readonly projectRoot: string,
+  ) {
+    super(
+      `Cannot create ${projectRoot}: a project named "${projectName}" or the folder ${projectRoot} already exists. ` +
+        `Choose another name, or edit the existing app.`,
+    );
+  }
+}
+
+/**
+ * `--events` names an event type (or version) that `@outboxed/contracts`' `eventCatalog` does not define.
+ *
+ * @example throw new UnknownEventTypeError('UserDeleted', ['UserCreated@1', 'UserCreated@2']);
+ */
+export class UnknownEventTypeError extends WorkspacePluginError {
+  constructor(
+    readonly received: string,
+    readonly known: readonly string[],
+  ) {
+    super(
+      `Unknown event type ${JSON.stringify(received)} in --events. The contracts define: ${known.join(', ')}. ` +
+        `Pass a DetailType (its latest version) or DetailType@version, comma-separated; add a new event type to ` +
+        `libs/contracts first.`,
+    );
+  }
+}
+
+/**
+ * `--filter` is not a JSON object of EventBridge content filters.
+ *
+ * @example throw new InvalidFilterError('{"data":', 'not JSON (Unexpected end of JSON input)');
+ */
+export class InvalidFilterError extends WorkspacePluginError {
+  constructor(
+    readonly received: string,
+    reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `Invalid --filter ${JSON.stringify(received)}: ${reason}. It must be a JSON object matched against the ` +
+        `event's detail, whose leaves are arrays of EventBridge pattern values, e.g. ` +
+        `'{"data":{"email":[{"suffix":"@example.com"}]}}'.`,
+      options,
+    );
+  }
+}

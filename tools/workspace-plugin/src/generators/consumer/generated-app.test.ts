@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { guideCommand, guideCommands, shellWords } from '../../testing/guide-commands';
+import type { WorkspaceCopy } from '../../testing/workspace-copy';
+import { copyWorkspace, linkWorkspacePackage } from '../../testing/workspace-copy';
+
+const SLOW = 15 * 60_000;
+const PROJECT = 'billing-consumer';
+
+interface TaskGraphOutput {
+  readonly tasks: { readonly dependencies: Record<string, readonly string[]> };
+}
+
+let copy: WorkspaceCopy;
+
+/** Runs a guide command line in the copy, with extra arguments appended. */
+function runGuideCommand(line: string, ...extra: string[]): string {
+  const [command, ...args] = shellWords(line);
+  if (!command) throw new Error(`empty command line: ${JSON.stringify(line)}`);
+  return copy.run(command, [...args, ...extra]);
+}
+
+describe('docs/adding-a-consumer.md, followed in a real workspace copy', () => {
+  beforeAll(() => {
+    copy = copyWorkspace();
+  }, SLOW);
+
+  afterAll(() => copy?.remove());
+
+  it('lists only commands these tests run', () => {
+    expect(guideCommands()).toEqual([
+      'npx nx g @outboxed/workspace-plugin:consumer billing --events UserCreated',
+      `npx nx g @outboxed/workspace-plugin:consumer billing --events UserCreated --filter '{"data":{"email":[{"suffix":"@example.com"}]}}' --dry-run`,
+      `npx nx run-many -t lint typecheck test synth -p ${PROJECT}`,
+      'npm start',
+      'npx nx affected -t deploy --graph=stdout',
+      `npx nx deploy ${PROJECT}`,
+    ]);
+  });
+
+  it('previews a filtered consumer with --dry-run and writes nothing', () => {
+    const output = runGuideCommand(
+      guideCommand(
+        'npx nx g ',
+        guideCommands().filter((c) => c.includes('--dry-run')),
+      ),
+    );
+
+    expect(output).toContain(`CREATE apps/${PROJECT}/src/main.ts`);
+    expect(output).toContain('NOTE: The "dryRun" flag means no changes were made.');
+    expect(copy.git('status', '--porcelain')).toBe('');
+  });
+
+  it(
+    'generates apps/billing-consumer (npm install replaced by linking the package, as the tests never install)',
+    () => {
+      const generate = guideCommand(
+        'npx nx g ',
+        guideCommands().filter((c) => !c.includes('--dry-run')),
+      );
+
+      const output = runGuideCommand(generate, '--skipInstall');
+      linkWorkspacePackage(copy, PROJECT, `apps/${PROJECT}`);
+
+      expect(output).toContain(`CREATE apps/${PROJECT}/project.json`);
+      expect(copy.nx('show', 'projects', '--type', 'app').split('\n')).toContain(PROJECT);
+    },
+    SLOW,
+  );
+
+  it(
+    'the generated app passes lint, typecheck, test and synth at once, with no other edit',
+    () => {
+      const output = runGuideCommand(
+        guideCommand('npx nx run-many '),
+        '--parallel=1',
+        '--outputStyle=static',
+        '--skipNxCache',
+      );
+
+      expect(output).toContain(
+        `Successfully ran targets lint, typecheck, test, synth for project ${PROJECT}`,
+      );
+    },
+    SLOW,
+  );
+
+  it.each([
+    ['npx nx affected -t deploy --graph=stdout', []],
+    [`npx nx deploy ${PROJECT}`, ['--graph=stdout']],
+  ])('%s plans only the new app: its deploy after its own synth', (prefix, extra) => {
+    const output = runGuideCommand(guideCommand(prefix), ...extra);
+
+    expect((JSON.parse(output) as TaskGraphOutput).tasks.dependencies).toEqual({
+      [`${PROJECT}:deploy`]: [`${PROJECT}:synth`],
+      [`${PROJECT}:synth`]: [],
+    });
+  });
+});

@@ -1,0 +1,201 @@
+import type { Tree } from '@nx/devkit';
+import { addProjectConfiguration, readJson, readProjectConfiguration } from '@nx/devkit';
+import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  ConsumerExistsError,
+  InvalidConsumerNameError,
+  InvalidFilterError,
+  UnknownEventTypeError,
+  type WorkspacePluginError,
+} from '../../errors';
+import { contractCatalog } from './catalog';
+import { consumerGenerator } from './generator';
+import type { ConsumerGeneratorSchema } from './schema';
+
+function options(overrides: Partial<ConsumerGeneratorSchema> = {}): ConsumerGeneratorSchema {
+  return { name: 'billing', events: 'UserCreated', skipFormat: true, ...overrides };
+}
+
+function changedPaths(tree: Tree): string[] {
+  return tree
+    .listChanges()
+    .map((change) => change.path)
+    .sort();
+}
+
+describe('consumerGenerator', () => {
+  let tree: Tree;
+
+  beforeEach(() => {
+    tree = createTreeWithEmptyWorkspace();
+    addProjectConfiguration(tree, 'audit-consumer', {
+      root: 'apps/audit-consumer',
+      projectType: 'application',
+    });
+  });
+
+  it('creates apps/<name>-consumer with its handler, stack, CDK app, expectations, configs and tests', async () => {
+    const before = changedPaths(tree);
+
+    await consumerGenerator(tree, options());
+
+    expect(changedPaths(tree).filter((path) => !before.includes(path))).toEqual(EXPECTED_FILES);
+  });
+
+  it('registers the Nx project with the app tags and the lint, typecheck, test, synth and deploy targets', async () => {
+    await consumerGenerator(tree, options());
+
+    expect(readProjectConfiguration(tree, 'billing-consumer')).toEqual({
+      $schema: '../../node_modules/nx/schemas/project-schema.json',
+      name: 'billing-consumer',
+      root: 'apps/billing-consumer',
+      sourceRoot: 'apps/billing-consumer/src',
+      projectType: 'application',
+      tags: ['type:app', 'scope:billing'],
+      targets: { lint: {}, typecheck: {}, test: {}, synth: {}, deploy: {} },
+    });
+  });
+
+  it('makes the app an npm workspace package exporting its CDK app, so module boundaries see it', async () => {
+    await consumerGenerator(tree, options());
+
+    expect(readJson(tree, 'apps/billing-consumer/package.json')).toEqual({
+      name: '@outboxed/billing-consumer',
+      version: '0.1.0',
+      private: true,
+      type: 'module',
+      exports: { '.': './src/main.ts' },
+    });
+  });
+
+  it('gives the CDK app a cdk.json with notices and telemetry off', async () => {
+    await consumerGenerator(tree, options());
+
+    expect(readJson(tree, 'apps/billing-consumer/cdk.json')).toEqual(readJsonOfAudit());
+  });
+
+  it.each([
+    ['UserCreated', [{ detailType: 'UserCreated', version: latestVersion('UserCreated') }]],
+    ['UserCreated@1', [{ detailType: 'UserCreated', version: 1 }]],
+    [' UserCreated@1 , UserCreated@1 ', [{ detailType: 'UserCreated', version: 1 }]],
+  ])('declares --events %j as the subscriptions of its contract expectations', async (events, expected) => {
+    await consumerGenerator(tree, options({ events }));
+
+    const expectations = tree.read('apps/billing-consumer/src/contract-expectations.ts', 'utf8') ?? '';
+    for (const { detailType, version } of expected) {
+      expect(expectations).toContain(`findContract('${detailType}', ${version})`);
+    }
+  });
+
+  it('passes --filter to the consumer as the content filter of its rule', async () => {
+    await consumerGenerator(tree, options({ filter: '{"data":{"email":[{"suffix":"@example.com"}]}}' }));
+
+    const stack = tree.read('apps/billing-consumer/src/billing-consumer-stack.ts', 'utf8') ?? '';
+    expect(stack).toContain('contentFilter: { data: { email: [{ suffix: "@example.com" }] } }');
+  });
+
+  it('accepts a name already ending in -consumer without doubling the suffix', async () => {
+    await consumerGenerator(tree, options({ name: 'billing-consumer' }));
+
+    expect(tree.exists('apps/billing-consumer/project.json')).toBe(true);
+    expect(tree.exists('apps/billing-consumer-consumer')).toBe(false);
+  });
+
+  it('returns the npm install task that links the new workspace package, unless skipInstall', async () => {
+    const install = await consumerGenerator(tree, options());
+    const skipped = await consumerGenerator(tree, options({ name: 'ledger', skipInstall: true }));
+
+    expect(install).toBeTypeOf('function');
+    expect(skipped).toBeUndefined();
+  });
+
+  it('formats what it writes with Prettier unless skipFormat', async () => {
+    await consumerGenerator(tree, options({ skipFormat: false }));
+
+    expect(tree.read('apps/billing-consumer/package.json', 'utf8')).toBe(
+      `${JSON.stringify(readJson(tree, 'apps/billing-consumer/package.json'), null, 2)}\n`,
+    );
+  });
+
+  it.each<[string, Partial<ConsumerGeneratorSchema>, new (...args: never[]) => WorkspacePluginError, RegExp]>(
+    [
+      ['a name that is not kebab-case', { name: 'Billing' }, InvalidConsumerNameError, /must be kebab-case/],
+      ['a name with underscores', { name: 'bill_ing' }, InvalidConsumerNameError, /must be kebab-case/],
+      ['an empty name', { name: '' }, InvalidConsumerNameError, /it is empty/],
+      [
+        'a name that is only the suffix',
+        { name: 'consumer' },
+        InvalidConsumerNameError,
+        /twice, the "-consumer"/,
+      ],
+      ['a name suffixed twice', { name: 'billing-consumer-consumer' }, InvalidConsumerNameError, /twice/],
+      ['a name too long', { name: `b${'-x'.repeat(20)}` }, InvalidConsumerNameError, /at most 32/],
+      ['an existing app', { name: 'audit' }, ConsumerExistsError, /apps\/audit-consumer: a project named/],
+      [
+        'an unknown event type',
+        { events: 'UserDeleted' },
+        UnknownEventTypeError,
+        /Unknown event type "UserDeleted"/,
+      ],
+      [
+        'an unknown version',
+        { events: 'UserCreated@99' },
+        UnknownEventTypeError,
+        /"UserCreated@99".*UserCreated@1/,
+      ],
+      ['no event type', { events: ' , ' }, UnknownEventTypeError, /The contracts define: UserCreated@1/],
+      ['a filter that is not JSON', { filter: '{"data":' }, InvalidFilterError, /it is not JSON \(/],
+      ['a filter that is an array', { filter: '[1]' }, InvalidFilterError, /it is not a JSON object/],
+      [
+        'a filter leaf that is not an array',
+        { filter: '{"data":{"a":1}}' },
+        InvalidFilterError,
+        /detail\.data\.a is 1/,
+      ],
+      ['a filter with an empty array', { filter: '{"data":{"a":[]}}' }, InvalidFilterError, /empty array/],
+    ],
+  )('rejects %s with a clear error and writes nothing', async (_case, overrides, errorType, message) => {
+    const before = changedPaths(tree);
+
+    const generating = consumerGenerator(tree, options(overrides));
+
+    await expect(generating).rejects.toThrow(errorType);
+    await expect(generating).rejects.toThrow(message);
+    expect(changedPaths(tree)).toEqual(before);
+  });
+
+  it('rejects a folder that exists without a project and writes nothing', async () => {
+    tree.write('apps/billing-consumer/notes.md', '# notes\n');
+    const before = changedPaths(tree);
+
+    await expect(consumerGenerator(tree, options())).rejects.toThrow(ConsumerExistsError);
+    expect(changedPaths(tree)).toEqual(before);
+  });
+});
+
+function latestVersion(detailType: string): number {
+  return Math.max(...contractCatalog().flatMap((c) => (c.detailType === detailType ? [c.version] : [])));
+}
+
+function readJsonOfAudit(): unknown {
+  return {
+    app: 'node --import tsx src/main.ts',
+    notices: false,
+    context: { 'cli-telemetry': false, '@aws-cdk/core:newStyleStackSynthesis': true },
+  };
+}
+
+const EXPECTED_FILES = [
+  'apps/billing-consumer/README.md',
+  'apps/billing-consumer/cdk.json',
+  'apps/billing-consumer/package.json',
+  'apps/billing-consumer/project.json',
+  'apps/billing-consumer/src/billing-consumer-stack.ts',
+  'apps/billing-consumer/src/contract-expectations.ts',
+  'apps/billing-consumer/src/functions/consume/handler.test.ts',
+  'apps/billing-consumer/src/functions/consume/handler.ts',
+  'apps/billing-consumer/src/main.ts',
+  'apps/billing-consumer/tsconfig.json',
+  'apps/billing-consumer/vitest.config.ts',
+];

@@ -1,0 +1,170 @@
+import type { Tree } from '@nx/devkit';
+import { getProjects, names } from '@nx/devkit';
+import {
+  ConsumerExistsError,
+  InvalidConsumerNameError,
+  InvalidFilterError,
+  UnknownEventTypeError,
+} from '../../errors';
+import type { ConsumerGeneratorSchema } from './schema';
+
+/** What the generator needs to know of one contract in `eventCatalog`. */
+export interface CatalogEntry {
+  readonly detailType: string;
+  readonly version: number;
+}
+
+/** One event subscription of the new consumer: a contract from the catalog. */
+export interface Subscription {
+  readonly detailType: string;
+  readonly version: number;
+}
+
+/** The generator's options once validated: everything the templates use. */
+export interface NormalizedConsumerOptions {
+  /** The consumer's name without the suffix, e.g. `billing`. */
+  readonly name: string;
+  /** The Nx project and folder name, e.g. `billing-consumer`. */
+  readonly projectName: string;
+  /** e.g. `apps/billing-consumer`. */
+  readonly projectRoot: string;
+  /** The npm workspace package, e.g. `@outboxed/billing-consumer`. */
+  readonly packageName: string;
+  /** PascalCase name, e.g. `Billing`: the stack is `<className>Consumer`. */
+  readonly className: string;
+  /** camelCase name, e.g. `billing`. */
+  readonly propertyName: string;
+  readonly subscriptions: readonly Subscription[];
+  /** The content filter on the event's `detail`, if any. */
+  readonly filter: Readonly<Record<string, unknown>> | undefined;
+}
+
+const KEBAB_CASE = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
+const SUFFIX = '-consumer';
+/** Keeps the stack, function and queue names CDK derives from it well inside AWS's limits. */
+export const MAX_NAME_LENGTH = 32;
+
+/**
+ * Validates the consumer's name and returns it without a `-consumer` suffix (`billing-consumer` → `billing`).
+ *
+ * @example consumerBaseName('billing'); // 'billing'
+ */
+export function consumerBaseName(received: string): string {
+  const name = received.trim();
+  if (name === '') throw new InvalidConsumerNameError(received, 'it is empty');
+  if (!KEBAB_CASE.test(name)) {
+    throw new InvalidConsumerNameError(
+      received,
+      'it must be kebab-case: lower-case letters and digits in words joined by single hyphens, starting with a letter',
+    );
+  }
+  const base = name.endsWith(SUFFIX) ? name.slice(0, -SUFFIX.length) : name;
+  if (base === '' || base === 'consumer' || base.endsWith(SUFFIX)) {
+    throw new InvalidConsumerNameError(received, 'it is only, or twice, the "-consumer" suffix');
+  }
+  if (base.length > MAX_NAME_LENGTH) {
+    throw new InvalidConsumerNameError(
+      received,
+      `it is ${base.length} characters long; at most ${MAX_NAME_LENGTH}`,
+    );
+  }
+  return base;
+}
+
+/**
+ * Resolves `--events` (`UserCreated`, `UserCreated@1`, comma-separated) against the contracts' catalog: a bare
+ * DetailType means its latest version. Duplicates collapse; order is kept.
+ *
+ * @example parseSubscriptions('UserCreated', eventCatalog); // [{ detailType: 'UserCreated', version: 2 }]
+ */
+export function parseSubscriptions(received: string, catalog: readonly CatalogEntry[]): Subscription[] {
+  const known = catalog.map((c) => `${c.detailType}@${c.version}`);
+  const items = received
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (items.length === 0) throw new UnknownEventTypeError(received, known);
+  const subscriptions: Subscription[] = [];
+  for (const item of items) {
+    const match = /^([A-Za-z][A-Za-z0-9]*)(?:@(\d+))?$/.exec(item);
+    const detailType = match?.[1];
+    const versions = catalog.filter((c) => c.detailType === detailType).map((c) => c.version);
+    const version = match?.[2] === undefined ? Math.max(...versions) : Number(match[2]);
+    if (!detailType || !versions.includes(version)) throw new UnknownEventTypeError(item, known);
+    if (!subscriptions.some((s) => s.detailType === detailType && s.version === version)) {
+      subscriptions.push({ detailType, version });
+    }
+  }
+  return subscriptions;
+}
+
+function checkPattern(value: unknown, path: string, received: string): void {
+  if (Array.isArray(value)) {
+    if (value.length === 0)
+      throw new InvalidFilterError(received, `${path} is an empty array (it would match nothing)`);
+    return;
+  }
+  if (value === null || typeof value !== 'object') {
+    throw new InvalidFilterError(
+      received,
+      `${path} is ${JSON.stringify(value)}, not an array of values or an object`,
+    );
+  }
+  const entries = Object.entries(value);
+  if (entries.length === 0) throw new InvalidFilterError(received, `${path} is an empty object`);
+  for (const [key, child] of entries) checkPattern(child, `${path}.${key}`, received);
+}
+
+/**
+ * Parses `--filter`: a JSON object applied to the event's `detail` whose every leaf is a non-empty array, as
+ * EventBridge requires of event patterns. The rule's source and detail-type come from the contracts, so the
+ * filter cannot widen the subscription.
+ *
+ * @example parseFilter('{"data":{"email":[{"suffix":"@example.com"}]}}');
+ */
+export function parseFilter(received: string | undefined): Record<string, unknown> | undefined {
+  if (received === undefined || received.trim() === '') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(received);
+  } catch (error) {
+    throw new InvalidFilterError(received, `it is not JSON (${(error as Error).message})`, { cause: error });
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new InvalidFilterError(received, 'it is not a JSON object');
+  }
+  checkPattern(parsed, 'detail', received);
+  return parsed as Record<string, unknown>;
+}
+
+/**
+ * Validates every option before anything is written: the name, that neither the project nor its folder exists,
+ * the event types and the filter.
+ *
+ * @example const options = normalizeOptions(tree, { name: 'billing', events: 'UserCreated' }, eventCatalog);
+ */
+export function normalizeOptions(
+  tree: Tree,
+  schema: ConsumerGeneratorSchema,
+  catalog: readonly CatalogEntry[],
+): NormalizedConsumerOptions {
+  const name = consumerBaseName(String(schema.name ?? ''));
+  const projectName = `${name}${SUFFIX}`;
+  const projectRoot = `apps/${projectName}`;
+  if (getProjects(tree).has(projectName) || tree.exists(projectRoot)) {
+    throw new ConsumerExistsError(projectName, projectRoot);
+  }
+  const subscriptions = parseSubscriptions(String(schema.events ?? ''), catalog);
+  const filter = parseFilter(schema.filter);
+  const { className, propertyName } = names(name);
+  return {
+    name,
+    projectName,
+    projectRoot,
+    packageName: `@outboxed/${projectName}`,
+    className,
+    propertyName,
+    subscriptions,
+    filter,
+  };
+}

@@ -1,0 +1,137 @@
+import { execFileSync } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+/** The monorepo this plugin lives in. */
+export const workspaceRoot = join(import.meta.dirname, '..', '..', '..', '..');
+
+/** A throwaway git repository holding a copy of the workspace's files (see {@link copyWorkspace}). */
+export interface WorkspaceCopy {
+  /** The copy's root folder (a temp dir). */
+  readonly root: string;
+  /** The environment every command in the copy runs with: Nx daemon and cloud off, Nx cache and data inside the copy. */
+  readonly env: NodeJS.ProcessEnv;
+  /** Runs git in the copy and returns its trimmed stdout. */
+  git(...args: string[]): string;
+  /** Runs the workspace's Nx CLI in the copy and returns its trimmed stdout. */
+  nx(...args: string[]): string;
+  /** Runs any command in the copy (e.g. `npx eslint …`) and returns its trimmed stdout. */
+  run(command: string, args: readonly string[], cwd?: string): string;
+  /** Deletes the copy. */
+  remove(): void;
+}
+
+/**
+ * The environment of commands run in a copy: the caller's, minus anything that would point Nx or git back at the
+ * real workspace (an outer `nx run` sets `NX_*` variables; a git hook sets `GIT_DIR`), plus Nx kept offline and
+ * its cache and workspace data inside the copy.
+ */
+function copyEnvironment(root: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!key.startsWith('NX_') && !key.startsWith('GIT_') && key !== 'VITEST' && !key.startsWith('VITEST_')) {
+      env[key] = value;
+    }
+  }
+  return {
+    ...env,
+    CI: 'true',
+    NX_DAEMON: 'false',
+    NX_NO_CLOUD: 'true',
+    NX_TUI: 'false',
+    NX_SKIP_NX_CACHE: 'false',
+    NX_CACHE_DIRECTORY: join(root, '.nx', 'cache'),
+    NX_WORKSPACE_DATA_DIRECTORY: join(root, '.nx', 'workspace-data'),
+    GIT_AUTHOR_NAME: 'Workspace Copy',
+    GIT_AUTHOR_EMAIL: 'copy@example.com',
+    GIT_COMMITTER_NAME: 'Workspace Copy',
+    GIT_COMMITTER_EMAIL: 'copy@example.com',
+  };
+}
+
+/** The npm scope of the workspace's own packages. */
+const WORKSPACE_SCOPE = '@outboxed';
+
+/**
+ * Gives the copy a `node_modules` of its own whose entries link to the real workspace's installed packages (nothing
+ * is installed), except the workspace's own packages: `@outboxed/*` link to the copy's projects, so code generated
+ * in the copy resolves to the copy. {@link linkWorkspacePackage} adds one for a project created later.
+ */
+function linkNodeModules(source: string, root: string): void {
+  const real = join(source, 'node_modules');
+  const linked = join(root, 'node_modules');
+  mkdirSync(join(linked, WORKSPACE_SCOPE), { recursive: true });
+  for (const entry of readdirSync(real)) {
+    if (entry !== WORKSPACE_SCOPE && entry !== '.vite' && entry !== '.cache') {
+      symlinkSync(join(real, entry), join(linked, entry));
+    }
+  }
+  for (const entry of readdirSync(join(real, WORKSPACE_SCOPE))) {
+    symlinkSync(readlinkSync(join(real, WORKSPACE_SCOPE, entry)), join(linked, WORKSPACE_SCOPE, entry));
+  }
+}
+
+/**
+ * Links `node_modules/@outboxed/<name>` to `<projectRoot>` in a copy, as `npm install` would for a new workspace
+ * package (tests never run npm install).
+ *
+ * @example linkWorkspacePackage(copy, 'billing-consumer', 'apps/billing-consumer');
+ */
+export function linkWorkspacePackage(copy: WorkspaceCopy, name: string, projectRoot: string): void {
+  symlinkSync(join('..', '..', projectRoot), join(copy.root, 'node_modules', WORKSPACE_SCOPE, name));
+}
+
+/**
+ * Copies the workspace's files (tracked and untracked-but-not-ignored, as `git ls-files` lists them) into a temp
+ * dir, links the root `node_modules` (nothing is installed), and commits them as the first commit of a new git
+ * repository on `main`. Tests then commit changes and ask Nx what they affect, or generate code and run its checks,
+ * without touching the real workspace.
+ *
+ * @example
+ * const copy = copyWorkspace();
+ * copy.git('commit', '--allow-empty', '-m', 'nothing');
+ * copy.nx('show', 'projects', '--affected', '--base=HEAD~1');
+ * copy.remove();
+ */
+export function copyWorkspace(source: string = workspaceRoot): WorkspaceCopy {
+  const root = mkdtempSync(join(tmpdir(), 'outboxed-workspace-'));
+  const env = copyEnvironment(root);
+  const run = (command: string, args: readonly string[], cwd: string = root): string =>
+    execFileSync(command, args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+
+  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    cwd: source,
+    encoding: 'utf8',
+  })
+    .split('\0')
+    .filter((file) => file !== '' && existsSync(join(source, file)));
+  for (const file of files) {
+    mkdirSync(dirname(join(root, file)), { recursive: true });
+    cpSync(join(source, file), join(root, file), { dereference: false });
+  }
+  linkNodeModules(source, root);
+
+  const copy: WorkspaceCopy = {
+    root,
+    env,
+    git: (...args) => run('git', args),
+    nx: (...args) =>
+      run(process.execPath, [join(root, 'node_modules', 'nx', 'dist', 'bin', 'nx.js'), ...args]),
+    run,
+    remove: () => rmSync(root, { recursive: true, force: true }),
+  };
+  copy.git('init', '--quiet', '--initial-branch=main');
+  copy.git('add', '--all');
+  copy.git('commit', '--quiet', '--no-verify', '-m', 'workspace copy');
+  return copy;
+}
