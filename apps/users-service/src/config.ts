@@ -1,0 +1,47 @@
+import { ConfigurationError } from './errors';
+
+/**
+ * Names of the environment variables the users service's functions read, in one place: the stack sets them,
+ * the handlers read them. No aws-cdk-lib import, so handlers can use it.
+ *
+ * @example environment: { [API_ENV.tableName]: table.tableName }
+ */
+export const API_ENV = {
+  /** Name of the users table (users, email-uniqueness, idempotency and outbox items). */
+  tableName: 'USERS_TABLE_NAME',
+  /** How long an idempotency record is kept, in seconds. */
+  idempotencyTtlSeconds: 'IDEMPOTENCY_TTL_SECONDS',
+} as const;
+
+/**
+ * Environment variables of the outbox relay function.
+ *
+ * @example environment: { [RELAY_ENV.eventBusName]: bus.eventBusName }
+ */
+export const RELAY_ENV = {
+  /** Name of the events bus the relay puts events on. */
+  eventBusName: 'EVENT_BUS_NAME',
+  /** URL of the poison DLQ (records that can never be published, with their reason). */
+  poisonQueueUrl: 'POISON_QUEUE_URL',
+} as const;
+
+/** Service name used by Powertools Logger and Metrics. */
+export const SERVICE_NAME = 'users-service';
+
+/** Metrics namespace of the users service. */
+export const METRICS_NAMESPACE = 'Outboxed/Users';
+
+/**
+ * Reads a required environment variable, or throws an error naming it.
+ *
+ * @example const tableName = requiredEnv(API_ENV.tableName);
+ */
+export function requiredEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {
+  const value = env[name];
+  if (value === undefined || value === '') {
+    throw new ConfigurationError(
+      `Environment variable ${name} is not set. The stack sets it on the function; set it when running locally.`,
+    );
+  }
+  return value;
+}
