@@ -1,0 +1,130 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { AssemblyError } from './errors';
+import type { StackInput } from './template/stack-plan';
+import type { CfnTemplate } from './template/types';
+
+/** An app of the workspace: a folder `apps/<name>` with a `cdk.json`. */
+export interface AppInfo {
+  readonly name: string;
+  readonly dir: string;
+  /** `<dir>/cdk.out`. */
+  readonly assemblyDir: string;
+}
+
+/**
+ * Finds every CDK app of the workspace (`apps/*\/cdk.json`), so a newly generated app runs with no edit here.
+ *
+ * @example discoverApps(root).map((a) => a.name) // ['audit-consumer', 'email-consumer', 'users-service']
+ */
+export function discoverApps(workspaceRoot: string, only?: readonly string[]): AppInfo[] {
+  const appsDir = join(workspaceRoot, 'apps');
+  const all = existsSync(appsDir)
+    ? readdirSync(appsDir)
+        .filter((name) => existsSync(join(appsDir, name, 'cdk.json')))
+        .sort()
+        .map((name) => ({ name, dir: join(appsDir, name), assemblyDir: join(appsDir, name, 'cdk.out') }))
+    : [];
+  if (!only) return all;
+  const unknown = only.filter((name) => !all.some((a) => a.name === name));
+  if (unknown.length > 0) {
+    throw new AssemblyError(
+      `--apps names ${unknown.join(', ')}, which ${unknown.length > 1 ? 'are' : 'is'} not an app of this workspace. ` +
+        `Apps (folders apps/* with a cdk.json): ${all.map((a) => a.name).join(', ') || 'none'}.`,
+    );
+  }
+  return all.filter((a) => only.includes(a.name));
+}
+
+/**
+ * True when `cdk.out/manifest.json` is newer than every source file the app could bundle (its own folder and
+ * every lib's `src`), so synthesizing again would produce the same assembly.
+ *
+ * @example if (!isAssemblyFresh(app, root)) await synthesizeApp(app);
+ */
+export function isAssemblyFresh(app: AppInfo, workspaceRoot: string): boolean {
+  const manifest = join(app.assemblyDir, 'manifest.json');
+  if (!existsSync(manifest)) return false;
+  const synthesizedAt = statSync(manifest).mtimeMs;
+  const roots = [join(app.dir, 'src'), join(app.dir, 'cdk.json'), join(workspaceRoot, 'package-lock.json')];
+  const libs = join(workspaceRoot, 'libs');
+  if (existsSync(libs)) for (const lib of readdirSync(libs)) roots.push(join(libs, lib, 'src'), join(libs, lib, 'schemas'));
+  return roots.every((root) => newestMtime(root) <= synthesizedAt);
+}
+
+function newestMtime(path: string): number {
+  if (!existsSync(path)) return 0;
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const entry of readdirSync(path)) {
+    if (entry === 'node_modules' || entry === 'cdk.out') continue;
+    newest = Math.max(newest, newestMtime(join(path, entry)));
+  }
+  return newest;
+}
+
+/**
+ * Runs `cdk synth --quiet --output cdk.out` in the app's folder (what `nx run <app>:synth` runs).
+ *
+ * @example await synthesizeApp(app, root);
+ */
+export async function synthesizeApp(app: AppInfo, workspaceRoot: string): Promise<void> {
+  const cdk = join(workspaceRoot, 'node_modules', '.bin', 'cdk');
+  const output: string[] = [];
+  const code = await new Promise<number | null>((done, fail) => {
+    const child = spawn(cdk, ['synth', '--quiet', '--output', 'cdk.out'], {
+      cwd: app.dir,
+      env: {
+        ...process.env,
+        CDK_DISABLE_VERSION_CHECK: '1',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.on('data', (c: Buffer) => output.push(c.toString()));
+    child.stderr.on('data', (c: Buffer) => output.push(c.toString()));
+    child.once('error', fail);
+    child.once('exit', done);
+  });
+  if (code !== 0) {
+    throw new AssemblyError(
+      `\`cdk synth\` of ${app.name} failed (exit code ${code}). Fix the app, or run \`npx nx run ${app.name}:synth\` to see the same error. Output:\n${output.join('').slice(-4000)}`,
+    );
+  }
+}
+
+interface ManifestArtifact {
+  readonly type: string;
+  readonly properties?: { readonly templateFile?: string; readonly stackName?: string };
+  readonly displayName?: string;
+  readonly dependencies?: readonly string[];
+}
+
+/**
+ * Reads the stacks of a cloud assembly (`manifest.json` artifacts of type `aws:cloudformation:stack`).
+ *
+ * @example const stacks = readAssembly('users-service', 'apps/users-service/cdk.out');
+ */
+export function readAssembly(app: string, assemblyDir: string): StackInput[] {
+  const dir = resolve(assemblyDir);
+  const manifestPath = join(dir, 'manifest.json');
+  if (!existsSync(manifestPath)) {
+    throw new AssemblyError(`${manifestPath} is missing: synthesize the app first (\`npx nx run ${app}:synth\`).`);
+  }
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { artifacts?: Record<string, ManifestArtifact> };
+  const artifacts = manifest.artifacts ?? {};
+  return Object.entries(artifacts)
+    .filter(([, a]) => a.type === 'aws:cloudformation:stack' && a.properties?.templateFile)
+    .map(([id, a]) => ({
+      app,
+      stackName: a.properties?.stackName ?? id,
+      template: JSON.parse(readFileSync(join(dir, a.properties?.templateFile as string), 'utf8')) as CfnTemplate,
+      assemblyDir: dir,
+      dependencies: (a.dependencies ?? [])
+        .filter((d) => artifacts[d]?.type === 'aws:cloudformation:stack')
+        .map((d) => artifacts[d]?.properties?.stackName ?? d),
+    }));
+}

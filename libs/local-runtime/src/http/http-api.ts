@@ -1,0 +1,224 @@
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One route of an HTTP API: its route key and the function its Lambda proxy integration invokes. */
+export interface HttpRoute {
+  /** `POST /users`, `GET /users/{id}`, `ANY /{proxy+}` or `$default`. */
+  readonly routeKey: string;
+  /** ARN or name of the function. */
+  readonly functionArn: string;
+}
+
+/** An API Gateway HTTP API as its template defines it. */
+export interface HttpApiDefinition {
+  readonly apiId: string;
+  readonly name: string;
+  readonly routes: readonly HttpRoute[];
+  /** `$default` serves at `/`; another stage name serves at `/<stage>/`. @default '$default' */
+  readonly stageName?: string;
+}
+
+/** Invokes a function by ARN and returns its result (throws when the function fails). */
+export type InvokeFunction = (functionArn: string, event: unknown) => Promise<unknown>;
+
+/** A running local HTTP API. */
+export interface LocalHttpApi {
+  readonly url: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/** Called once per request with what is safe to log (no bodies, no headers). */
+export type RequestLog = (entry: { apiName: string; method: string; path: string; status: number; ms: number; requestId: string }) => void;
+
+interface MatchedRoute {
+  readonly route: HttpRoute;
+  readonly pathParameters?: Record<string, string>;
+}
+
+/**
+ * Finds the route API Gateway would pick: exact `METHOD /path` first, then templated paths, greedy `{proxy+}` last,
+ * `ANY` after the method's own routes, `$default` when nothing else matches.
+ *
+ * @example matchRoute(routes, 'GET', '/users/42') // { route: 'GET /users/{id}', pathParameters: { id: '42' } }
+ */
+export function matchRoute(routes: readonly HttpRoute[], method: string, path: string): MatchedRoute | undefined {
+  const candidates: { route: HttpRoute; params: Record<string, string>; score: number }[] = [];
+  for (const route of routes) {
+    if (route.routeKey === '$default') continue;
+    const [routeMethod = '', routePath = ''] = route.routeKey.split(' ');
+    if (routeMethod !== 'ANY' && routeMethod !== method) continue;
+    const params = matchPath(routePath, path);
+    if (!params) continue;
+    const greedy = routePath.includes('+}') ? 1 : 0;
+    const templated = (routePath.match(/\{/g) ?? []).length;
+    candidates.push({ route, params, score: greedy * 1000 + templated * 10 + (routeMethod === 'ANY' ? 1 : 0) });
+  }
+  candidates.sort((a, b) => a.score - b.score);
+  const best = candidates[0];
+  if (best) return { route: best.route, ...(Object.keys(best.params).length > 0 ? { pathParameters: best.params } : {}) };
+  const fallback = routes.find((r) => r.routeKey === '$default');
+  return fallback ? { route: fallback } : undefined;
+}
+
+function matchPath(template: string, path: string): Record<string, string> | undefined {
+  const t = template.split('/').filter(Boolean);
+  const p = path.split('/').filter(Boolean);
+  const params: Record<string, string> = {};
+  for (let i = 0; i < t.length; i += 1) {
+    const segment = t[i] as string;
+    const greedy = /^\{(.+)\+\}$/.exec(segment);
+    if (greedy) {
+      if (i >= p.length) return undefined;
+      params[greedy[1] as string] = p.slice(i).map(decodeURIComponent).join('/');
+      return params;
+    }
+    const value = p[i];
+    if (value === undefined) return undefined;
+    const param = /^\{(.+)\}$/.exec(segment);
+    if (param) params[param[1] as string] = decodeURIComponent(value);
+    else if (segment !== value) return undefined;
+  }
+  return t.length === p.length ? params : undefined;
+}
+
+const TEXT_TYPES = /^(text\/|application\/(json|xml|x-www-form-urlencoded|.*\+json|.*\+xml))/;
+
+/**
+ * Builds the Lambda proxy integration event, payload format 2.0, as API Gateway sends it.
+ *
+ * @example const event = toPayloadV2(request, body, { apiId, stage: '$default', routeKey: 'POST /users', domainName: 'localhost:3000' });
+ */
+export function toPayloadV2(
+  request: Pick<IncomingMessage, 'method' | 'url' | 'headers' | 'socket' | 'httpVersion'>,
+  body: Buffer,
+  info: { apiId: string; stage: string; routeKey: string; domainName: string; rawPath: string; pathParameters?: Record<string, string>; requestId: string },
+): Record<string, unknown> {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries(request.headers)) {
+    if (value !== undefined && key !== 'cookie') headers[key.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const cookies = request.headers.cookie?.split(';').map((c) => c.trim());
+  const query: Record<string, string> = {};
+  for (const [key, value] of url.searchParams) query[key] = query[key] === undefined ? value : `${query[key]},${value}`;
+  const contentType = headers['content-type'] ?? '';
+  const isText = body.length === 0 || TEXT_TYPES.test(contentType);
+  const now = new Date();
+  return {
+    version: '2.0',
+    routeKey: info.routeKey,
+    rawPath: info.rawPath,
+    rawQueryString: url.search.slice(1),
+    ...(cookies ? { cookies } : {}),
+    headers,
+    ...(Object.keys(query).length > 0 ? { queryStringParameters: query } : {}),
+    requestContext: {
+      accountId: '000000000000',
+      apiId: info.apiId,
+      domainName: info.domainName,
+      domainPrefix: info.domainName.split('.')[0],
+      http: {
+        method: request.method ?? 'GET',
+        path: info.rawPath,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp: request.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: info.requestId,
+      routeKey: info.routeKey,
+      stage: info.stage,
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    ...(info.pathParameters ? { pathParameters: info.pathParameters } : {}),
+    ...(body.length > 0 ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
+    isBase64Encoded: !isText,
+  };
+}
+
+/**
+ * Turns a function's result into the HTTP response, as API Gateway does for payload format 2.0: a result with
+ * `statusCode` is used as is; anything else is a 200 with the result as a JSON body.
+ *
+ * @example fromPayloadV2({ statusCode: 201, body: '{}' }) // { status: 201, headers: {}, body: Buffer }
+ */
+export function fromPayloadV2(result: unknown): { status: number; headers: Record<string, string | string[]>; body: Buffer } {
+  if (result !== null && typeof result === 'object' && 'statusCode' in result) {
+    const r = result as { statusCode: number; headers?: Record<string, string>; body?: string; isBase64Encoded?: boolean; cookies?: string[] };
+    const headers: Record<string, string | string[]> = { ...(r.headers ?? {}) };
+    if (r.cookies?.length) headers['set-cookie'] = r.cookies;
+    const body = Buffer.from(r.body ?? '', r.isBase64Encoded ? 'base64' : 'utf8');
+    return { status: r.statusCode, headers, body };
+  }
+  const body = typeof result === 'string' ? result : JSON.stringify(result);
+  return { status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from(body ?? '') };
+}
+
+/**
+ * Serves an HTTP API on 127.0.0.1 with Lambda proxy integrations (payload format 2.0). Hand-written: API Gateway
+ * has no local implementation to reuse.
+ *
+ * @example const api = await startHttpApi(definition, invoke, { port: 3000 }); // api.url = 'http://127.0.0.1:3000/'
+ */
+export async function startHttpApi(
+  definition: HttpApiDefinition,
+  invoke: InvokeFunction,
+  options: { port?: number; log?: RequestLog } = {},
+): Promise<LocalHttpApi> {
+  const stage = definition.stageName ?? '$default';
+  const prefix = stage === '$default' ? '' : `/${stage}`;
+  const server: Server = createServer((req, res) => {
+    void handle(req, res);
+  });
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const started = Date.now();
+    const requestId = randomUUID();
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    let status = 404;
+    let headers: Record<string, string | string[]> = { 'content-type': 'application/json' };
+    let body = Buffer.from('{"message":"Not Found"}');
+    if (path === prefix || path.startsWith(`${prefix}/`)) {
+      const rawPath = path.slice(prefix.length) || '/';
+      const matched = matchRoute(definition.routes, req.method ?? 'GET', rawPath);
+      if (matched) {
+        const event = toPayloadV2(req, Buffer.concat(chunks), {
+          apiId: definition.apiId,
+          stage,
+          routeKey: matched.route.routeKey,
+          domainName: req.headers.host ?? 'localhost',
+          rawPath: path,
+          ...(matched.pathParameters ? { pathParameters: matched.pathParameters } : {}),
+          requestId,
+        });
+        try {
+          ({ status, headers, body } = fromPayloadV2(await invoke(matched.route.functionArn, event)));
+        } catch {
+          status = 500;
+          body = Buffer.from('{"message":"Internal Server Error"}');
+        }
+      }
+    }
+    res.writeHead(status, { ...headers, 'apigw-requestid': requestId });
+    res.end(body);
+    options.log?.({ apiName: definition.name, method: req.method ?? 'GET', path, status, ms: Date.now() - started, requestId });
+  };
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}${prefix}/`,
+    port,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
