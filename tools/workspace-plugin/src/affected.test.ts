@@ -109,10 +109,10 @@ describe('nx affected in a throwaway git repository of the workspace', () => {
     );
   });
 
-  it('a change to the CI workflow alone deploys nothing', () => {
+  it('a change to the CI workflow alone deploys nothing: only the workflow test of this plugin reruns', () => {
     commitChangeTo('.github/workflows/ci.yml');
 
-    expect(affectedProjects('--type', 'app')).toEqual([]);
+    expect(affectedProjects()).toEqual(['workspace-plugin']);
     expect(deployPlan().dependencies).toEqual({});
   });
 });
