@@ -28,3 +28,45 @@ export type {
   OutboxWriter,
 } from './writer/outbox-writer';
 export { dynamoItemSize, attributeValueSize } from './writer/item-size';
+export { createRelayHandler, RELAY_METRICS } from './relay/relay-handler';
+export type {
+  RelayOptions,
+  RelayDeps,
+  RelayLogger,
+  RelayMetrics,
+  RelayContext,
+  RelayHandler,
+} from './relay/relay-handler';
+export { publishInOrder } from './relay/publish-in-order';
+export type {
+  OrderedEntry,
+  EntryOutcome,
+  PublishResult,
+  PublishOptions,
+  PublishDeps,
+} from './relay/publish-in-order';
+export { mapOutboxRecord, toEventDetail, aggregateOrderingKey } from './relay/map-record';
+export type { MappedRecord, MapRecordOptions, OutboxEventDetail, PoisonReason } from './relay/map-record';
+export { resolveContract } from './relay/contract-resolver';
+export type {
+  ContractResolver,
+  ContractCatalogLike,
+  ResolvedContract,
+  ContractViolationLike,
+} from './relay/contract-resolver';
+export { putEventsEntrySize, MAX_PUT_EVENTS_ENTRIES, DEFAULT_MAX_REQUEST_BYTES } from './relay/entry-size';
+export {
+  RETRYABLE_ENTRY_ERROR_CODES,
+  POISON_ENTRY_ERROR_CODES,
+  isRetryableRequestError,
+  fullJitterDelay,
+} from './relay/retry';
+export {
+  POISON_MESSAGE_ATTRIBUTES,
+  DEFAULT_POISON_MESSAGE_MAX_BYTES,
+  buildPoisonMessage,
+  sendPoisonMessage,
+  tableNameFromStreamArn,
+} from './relay/poison';
+export type { PoisonMessage } from './relay/poison';
+export { RELAY_ENV } from './relay/environment';

@@ -162,6 +162,17 @@ function requireInteger(attributes: Record<string, unknown>, field: string, mini
   return value;
 }
 
+function requireInstant(attributes: Record<string, unknown>, field: string): string {
+  const value = requireString(attributes, field);
+  if (Number.isNaN(Date.parse(value))) {
+    throw new UnparseableOutboxItemError(
+      `Outbox item attribute "${field}" must be an ISO 8601 instant; received ${describe(value)}.`,
+      field,
+    );
+  }
+  return value;
+}
+
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing (the attribute is missing)';
   if (typeof value === 'string') return `the string ${JSON.stringify(value.slice(0, 40))}`;
@@ -202,7 +213,7 @@ export function parseOutboxItem(
     eventType: requireString(attributes, a.eventType),
     eventVersion: requireInteger(attributes, a.eventVersion, 1),
     source: requireString(attributes, a.source),
-    occurredAt: requireString(attributes, a.occurredAt),
+    occurredAt: requireInstant(attributes, a.occurredAt),
     aggregateType: requireString(attributes, a.aggregateType),
     aggregateId: requireString(attributes, a.aggregateId),
     sequence: requireInteger(attributes, a.sequence, 1),

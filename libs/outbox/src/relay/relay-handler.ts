@@ -1,0 +1,373 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { RelayConfigurationError } from '../errors';
+import { DEFAULT_KEY_ATTRIBUTES, type KeyAttributes } from '../item/outbox-item';
+import type { ContractCatalogLike, ContractResolver } from './contract-resolver';
+import { DEFAULT_MAX_REQUEST_BYTES } from './entry-size';
+import { RELAY_ENV } from './environment';
+import { mapLimited } from './map-limited';
+import { mapOutboxRecord, type MappedRecord, type PoisonReason } from './map-record';
+import { buildPoisonMessage, DEFAULT_POISON_MESSAGE_MAX_BYTES, sendPoisonMessage } from './poison';
+import { publishInOrder, type OrderedEntry } from './publish-in-order';
+import { POISON_ENTRY_ERROR_CODES } from './retry';
+
+/** Options of {@link createRelayHandler}. */
+export interface RelayOptions {
+  /** Where event contracts are found (`eventCatalog` of `@outboxed/contracts` fits). */
+  readonly contracts: ContractResolver | ContractCatalogLike;
+  /** Bus name or ARN. @default the `EVENT_BUS_NAME` environment variable */
+  readonly eventBusName?: string;
+  /** Poison DLQ URL. @default the `POISON_QUEUE_URL` environment variable */
+  readonly poisonQueueUrl?: string;
+  /** @default `{ partitionKey: 'pk', sortKey: 'sk' }` */
+  readonly keys?: KeyAttributes;
+  /** Total entry size of one PutEvents request. @default `OUTBOX_MAX_REQUEST_BYTES` or 262144 (256 KB) */
+  readonly maxRequestBytes?: number;
+  /** PutEvents requests (and DLQ sends) in flight at once. @default `OUTBOX_PUBLISH_CONCURRENCY` or 8 */
+  readonly concurrency?: number;
+  /** Sends of one entry within one invocation. @default 8 */
+  readonly maxAttempts?: number;
+  /** Backoff base, full jitter. @default 50 */
+  readonly baseDelayMs?: number;
+  /** Backoff cap. @default 2000 */
+  readonly maxDelayMs?: number;
+  /** Time kept back from `getRemainingTimeInMillis()`: no request starts and no retry waits past it. @default 3000 */
+  readonly timeBudgetMarginMs?: number;
+  /** Largest poison message body before the record is left out of it. @default 262144 */
+  readonly poisonMessageMaxBytes?: number;
+}
+
+/** The logger methods the relay uses (Powertools `Logger` fits). */
+export interface RelayLogger {
+  info(message: string, attributes: Record<string, unknown>): void;
+  warn(message: string, attributes: Record<string, unknown>): void;
+  error(message: string, attributes: Record<string, unknown>): void;
+}
+
+/** The metrics methods the relay uses (Powertools `Metrics` fits). */
+export interface RelayMetrics {
+  addMetric(name: string, unit: (typeof MetricUnit)[keyof typeof MetricUnit], value: number): void;
+  publishStoredMetrics(): void;
+}
+
+/** Side effects of the relay; tests pass fakes. */
+export interface RelayDeps {
+  /** @default an `EventBridgeClient` created once, with a 5 s request timeout */
+  readonly eventBridge: Pick<EventBridgeClient, 'send'>;
+  /** @default an `SQSClient` created once */
+  readonly sqs: Pick<SQSClient, 'send'>;
+  /** @default Powertools `Logger` with service `outbox-relay` */
+  readonly logger: RelayLogger;
+  /** @default Powertools `Metrics`, namespace `POWERTOOLS_METRICS_NAMESPACE` or `outboxed` */
+  readonly metrics: RelayMetrics;
+  /** @default Date.now */
+  readonly now: () => number;
+  /** @default setTimeout */
+  readonly sleep: (ms: number) => Promise<void>;
+  /** @default Math.random */
+  readonly random: () => number;
+  /** @default process.env */
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/** The part of the Lambda context the relay reads. */
+export interface RelayContext {
+  getRemainingTimeInMillis(): number;
+}
+
+/**
+ * A Lambda handler for a DynamoDB stream event source mapping (with `ReportBatchItemFailures`).
+ *
+ * @example
+ * const response = await handler(event, context); // { batchItemFailures: [{ itemIdentifier: '…' }] }
+ */
+export type RelayHandler = (
+  event: DynamoDBStreamEvent,
+  context: RelayContext,
+) => Promise<DynamoDBBatchResponse>;
+
+/**
+ * Metric names the relay emits (Powertools Metrics, EMF): counts per invocation, and the age of the oldest
+ * record (now − `ApproximateCreationDateTime`).
+ *
+ * @example
+ * new Alarm(this, 'Age', { metric: new Metric({ namespace, metricName: RELAY_METRICS.oldestRecordAge }), … });
+ */
+export const RELAY_METRICS = {
+  published: 'EventsPublished',
+  failedEntries: 'FailedEntries',
+  retriedEntries: 'RetriedEntries',
+  poison: 'PoisonRecords',
+  poisonSendFailures: 'PoisonSendFailures',
+  requests: 'PutEventsRequests',
+  oldestRecordAge: 'OldestRecordAge',
+} as const;
+
+interface ResolvedOptions {
+  readonly eventBusName: string;
+  readonly poisonQueueUrl: string;
+  readonly keys: KeyAttributes;
+  readonly maxRequestBytes: number;
+  readonly concurrency: number;
+}
+
+function positiveInteger(name: string, raw: number | string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = typeof raw === 'number' ? raw : Number(raw);
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new RelayConfigurationError(`${name} must be a positive integer; received ${JSON.stringify(raw)}.`);
+  }
+  return value;
+}
+
+function resolveOptions(options: RelayOptions, env: RelayDeps['env']): ResolvedOptions {
+  const eventBusName = options.eventBusName ?? env[RELAY_ENV.eventBusName];
+  if (!eventBusName) {
+    throw new RelayConfigurationError(
+      `The relay needs the event bus: pass eventBusName or set ${RELAY_ENV.eventBusName}; received nothing.`,
+    );
+  }
+  const poisonQueueUrl = options.poisonQueueUrl ?? env[RELAY_ENV.poisonQueueUrl];
+  if (!poisonQueueUrl) {
+    throw new RelayConfigurationError(
+      `The relay needs the poison DLQ: pass poisonQueueUrl or set ${RELAY_ENV.poisonQueueUrl}; received nothing.`,
+    );
+  }
+  const maxRequestBytes = positiveInteger(
+    'maxRequestBytes',
+    options.maxRequestBytes ?? env[RELAY_ENV.maxRequestBytes],
+    DEFAULT_MAX_REQUEST_BYTES,
+  );
+  const concurrency = positiveInteger('concurrency', options.concurrency ?? env[RELAY_ENV.concurrency], 8);
+  return {
+    eventBusName,
+    poisonQueueUrl,
+    keys: options.keys ?? DEFAULT_KEY_ATTRIBUTES,
+    maxRequestBytes,
+    concurrency,
+  };
+}
+
+function defaultDeps(): RelayDeps {
+  return {
+    eventBridge: new EventBridgeClient({
+      requestHandler: { requestTimeout: 5_000, connectionTimeout: 2_000 },
+    }),
+    sqs: new SQSClient({}),
+    logger: new Logger({ serviceName: 'outbox-relay' }),
+    metrics: new Metrics({
+      namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'outboxed',
+      serviceName: 'outbox-relay',
+    }),
+    now: Date.now,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    random: Math.random,
+    env: process.env,
+  };
+}
+
+/**
+ * Creates the outbox relay: a Lambda handler for the table's stream that publishes each outbox INSERT to
+ * EventBridge and never loses an event nor blocks the stream.
+ *
+ * - ignores every other record (MODIFY, REMOVE, TTL deletions, non-outbox items);
+ * - validates each event against its contract; poison records (contract violation, unknown type, entry over
+ *   the byte limit, unparseable item, rejected by EventBridge as malformed) go whole, with the reason, to the
+ *   poison DLQ, and the relay moves on; a DLQ failure counts as not processed (retried), never dropped;
+ * - publishes through {@link publishInOrder}: ≤10 entries and ≤`maxRequestBytes` per request, bounded
+ *   concurrency, each aggregate in commit order, only failed entries retried with backoff and full jitter
+ *   within the time left;
+ * - returns `batchItemFailures` with the SequenceNumber of the first record not processed, so the event
+ *   source mapping resumes exactly there.
+ *
+ * @example
+ * // apps/users-service/src/functions/relay/handler.ts
+ * import { eventCatalog } from '@outboxed/contracts';
+ * import { createRelayHandler } from '@outboxed/outbox';
+ * export const handler = createRelayHandler({ contracts: eventCatalog });
+ */
+export function createRelayHandler(options: RelayOptions, deps: Partial<RelayDeps> = {}): RelayHandler {
+  let production: RelayDeps | undefined;
+  const dep = <K extends keyof RelayDeps>(key: K): RelayDeps[K] =>
+    deps[key] ?? (production ??= defaultDeps())[key];
+  const d: RelayDeps = {
+    eventBridge: dep('eventBridge'),
+    sqs: dep('sqs'),
+    logger: dep('logger'),
+    metrics: dep('metrics'),
+    now: dep('now'),
+    sleep: dep('sleep'),
+    random: dep('random'),
+    env: dep('env'),
+  };
+  let resolved: ResolvedOptions | undefined;
+  const margin = options.timeBudgetMarginMs ?? 3_000;
+  const poisonMaxBytes = options.poisonMessageMaxBytes ?? DEFAULT_POISON_MESSAGE_MAX_BYTES;
+
+  return async (event, context) => {
+    resolved ??= resolveOptions(options, d.env);
+    const config = resolved;
+    const records: readonly DynamoDBRecord[] = event.Records ?? [];
+    const startedAt = d.now();
+    const deadline = startedAt + context.getRemainingTimeInMillis() - margin;
+    const mapped: MappedRecord[] = records.map((record) =>
+      mapOutboxRecord(record, {
+        eventBusName: config.eventBusName,
+        contracts: options.contracts,
+        keys: config.keys,
+        maxRequestBytes: config.maxRequestBytes,
+      }),
+    );
+    const done = mapped.map((m) => m.kind === 'ignored');
+    let poisonCount = 0;
+    let poisonSendFailures = 0;
+
+    const deadLetter = async (
+      index: number,
+      poison: {
+        reason: PoisonReason;
+        message: string;
+        violations: readonly { path: string; message: string }[];
+        eventId?: string;
+      },
+    ): Promise<boolean> => {
+      const record = records[index] as DynamoDBRecord;
+      const ids = {
+        eventId: poison.eventId,
+        reason: poison.reason,
+        sequenceNumber: record.dynamodb?.SequenceNumber,
+      };
+      try {
+        await sendPoisonMessage(
+          d.sqs,
+          config.poisonQueueUrl,
+          buildPoisonMessage(record, poison, new Date(d.now()), poisonMaxBytes),
+        );
+        poisonCount += 1;
+        d.logger.warn('poison record sent to the poison DLQ', ids);
+        return true;
+      } catch (error) {
+        poisonSendFailures += 1;
+        d.logger.error('poison DLQ send failed; the record will be retried', {
+          ...ids,
+          errorName: (error as Error | undefined)?.name,
+        });
+        return false;
+      }
+    };
+
+    // 1. Poison records found before publishing go to the DLQ; a failed send blocks its aggregate's later events.
+    const poisonIndices = mapped.flatMap((m, i) => (m.kind === 'poison' ? [i] : []));
+    const sent = await mapLimited(poisonIndices, config.concurrency, (i) =>
+      deadLetter(i, mapped[i] as Extract<MappedRecord, { kind: 'poison' }>),
+    );
+    const blockedFrom = new Map<string, number>();
+    poisonIndices.forEach((recordIndex, k) => {
+      if (sent[k]) done[recordIndex] = true;
+      else {
+        const key = (mapped[recordIndex] as Extract<MappedRecord, { kind: 'poison' }>).orderingKey;
+        if (key !== undefined && !blockedFrom.has(key)) blockedFrom.set(key, recordIndex);
+      }
+    });
+
+    // 2. Publish the entries in commit order per aggregate.
+    const entryRecordIndex: number[] = [];
+    const entries: OrderedEntry[] = [];
+    mapped.forEach((m, i) => {
+      if (m.kind !== 'entry') return;
+      const blocked = blockedFrom.get(m.orderingKey);
+      if (blocked !== undefined && blocked < i) return;
+      entryRecordIndex.push(i);
+      entries.push({ orderingKey: m.orderingKey, entry: m.entry });
+    });
+    const result = await publishInOrder(
+      entries,
+      {
+        maxRequestBytes: config.maxRequestBytes,
+        concurrency: config.concurrency,
+        deadline,
+        ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+        ...(options.baseDelayMs === undefined ? {} : { baseDelayMs: options.baseDelayMs }),
+        ...(options.maxDelayMs === undefined ? {} : { maxDelayMs: options.maxDelayMs }),
+        onRejected: async (k, errorCode, errorMessage) => {
+          const recordIndex = entryRecordIndex[k] as number;
+          const m = mapped[recordIndex] as Extract<MappedRecord, { kind: 'entry' }>;
+          const poisonous = POISON_ENTRY_ERROR_CODES.has(errorCode) || errorCode === 'EntryTooLarge';
+          if (!poisonous) {
+            d.logger.error(
+              'EventBridge refused an entry; fix the cause (permissions, bus), the record will be retried',
+              {
+                eventId: m.item.eventId,
+                errorCode,
+              },
+            );
+            return false;
+          }
+          return deadLetter(recordIndex, {
+            reason: errorCode === 'EntryTooLarge' ? 'entry-too-large' : 'rejected-by-eventbridge',
+            message: `EventBridge rejected the entry: ${errorCode} ${errorMessage}`.trim(),
+            violations: [],
+            eventId: m.item.eventId,
+          });
+        },
+      },
+      { eventBridge: d.eventBridge, now: d.now, sleep: d.sleep, random: d.random },
+    );
+    let published = 0;
+    result.outcomes.forEach((outcome, k) => {
+      const recordIndex = entryRecordIndex[k] as number;
+      if (outcome.status === 'published') published += 1;
+      if (outcome.status === 'published' || outcome.status === 'dead-lettered') done[recordIndex] = true;
+      else if (outcome.status === 'failed') {
+        const m = mapped[recordIndex] as Extract<MappedRecord, { kind: 'entry' }>;
+        d.logger.error('event not published in this invocation', {
+          eventId: m.item.eventId,
+          correlationId: m.item.correlationId,
+          errorCode: outcome.errorCode,
+          attempts: outcome.attempts,
+        });
+      }
+    });
+
+    // 3. The checkpoint: the first record not processed (ESM resumes there; Lambda keeps the lowest one).
+    const firstNotDone = done.indexOf(false);
+    const checkpoint = firstNotDone === -1 ? undefined : records[firstNotDone]?.dynamodb?.SequenceNumber;
+    const creationTimes = records.flatMap((r) => {
+      const t = r.dynamodb?.ApproximateCreationDateTime;
+      return t === undefined ? [] : [t];
+    });
+    if (creationTimes.length > 0) {
+      d.metrics.addMetric(
+        RELAY_METRICS.oldestRecordAge,
+        MetricUnit.Milliseconds,
+        Math.max(0, startedAt - Math.min(...creationTimes) * 1000),
+      );
+    }
+    d.metrics.addMetric(RELAY_METRICS.published, MetricUnit.Count, published);
+    d.metrics.addMetric(RELAY_METRICS.failedEntries, MetricUnit.Count, result.failedEntries);
+    d.metrics.addMetric(RELAY_METRICS.retriedEntries, MetricUnit.Count, result.retriedEntries);
+    d.metrics.addMetric(RELAY_METRICS.poison, MetricUnit.Count, poisonCount);
+    d.metrics.addMetric(RELAY_METRICS.poisonSendFailures, MetricUnit.Count, poisonSendFailures);
+    d.metrics.addMetric(RELAY_METRICS.requests, MetricUnit.Count, result.requests);
+    d.metrics.publishStoredMetrics();
+    d.logger.info('relay batch processed', {
+      records: records.length,
+      ignored: mapped.filter((m) => m.kind === 'ignored').length,
+      entries: entries.length,
+      published,
+      poison: poisonCount,
+      poisonSendFailures,
+      requests: result.requests,
+      failedEntries: result.failedEntries,
+      retriedEntries: result.retriedEntries,
+      notProcessed: done.filter((x) => !x).length,
+      ...(checkpoint === undefined ? {} : { checkpointSequenceNumber: checkpoint }),
+    });
+    if (firstNotDone === -1) return { batchItemFailures: [] };
+    // A record without SequenceNumber cannot come from a stream; an empty identifier makes Lambda retry the whole batch.
+    return { batchItemFailures: [{ itemIdentifier: checkpoint ?? '' }] };
+  };
+}
