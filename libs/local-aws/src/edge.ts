@@ -1,0 +1,254 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { AwsServiceError, EdgeStartError } from './errors';
+import { EdgeLog, type EdgeLogListener } from './log';
+import { EventsService } from './events/events-service';
+import { SqsService, type ServiceContext } from './sqs/sqs-service';
+import { SsmService } from './ssm/ssm-service';
+import { Mailbox, type MailboxMessage } from './ses/mailbox';
+import { SesService } from './ses/ses-service';
+import { SchemasService } from './schemas/schemas-service';
+
+/**
+ * Options of {@link startEdge}.
+ *
+ * @example const edge = await startEdge({ port: 4566, onEvent: (e) => console.log(e.message) });
+ */
+export interface StartEdgeOptions {
+  /** TCP port. @default 0 (a free port chosen by the OS; read it from `edge.port`) */
+  readonly port?: number;
+  /** Interface to listen on. @default '127.0.0.1' */
+  readonly host?: string;
+  /** Where SES keeps the mailbox (`<dataDir>/mailbox/<messageId>.json`). @default in memory only */
+  readonly dataDir?: string;
+  /** Region used in ARNs. @default process.env.AWS_REGION, else 'us-east-1' */
+  readonly region?: string;
+  /** Account id used in ARNs and queue URLs. @default '000000000000' */
+  readonly accountId?: string;
+  /** Calls a Lambda function for EventBridge Lambda targets (asynchronous invocation semantics: resolve = accepted). */
+  readonly invokeLambda?: (functionArn: string, payload: unknown) => Promise<unknown>;
+  /** Receives the live log: events put, rule matches, deliveries, retries, DLQ moves with reasons, emails sent. */
+  readonly onEvent?: EdgeLogListener;
+  /** Delay before EventBridge target retry `attempt` (1-based). @default exponential from 100 ms, capped at 5 s, with jitter */
+  readonly targetRetryDelayMs?: (attempt: number) => number;
+}
+
+/**
+ * A running edge: one HTTP endpoint serving EventBridge, SQS, SES v2, the Schema Registry and SSM.
+ *
+ * @example
+ * const edge = await startEdge();
+ * const sqs = new SQSClient({ endpoint: edge.endpoint, region: edge.region, credentials: edge.credentials });
+ * await edge.stop();
+ */
+export interface Edge {
+  /** Base URL, e.g. `http://127.0.0.1:4566`: give it to SDK clients as `endpoint` and to the CLI as `--endpoint-url`. */
+  readonly endpoint: string;
+  readonly port: number;
+  readonly region: string;
+  readonly accountId: string;
+  /** Dummy credentials the SDK needs to sign requests (the edge does not check signatures). */
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /** The SES mailbox: every email accepted by SendEmail. */
+  readonly mailbox: Mailbox;
+  /** Resolves when every EventBridge delivery started so far (retries included) has finished. */
+  settle(): Promise<void>;
+  /** Closes the endpoint and ends pending long polls. */
+  stop(): Promise<void>;
+}
+
+const JSON_SERVICES: Readonly<
+  Record<string, { readonly service: 'events' | 'sqs' | 'ssm'; readonly contentType: string }>
+> = {
+  AWSEvents: { service: 'events', contentType: 'application/x-amz-json-1.1' },
+  AmazonSQS: { service: 'sqs', contentType: 'application/x-amz-json-1.0' },
+  AmazonSSM: { service: 'ssm', contentType: 'application/x-amz-json-1.1' },
+};
+
+/**
+ * Starts the local edge: EventBridge, SQS, SES v2, the Schema Registry and SSM emulated in memory behind their real
+ * wire protocols (JSON 1.0/1.1 routed by `X-Amz-Target`, REST-JSON routed by path), on one HTTP port.
+ * Hand-written: no maintained library emulates these services without Docker. `GET /_local/mailbox` lists the
+ * mailbox as JSON.
+ *
+ * @example
+ * const edge = await startEdge({ onEvent: (e) => console.log(e.message) });
+ * const events = new EventBridgeClient({ endpoint: edge.endpoint, region: edge.region, credentials: edge.credentials });
+ */
+export async function startEdge(options: StartEdgeOptions = {}): Promise<Edge> {
+  const host = options.host ?? '127.0.0.1';
+  let endpoint = '';
+  const context: ServiceContext = {
+    region: options.region ?? process.env.AWS_REGION ?? 'us-east-1',
+    accountId: options.accountId ?? '000000000000',
+    endpoint: () => endpoint,
+    log: new EdgeLog(options.onEvent),
+  };
+  const sqs = new SqsService(context);
+  const events = new EventsService(context, sqs, {
+    ...(options.invokeLambda ? { invokeLambda: options.invokeLambda } : {}),
+    ...(options.targetRetryDelayMs ? { retryDelayMs: options.targetRetryDelayMs } : {}),
+  });
+  const ssm = new SsmService(context);
+  const mailbox = new Mailbox(options.dataDir);
+  const ses = new SesService(context, mailbox);
+  const schemas = new SchemasService(context);
+  const jsonHandlers = { events, sqs, ssm };
+
+  const server = createServer((req, res) => {
+    void handleRequest(req, res).catch((error: unknown) => sendError(res, error, 'rest'));
+  });
+
+  async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req);
+    const url = new URL(req.url ?? '/', 'http://edge.local');
+    const target = header(req, 'x-amz-target');
+    if (target) {
+      const [prefix = '', action = ''] = target.split('.');
+      const entry = JSON_SERVICES[prefix];
+      if (!entry)
+        throw new AwsServiceError('UnknownOperationException', `The local edge does not serve ${prefix}.`);
+      try {
+        const input = parseJson(body);
+        const result = await jsonHandlers[entry.service].handle(action, input);
+        sendJson(res, 200, result, entry.contentType);
+      } catch (error) {
+        sendError(res, error, entry.service === 'sqs' ? 'sqs' : 'json', entry.contentType);
+      }
+      return;
+    }
+    if (url.pathname === '/_local/mailbox' && req.method === 'GET') {
+      sendJson(res, 200, { messages: await mailbox.list() }, 'application/json');
+      return;
+    }
+    if (url.pathname.startsWith('/v2/email/')) {
+      const result = await ses.route(req.method ?? 'GET', url.pathname, parseJson(body));
+      sendJson(res, 200, result, 'application/json');
+      return;
+    }
+    if (url.pathname.startsWith('/v1/')) {
+      const result = await schemas.route(
+        req.method ?? 'GET',
+        url.pathname,
+        url.searchParams,
+        parseJson(body),
+      );
+      sendJson(res, result.status, result.body, 'application/json');
+      return;
+    }
+    throw new AwsServiceError(
+      'UnknownOperationException',
+      `The local edge has no route for ${req.method ?? ''} ${url.pathname}.`,
+      404,
+    );
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        new EdgeStartError(
+          error.code === 'EADDRINUSE'
+            ? `port ${options.port ?? 0} on ${host} is taken: pass another \`port\`, or 0 for a free one.`
+            : `the edge could not listen on ${host}:${options.port ?? 0}: ${error.message}`,
+          { cause: error },
+        ),
+      ),
+    );
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  endpoint = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  context.log.emit('edge', 'edge.started', `local AWS edge listening on ${endpoint}`, { endpoint });
+
+  return {
+    endpoint,
+    port,
+    region: context.region,
+    accountId: context.accountId,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    mailbox,
+    settle: () => events.settle(),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        sqs.stop();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function parseJson(body: string): Record<string, unknown> {
+  if (body.trim() === '') return {};
+  try {
+    const parsed: unknown = JSON.parse(body);
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    throw new AwsServiceError('SerializationException', 'The request body is not valid JSON.');
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, contentType: string): void {
+  const text = JSON.stringify(body ?? {});
+  res.writeHead(status, {
+    'content-type': contentType,
+    'content-length': Buffer.byteLength(text),
+    'x-amzn-requestid': randomUUID(),
+  });
+  res.end(text);
+}
+
+/** Renders an error in AWS's wire shape: `{"__type", "message"}` plus `x-amzn-ErrorType` (and SQS's query code header). */
+function sendError(
+  res: ServerResponse,
+  error: unknown,
+  protocol: 'json' | 'sqs' | 'rest',
+  contentType = 'application/json',
+): void {
+  const aws =
+    error instanceof AwsServiceError
+      ? error
+      : new AwsServiceError(
+          protocol === 'sqs' ? 'InternalError' : 'InternalFailure',
+          `Internal error in the local edge: ${(error as Error)?.message ?? String(error)}`,
+          500,
+        );
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  const type = protocol === 'sqs' ? `com.amazonaws.sqs#${aws.code}` : aws.code;
+  const text = JSON.stringify({
+    __type: type,
+    message: aws.message,
+    ...(protocol === 'rest' ? { Message: aws.message } : {}),
+  });
+  res.writeHead(aws.statusCode, {
+    'content-type': contentType,
+    'content-length': Buffer.byteLength(text),
+    'x-amzn-requestid': randomUUID(),
+    'x-amzn-errortype': aws.code,
+    ...(protocol === 'sqs'
+      ? {
+          'x-amzn-query-error': `${aws.queryErrorCode ?? aws.code};${aws.statusCode >= 500 ? 'Receiver' : 'Sender'}`,
+        }
+      : {}),
+  });
+  res.end(text);
+}
+
+export type { MailboxMessage };

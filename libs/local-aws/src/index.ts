@@ -1,0 +1,16 @@
+export { startEdge } from './edge';
+export type { Edge, StartEdgeOptions } from './edge';
+export type { EdgeLogEvent, EdgeLogListener, EdgeService } from './log';
+export { Mailbox, readMailbox } from './ses/mailbox';
+export type { MailboxMessage } from './ses/mailbox';
+export { compileEventPattern } from './events/event-pattern';
+export type { CompiledEventPattern } from './events/event-pattern';
+export {
+  putEventsEntrySize,
+  PUT_EVENTS_MAX_ENTRIES,
+  PUT_EVENTS_MAX_REQUEST_BYTES,
+} from './events/put-events-entry';
+export type { EventBridgeEvent, PutEventsRequestEntry } from './events/put-events-entry';
+export { md5OfBody, md5OfMessageAttributes } from './sqs/md5';
+export type { MessageAttributeValue } from './sqs/md5';
+export { LocalAwsError, EdgeStartError, AwsServiceError } from './errors';

@@ -1,0 +1,847 @@
+import { randomUUID } from 'node:crypto';
+import { AwsServiceError } from '../errors';
+import type { EdgeLog } from '../log';
+import { md5OfBody, md5OfMessageAttributes, type MessageAttributeValue } from './md5';
+
+/** What an emulated service needs to know about the edge it runs in. */
+export interface ServiceContext {
+  readonly region: string;
+  readonly accountId: string;
+  /** The edge's base URL (`http://127.0.0.1:4566`), known once the server listens. */
+  endpoint(): string;
+  readonly log: EdgeLog;
+}
+
+interface Message {
+  readonly messageId: string;
+  readonly body: string;
+  readonly md5OfBody: string;
+  readonly messageAttributes?: Record<string, MessageAttributeValue>;
+  readonly sentTimestamp: number;
+  readonly senderId: string;
+  /** Where SQS moved it from when it went to this queue as a dead letter. */
+  readonly deadLetterSourceArn?: string;
+  receiveCount: number;
+  firstReceiveTimestamp?: number;
+  visibleAt: number;
+  inFlight: boolean;
+}
+
+interface Queue {
+  readonly name: string;
+  readonly arn: string;
+  readonly attributes: Record<string, string>;
+  readonly tags: Record<string, string>;
+  readonly createdTimestamp: number;
+  lastModifiedTimestamp: number;
+  readonly messages: Map<string, Message>;
+  readonly receipts: Map<string, string>;
+  readonly waiters: Set<() => void>;
+}
+
+interface MoveTask {
+  readonly TaskHandle: string;
+  readonly SourceArn: string;
+  readonly DestinationArn?: string;
+  readonly MaxNumberOfMessagesPerSecond?: number;
+  readonly StartedTimestamp: number;
+  Status: 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
+  ApproximateNumberOfMessagesMoved: number;
+  ApproximateNumberOfMessagesToMove: number;
+  FailureReason?: string;
+}
+
+type Input = Record<string, unknown>;
+
+const DEFAULT_ATTRIBUTES: Readonly<Record<string, string>> = {
+  DelaySeconds: '0',
+  MaximumMessageSize: '262144',
+  MessageRetentionPeriod: '345600',
+  ReceiveMessageWaitTimeSeconds: '0',
+  VisibilityTimeout: '30',
+  SqsManagedSseEnabled: 'true',
+};
+const SETTABLE = new Set([
+  ...Object.keys(DEFAULT_ATTRIBUTES),
+  'Policy',
+  'RedrivePolicy',
+  'RedriveAllowPolicy',
+  'KmsMasterKeyId',
+  'KmsDataKeyReusePeriodSeconds',
+  'FifoQueue',
+  'ContentBasedDeduplication',
+  'DeduplicationScope',
+  'FifoThroughputLimit',
+]);
+const RANGES: Readonly<Record<string, readonly [number, number]>> = {
+  DelaySeconds: [0, 900],
+  MaximumMessageSize: [1024, 1048576],
+  MessageRetentionPeriod: [60, 1209600],
+  ReceiveMessageWaitTimeSeconds: [0, 20],
+  VisibilityTimeout: [0, 43200],
+};
+const SYSTEM_ATTRIBUTES = [
+  'SenderId',
+  'SentTimestamp',
+  'ApproximateReceiveCount',
+  'ApproximateFirstReceiveTimestamp',
+  'DeadLetterQueueSourceArn',
+] as const;
+
+/** Builds SQS's errors: the JSON protocol's shape plus the legacy query code the SDK reads from a header. */
+export function sqsError(code: string, queryCode: string, message: string): AwsServiceError {
+  return new AwsServiceError(code, message, 400, queryCode);
+}
+const nonExistentQueue = (): AwsServiceError =>
+  sqsError(
+    'QueueDoesNotExist',
+    'AWS.SimpleQueueService.NonExistentQueue',
+    'The specified queue does not exist.',
+  );
+const invalidParameter = (message: string): AwsServiceError =>
+  sqsError('InvalidParameterValueException', 'InvalidParameterValue', message);
+
+/**
+ * Amazon SQS (standard queues), in memory, behind the JSON protocol (`X-Amz-Target: AmazonSQS.<Action>`) the SDK v3
+ * and the AWS CLI speak. Hand-written: no maintained library emulates SQS without Docker.
+ *
+ * Semantics follow the SQS developer guide: a received message is invisible for the visibility timeout, then
+ * visible again with `ApproximateReceiveCount` incremented; with a `RedrivePolicy`, a message received
+ * `maxReceiveCount` times is moved to the dead-letter queue on the next receive attempt; `DelaySeconds` hides new
+ * messages; `WaitTimeSeconds` long-polls; MD5 digests of bodies and attributes are SQS's.
+ * Not emulated: FIFO ordering/deduplication, the 60-second PurgeQueue limit, retention of in-flight limits.
+ *
+ * @example
+ * const sqs = new SqsService(context);
+ * await sqs.handle('CreateQueue', { QueueName: 'q' });
+ */
+export class SqsService {
+  private readonly queues = new Map<string, Queue>();
+  private readonly moveTasks: MoveTask[] = [];
+  private stopped = false;
+
+  constructor(private readonly context: ServiceContext) {}
+
+  /** Runs one SQS action; throws {@link AwsServiceError} as SQS answers. */
+  async handle(action: string, input: Input): Promise<unknown> {
+    switch (action) {
+      case 'CreateQueue':
+        return this.createQueue(input);
+      case 'GetQueueUrl':
+        return { QueueUrl: this.url(this.queueByName(str(input.QueueName, 'QueueName'))) };
+      case 'ListQueues':
+        return this.listQueues(input);
+      case 'DeleteQueue':
+        this.queues.delete(this.queueByUrl(input).name);
+        return {};
+      case 'GetQueueAttributes':
+        return this.getQueueAttributes(input);
+      case 'SetQueueAttributes':
+        return this.setQueueAttributes(input);
+      case 'SendMessage':
+        return this.sendMessageAction(this.queueByUrl(input), input);
+      case 'SendMessageBatch':
+        return this.sendMessageBatch(input);
+      case 'ReceiveMessage':
+        return this.receiveMessage(input);
+      case 'DeleteMessage':
+        this.deleteMessage(this.queueByUrl(input), str(input.ReceiptHandle, 'ReceiptHandle'));
+        return {};
+      case 'DeleteMessageBatch':
+        return this.batch(input, (queue, entry) =>
+          this.deleteMessage(queue, str(entry.ReceiptHandle, 'ReceiptHandle')),
+        );
+      case 'ChangeMessageVisibility':
+        this.changeVisibility(this.queueByUrl(input), input);
+        return {};
+      case 'ChangeMessageVisibilityBatch':
+        return this.batch(input, (queue, entry) => this.changeVisibility(queue, entry));
+      case 'PurgeQueue': {
+        const queue = this.queueByUrl(input);
+        queue.messages.clear();
+        queue.receipts.clear();
+        return {};
+      }
+      case 'ListDeadLetterSourceQueues': {
+        const dlq = this.queueByUrl(input);
+        const urls = [...this.queues.values()].filter(
+          (q) => this.redrivePolicy(q)?.deadLetterTargetArn === dlq.arn,
+        );
+        return { queueUrls: urls.map((q) => this.url(q)) };
+      }
+      case 'TagQueue':
+        Object.assign(this.queueByUrl(input).tags, (input.Tags as Record<string, string>) ?? {});
+        return {};
+      case 'UntagQueue': {
+        const queue = this.queueByUrl(input);
+        for (const key of (input.TagKeys as string[]) ?? []) delete queue.tags[key];
+        return {};
+      }
+      case 'ListQueueTags':
+        return { Tags: { ...this.queueByUrl(input).tags } };
+      case 'StartMessageMoveTask':
+        return this.startMessageMoveTask(input);
+      case 'ListMessageMoveTasks': {
+        const sourceArn = str(input.SourceArn, 'SourceArn');
+        this.queueByArn(sourceArn);
+        const max = typeof input.MaxResults === 'number' ? input.MaxResults : 1;
+        const results = this.moveTasks
+          .filter((t) => t.SourceArn === sourceArn)
+          .reverse()
+          .slice(0, max);
+        return { Results: results.map((t) => ({ ...t })) };
+      }
+      case 'CancelMessageMoveTask':
+        throw sqsError(
+          'ResourceNotFoundException',
+          'ResourceNotFoundException',
+          'Local move tasks complete synchronously; there is no running task to cancel.',
+        );
+      default:
+        throw new AwsServiceError(
+          'UnknownOperationException',
+          `Operation ${action} is not supported by the local SQS.`,
+        );
+    }
+  }
+
+  /** Internal API for EventBridge targets: sends to the queue named by `arn` (throws `QueueDoesNotExist`). */
+  sendToArn(arn: string, body: string, messageAttributes?: Record<string, MessageAttributeValue>): string {
+    const queue = this.queueByArn(arn);
+    return this.enqueue(
+      queue,
+      body,
+      messageAttributes,
+      Number(queue.attributes.DelaySeconds),
+      'events.amazonaws.com',
+    ).messageId;
+  }
+
+  /** Wakes every long poll so the server can close. */
+  stop(): void {
+    this.stopped = true;
+    for (const queue of this.queues.values()) for (const wake of queue.waiters) wake();
+  }
+
+  private url(queue: Queue): string {
+    return `${this.context.endpoint()}/${this.context.accountId}/${queue.name}`;
+  }
+
+  private queueByName(name: string): Queue {
+    const queue = this.queues.get(name);
+    if (!queue) throw nonExistentQueue();
+    return queue;
+  }
+
+  /** Resolves `QueueUrl` by its last path segment, so `localhost` and `127.0.0.1` URLs both work. */
+  private queueByUrl(input: Input): Queue {
+    const url = str(input.QueueUrl, 'QueueUrl');
+    return this.queueByName(url.replace(/\/+$/, '').split('/').pop() ?? '');
+  }
+
+  /** Resolves an `arn:aws:sqs:<region>:<account>:<name>` ARN (by name). */
+  queueByArn(arn: string): Queue {
+    const parts = arn.split(':');
+    if (parts.length !== 6 || parts[2] !== 'sqs')
+      throw invalidParameter(`Value ${arn} for parameter QueueArn is invalid.`);
+    return this.queueByName(parts[5] as string);
+  }
+
+  private createQueue(input: Input): unknown {
+    const name = str(input.QueueName, 'QueueName');
+    if (!/^[A-Za-z0-9_-]{1,80}(\.fifo)?$/.test(name)) {
+      throw invalidParameter(
+        `Value ${name} for parameter QueueName is invalid. Reason: Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length.`,
+      );
+    }
+    const given = this.validateAttributes((input.Attributes as Record<string, string>) ?? {});
+    const existing = this.queues.get(name);
+    if (existing) {
+      for (const [key, value] of Object.entries(given)) {
+        if (existing.attributes[key] !== value) {
+          throw sqsError(
+            'QueueNameExists',
+            'QueueAlreadyExists',
+            `A queue already exists with the same name and a different value for attribute ${key}`,
+          );
+        }
+      }
+      return { QueueUrl: this.url(existing) };
+    }
+    const now = Date.now();
+    const queue: Queue = {
+      name,
+      arn: `arn:aws:sqs:${this.context.region}:${this.context.accountId}:${name}`,
+      attributes: { ...DEFAULT_ATTRIBUTES, ...given },
+      tags: { ...((input.tags as Record<string, string>) ?? {}) },
+      createdTimestamp: now,
+      lastModifiedTimestamp: now,
+      messages: new Map(),
+      receipts: new Map(),
+      waiters: new Set(),
+    };
+    this.queues.set(name, queue);
+    return { QueueUrl: this.url(queue) };
+  }
+
+  private validateAttributes(attributes: Record<string, string>): Record<string, string> {
+    const result: Record<string, string> = {};
+    for (const [key, raw] of Object.entries(attributes)) {
+      if (!SETTABLE.has(key))
+        throw sqsError('InvalidAttributeName', 'InvalidAttributeName', `Unknown Attribute ${key}.`);
+      const value = String(raw);
+      const range = RANGES[key];
+      if (range) {
+        const n = Number(value);
+        if (!Number.isInteger(n) || n < range[0] || n > range[1]) {
+          throw sqsError(
+            'InvalidAttributeValue',
+            'InvalidAttributeValue',
+            `Invalid value for the parameter ${key}. Reason: must be an integer from ${range[0]} to ${range[1]}, got ${value}.`,
+          );
+        }
+      }
+      if (key === 'RedrivePolicy' && value !== '') this.parseRedrivePolicy(value);
+      result[key] = value;
+    }
+    return result;
+  }
+
+  private parseRedrivePolicy(value: string): { deadLetterTargetArn: string; maxReceiveCount: number } {
+    const reject = (reason: string): never => {
+      throw sqsError(
+        'InvalidAttributeValue',
+        'InvalidAttributeValue',
+        `Value ${value} for parameter RedrivePolicy is invalid. Reason: ${reason}`,
+      );
+    };
+    let parsed: Record<string, unknown> = {};
+    try {
+      parsed = JSON.parse(value) as Record<string, unknown>;
+    } catch {
+      reject('Redrive policy is not a valid JSON map.');
+    }
+    const target = parsed.deadLetterTargetArn;
+    const max = Number(parsed.maxReceiveCount);
+    if (typeof target !== 'string')
+      return reject('Redrive policy does not contain mandatory attribute: deadLetterTargetArn.');
+    if (!Number.isInteger(max) || max < 1 || max > 1000) {
+      return reject('Invalid value for maxReceiveCount: must be an integer from 1 to 1000.');
+    }
+    try {
+      this.queueByArn(target);
+    } catch {
+      reject('Dead letter target does not exist.');
+    }
+    return { deadLetterTargetArn: target, maxReceiveCount: max };
+  }
+
+  private redrivePolicy(queue: Queue): { deadLetterTargetArn: string; maxReceiveCount: number } | undefined {
+    const value = queue.attributes.RedrivePolicy;
+    if (!value) return undefined;
+    const parsed = JSON.parse(value) as { deadLetterTargetArn: string; maxReceiveCount: number | string };
+    return {
+      deadLetterTargetArn: parsed.deadLetterTargetArn,
+      maxReceiveCount: Number(parsed.maxReceiveCount),
+    };
+  }
+
+  private listQueues(input: Input): unknown {
+    const prefix = typeof input.QueueNamePrefix === 'string' ? input.QueueNamePrefix : '';
+    const urls = [...this.queues.values()].filter((q) => q.name.startsWith(prefix)).map((q) => this.url(q));
+    return urls.length > 0 ? { QueueUrls: urls } : {};
+  }
+
+  private getQueueAttributes(input: Input): unknown {
+    const queue = this.queueByUrl(input);
+    const names = (input.AttributeNames as string[] | undefined) ?? [];
+    const now = Date.now();
+    this.expire(queue, now);
+    const messages = [...queue.messages.values()];
+    const all: Record<string, string> = {
+      ...queue.attributes,
+      QueueArn: queue.arn,
+      CreatedTimestamp: String(Math.floor(queue.createdTimestamp / 1000)),
+      LastModifiedTimestamp: String(Math.floor(queue.lastModifiedTimestamp / 1000)),
+      ApproximateNumberOfMessages: String(messages.filter((m) => m.visibleAt <= now).length),
+      ApproximateNumberOfMessagesNotVisible: String(
+        messages.filter((m) => m.visibleAt > now && m.inFlight).length,
+      ),
+      ApproximateNumberOfMessagesDelayed: String(
+        messages.filter((m) => m.visibleAt > now && !m.inFlight).length,
+      ),
+    };
+    if (names.includes('All')) return { Attributes: all };
+    const picked: Record<string, string> = {};
+    for (const name of names) {
+      if (!(name in all) && !SETTABLE.has(name)) {
+        throw sqsError('InvalidAttributeName', 'InvalidAttributeName', `Unknown Attribute ${name}.`);
+      }
+      const value = all[name];
+      if (value !== undefined) picked[name] = value;
+    }
+    return Object.keys(picked).length > 0 ? { Attributes: picked } : {};
+  }
+
+  private setQueueAttributes(input: Input): unknown {
+    const queue = this.queueByUrl(input);
+    const given = this.validateAttributes((input.Attributes as Record<string, string>) ?? {});
+    for (const [key, value] of Object.entries(given)) {
+      if (value === '' && key === 'RedrivePolicy') delete queue.attributes[key];
+      else queue.attributes[key] = value;
+    }
+    queue.lastModifiedTimestamp = Date.now();
+    return {};
+  }
+
+  private sendMessageAction(queue: Queue, input: Input): unknown {
+    const body = str(input.MessageBody, 'MessageBody');
+    const attributes = input.MessageAttributes as Record<string, MessageAttributeValue> | undefined;
+    this.validateMessage(queue, body, attributes);
+    const delay =
+      input.DelaySeconds === undefined ? Number(queue.attributes.DelaySeconds) : Number(input.DelaySeconds);
+    if (!Number.isInteger(delay) || delay < 0 || delay > 900) {
+      throw invalidParameter(
+        `Value ${String(input.DelaySeconds)} for parameter DelaySeconds is invalid. Reason: must be between 0 and 900, if provided.`,
+      );
+    }
+    const message = this.enqueue(queue, body, attributes, delay, this.context.accountId);
+    return {
+      MessageId: message.messageId,
+      MD5OfMessageBody: message.md5OfBody,
+      ...optional('MD5OfMessageAttributes', md5OfMessageAttributes(attributes)),
+    };
+  }
+
+  private validateMessage(
+    queue: Queue,
+    body: string,
+    attributes?: Record<string, MessageAttributeValue>,
+  ): void {
+    if (body.length === 0) throw invalidParameter('The request must contain the parameter MessageBody.');
+    // eslint-disable-next-line no-control-regex
+    if (/[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u.test(body)) {
+      throw sqsError(
+        'InvalidMessageContents',
+        'InvalidMessageContents',
+        'Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF',
+      );
+    }
+    let size = Buffer.byteLength(body, 'utf8');
+    const entries = Object.entries(attributes ?? {});
+    if (entries.length > 10)
+      throw invalidParameter(
+        `Number of message attributes [${entries.length}] exceeds the allowed maximum [10].`,
+      );
+    for (const [name, value] of entries) {
+      const type = value.DataType;
+      if (!/^(String|Number|Binary)(\..+)?$/.test(type ?? '')) {
+        throw invalidParameter(
+          `The type of message (user) attribute '${name}' is invalid. You must use only the following supported type prefixes: Binary, Number, String.`,
+        );
+      }
+      if (type.startsWith('Number') && !Number.isFinite(Number(value.StringValue))) {
+        throw invalidParameter(`Can't cast the value of message (user) attribute '${name}' to a number.`);
+      }
+      if (value.StringValue === undefined && value.BinaryValue === undefined) {
+        throw invalidParameter(
+          `Message (user) attribute '${name}' must contain a non-empty value of message attribute type '${type}'.`,
+        );
+      }
+      size +=
+        Buffer.byteLength(name) +
+        Buffer.byteLength(type) +
+        Buffer.byteLength(value.StringValue ?? value.BinaryValue ?? '');
+    }
+    const max = Number(queue.attributes.MaximumMessageSize);
+    if (size > max) {
+      throw invalidParameter(
+        `One or more parameters are invalid. Reason: Message must be shorter than ${max} bytes.`,
+      );
+    }
+  }
+
+  private enqueue(
+    queue: Queue,
+    body: string,
+    messageAttributes: Record<string, MessageAttributeValue> | undefined,
+    delaySeconds: number,
+    senderId: string,
+    deadLetterSourceArn?: string,
+  ): Message {
+    const now = Date.now();
+    const message: Message = {
+      messageId: randomUUID(),
+      body,
+      md5OfBody: md5OfBody(body),
+      ...(messageAttributes && Object.keys(messageAttributes).length > 0 ? { messageAttributes } : {}),
+      sentTimestamp: now,
+      senderId,
+      ...(deadLetterSourceArn ? { deadLetterSourceArn } : {}),
+      receiveCount: 0,
+      visibleAt: now + delaySeconds * 1000,
+      inFlight: false,
+    };
+    queue.messages.set(message.messageId, message);
+    this.wake(queue);
+    return message;
+  }
+
+  private sendMessageBatch(input: Input): unknown {
+    const queue = this.queueByUrl(input);
+    const entries = this.batchEntries(input);
+    const total = entries.reduce((sum, e) => sum + Buffer.byteLength(String(e.MessageBody ?? '')), 0);
+    if (total > Number(queue.attributes.MaximumMessageSize)) {
+      throw sqsError(
+        'BatchRequestTooLong',
+        'AWS.SimpleQueueService.BatchRequestTooLong',
+        `Batch requests cannot be longer than ${queue.attributes.MaximumMessageSize} bytes. You have sent ${total} bytes.`,
+      );
+    }
+    const Successful: unknown[] = [];
+    const Failed: unknown[] = [];
+    for (const entry of entries) {
+      try {
+        const result = this.sendMessageAction(queue, entry) as Record<string, string>;
+        Successful.push({ Id: entry.Id, ...result });
+      } catch (error) {
+        Failed.push(batchFailure(entry.Id as string, error));
+      }
+    }
+    return { Successful, Failed };
+  }
+
+  private batchEntries(input: Input): Input[] {
+    const entries = (input.Entries as Input[] | undefined) ?? [];
+    if (entries.length === 0) {
+      throw sqsError(
+        'EmptyBatchRequest',
+        'AWS.SimpleQueueService.EmptyBatchRequest',
+        'There should be at least one SendMessageBatchRequestEntry in the request.',
+      );
+    }
+    if (entries.length > 10) {
+      throw sqsError(
+        'TooManyEntriesInBatchRequest',
+        'AWS.SimpleQueueService.TooManyEntriesInBatchRequest',
+        `Maximum number of entries per request are 10. You have sent ${entries.length}.`,
+      );
+    }
+    const ids = new Set<string>();
+    for (const entry of entries) {
+      const id = String(entry.Id ?? '');
+      if (!/^[A-Za-z0-9_-]{1,80}$/.test(id)) {
+        throw sqsError(
+          'InvalidBatchEntryId',
+          'AWS.SimpleQueueService.InvalidBatchEntryId',
+          'A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.',
+        );
+      }
+      if (ids.has(id)) {
+        throw sqsError(
+          'BatchEntryIdsNotDistinct',
+          'AWS.SimpleQueueService.BatchEntryIdsNotDistinct',
+          `Id ${id} repeated.`,
+        );
+      }
+      ids.add(id);
+    }
+    return entries;
+  }
+
+  private batch(input: Input, apply: (queue: Queue, entry: Input) => void): unknown {
+    const queue = this.queueByUrl(input);
+    const Successful: unknown[] = [];
+    const Failed: unknown[] = [];
+    for (const entry of this.batchEntries(input)) {
+      try {
+        apply(queue, entry);
+        Successful.push({ Id: entry.Id });
+      } catch (error) {
+        Failed.push(batchFailure(entry.Id as string, error));
+      }
+    }
+    return { Successful, Failed };
+  }
+
+  private async receiveMessage(input: Input): Promise<unknown> {
+    const queue = this.queueByUrl(input);
+    const max = input.MaxNumberOfMessages === undefined ? 1 : Number(input.MaxNumberOfMessages);
+    if (!Number.isInteger(max) || max < 1 || max > 10) {
+      throw invalidParameter(
+        `Value ${String(input.MaxNumberOfMessages)} for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.`,
+      );
+    }
+    const wait =
+      input.WaitTimeSeconds === undefined
+        ? Number(queue.attributes.ReceiveMessageWaitTimeSeconds)
+        : Number(input.WaitTimeSeconds);
+    if (!Number.isInteger(wait) || wait < 0 || wait > 20) {
+      throw invalidParameter(
+        `Value ${String(input.WaitTimeSeconds)} for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= 20, if provided.`,
+      );
+    }
+    const visibility =
+      input.VisibilityTimeout === undefined
+        ? Number(queue.attributes.VisibilityTimeout)
+        : Number(input.VisibilityTimeout);
+    if (!Number.isInteger(visibility) || visibility < 0 || visibility > 43200) {
+      throw invalidParameter(
+        `Value ${String(input.VisibilityTimeout)} for parameter VisibilityTimeout is invalid. Reason: Must be >= 0 and <= 43200, if provided.`,
+      );
+    }
+    const deadline = Date.now() + wait * 1000;
+    for (;;) {
+      const received = this.take(queue, max, visibility);
+      if (received.length > 0) return { Messages: received.map((m) => this.render(m, input, queue)) };
+      const now = Date.now();
+      if (now >= deadline || this.stopped || !this.queues.has(queue.name)) return {};
+      await this.waitForChange(queue, deadline);
+    }
+  }
+
+  private waitForChange(queue: Queue, deadline: number): Promise<void> {
+    const now = Date.now();
+    let next = deadline;
+    for (const m of queue.messages.values()) if (m.visibleAt > now && m.visibleAt < next) next = m.visibleAt;
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        queue.waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(1, next - now));
+      queue.waiters.add(done);
+    });
+  }
+
+  private wake(queue: Queue): void {
+    for (const wake of [...queue.waiters]) wake();
+  }
+
+  private expire(queue: Queue, now: number): void {
+    const retention = Number(queue.attributes.MessageRetentionPeriod) * 1000;
+    for (const m of queue.messages.values())
+      if (now - m.sentTimestamp > retention) queue.messages.delete(m.messageId);
+  }
+
+  private take(queue: Queue, max: number, visibility: number): { message: Message; receiptHandle: string }[] {
+    const now = Date.now();
+    this.expire(queue, now);
+    const redrive = this.redrivePolicy(queue);
+    const taken: { message: Message; receiptHandle: string }[] = [];
+    for (const message of queue.messages.values()) {
+      if (taken.length >= max) break;
+      if (message.visibleAt > now) continue;
+      if (
+        redrive &&
+        message.receiveCount >= redrive.maxReceiveCount &&
+        this.moveToDeadLetterQueue(queue, message, redrive)
+      ) {
+        continue;
+      }
+      message.receiveCount += 1;
+      message.firstReceiveTimestamp ??= now;
+      message.visibleAt = now + visibility * 1000;
+      message.inFlight = true;
+      const receiptHandle = Buffer.from(`${queue.name}:${message.messageId}:${randomUUID()}`).toString(
+        'base64',
+      );
+      queue.receipts.set(receiptHandle, message.messageId);
+      taken.push({ message, receiptHandle });
+    }
+    return taken;
+  }
+
+  private moveToDeadLetterQueue(
+    queue: Queue,
+    message: Message,
+    redrive: { deadLetterTargetArn: string; maxReceiveCount: number },
+  ): boolean {
+    let dlq: Queue;
+    try {
+      dlq = this.queueByArn(redrive.deadLetterTargetArn);
+    } catch {
+      return false;
+    }
+    queue.messages.delete(message.messageId);
+    const moved: Message = {
+      ...message,
+      receiveCount: 0,
+      visibleAt: Date.now(),
+      inFlight: false,
+      deadLetterSourceArn: queue.arn,
+    };
+    delete moved.firstReceiveTimestamp;
+    dlq.messages.set(moved.messageId, moved);
+    this.wake(dlq);
+    const reason = `received ${message.receiveCount} times, maxReceiveCount is ${redrive.maxReceiveCount}`;
+    this.context.log.emit(
+      'sqs',
+      'sqs.dlq',
+      `message ${message.messageId} moved from ${queue.name} to DLQ ${dlq.name}: ${reason}`,
+      {
+        messageId: message.messageId,
+        queue: queue.name,
+        deadLetterQueue: dlq.name,
+        reason,
+      },
+    );
+    return true;
+  }
+
+  private render(taken: { message: Message; receiptHandle: string }, input: Input, queue: Queue): unknown {
+    const { message, receiptHandle } = taken;
+    const wanted = new Set([
+      ...((input.AttributeNames as string[] | undefined) ?? []),
+      ...((input.MessageSystemAttributeNames as string[] | undefined) ?? []),
+    ]);
+    const system: Record<string, string | undefined> = {
+      SenderId: message.senderId,
+      SentTimestamp: String(message.sentTimestamp),
+      ApproximateReceiveCount: String(message.receiveCount),
+      ApproximateFirstReceiveTimestamp: String(message.firstReceiveTimestamp),
+      DeadLetterQueueSourceArn: message.deadLetterSourceArn,
+    };
+    const attributes: Record<string, string> = {};
+    for (const name of SYSTEM_ATTRIBUTES) {
+      const value = system[name];
+      if ((wanted.has('All') || wanted.has(name)) && value !== undefined) attributes[name] = value;
+    }
+    const names = (input.MessageAttributeNames as string[] | undefined) ?? [];
+    const messageAttributes: Record<string, MessageAttributeValue> = {};
+    for (const [name, value] of Object.entries(message.messageAttributes ?? {})) {
+      const selected = names.some(
+        (n) =>
+          n === 'All' || n === '.*' || n === name || (n.endsWith('.*') && name.startsWith(n.slice(0, -1))),
+      );
+      if (selected) messageAttributes[name] = value;
+    }
+    const hasAttributes = Object.keys(messageAttributes).length > 0;
+    void queue;
+    return {
+      MessageId: message.messageId,
+      ReceiptHandle: receiptHandle,
+      MD5OfBody: message.md5OfBody,
+      Body: message.body,
+      ...(Object.keys(attributes).length > 0 ? { Attributes: attributes } : {}),
+      ...(hasAttributes
+        ? {
+            MessageAttributes: messageAttributes,
+            MD5OfMessageAttributes: md5OfMessageAttributes(messageAttributes),
+          }
+        : {}),
+    };
+  }
+
+  private messageByReceipt(queue: Queue, receiptHandle: string): Message | undefined {
+    const id = queue.receipts.get(receiptHandle);
+    if (id === undefined) {
+      const decoded = Buffer.from(receiptHandle, 'base64').toString('utf8');
+      if (!decoded.startsWith(`${queue.name}:`)) {
+        throw sqsError(
+          'ReceiptHandleIsInvalid',
+          'ReceiptHandleIsInvalid',
+          `The input receipt handle "${receiptHandle}" is not a valid receipt handle.`,
+        );
+      }
+      return undefined; // a handle of a message already deleted: SQS accepts it
+    }
+    return queue.messages.get(id);
+  }
+
+  private deleteMessage(queue: Queue, receiptHandle: string): void {
+    const message = this.messageByReceipt(queue, receiptHandle);
+    queue.receipts.delete(receiptHandle);
+    if (message) queue.messages.delete(message.messageId);
+  }
+
+  private changeVisibility(queue: Queue, input: Input): void {
+    const receiptHandle = str(input.ReceiptHandle, 'ReceiptHandle');
+    const timeout = Number(input.VisibilityTimeout);
+    if (!Number.isInteger(timeout) || timeout < 0 || timeout > 43200) {
+      throw invalidParameter(
+        `Value ${String(input.VisibilityTimeout)} for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and 43200.`,
+      );
+    }
+    const message = this.messageByReceipt(queue, receiptHandle);
+    const now = Date.now();
+    if (!message || !message.inFlight || message.visibleAt <= now) {
+      throw sqsError(
+        'MessageNotInflight',
+        'AWS.SimpleQueueService.MessageNotInflight',
+        'Message does not exist or is not available for visibility timeout change.',
+      );
+    }
+    message.visibleAt = now + timeout * 1000;
+    if (timeout === 0) this.wake(queue);
+  }
+
+  private startMessageMoveTask(input: Input): unknown {
+    const sourceArn = str(input.SourceArn, 'SourceArn');
+    const source = this.queueByArn(sourceArn);
+    const isDlq = [...this.queues.values()].some(
+      (q) => this.redrivePolicy(q)?.deadLetterTargetArn === source.arn,
+    );
+    if (!isDlq) throw invalidParameter('Source queue must be configured as a Dead Letter Queue.');
+    const destinationArn = typeof input.DestinationArn === 'string' ? input.DestinationArn : undefined;
+    if (destinationArn) this.queueByArn(destinationArn);
+    const now = Date.now();
+    const visible = [...source.messages.values()].filter((m) => m.visibleAt <= now);
+    const task: MoveTask = {
+      TaskHandle: Buffer.from(JSON.stringify({ taskId: randomUUID(), sourceArn })).toString('base64'),
+      SourceArn: sourceArn,
+      ...(destinationArn ? { DestinationArn: destinationArn } : {}),
+      ...(typeof input.MaxNumberOfMessagesPerSecond === 'number'
+        ? { MaxNumberOfMessagesPerSecond: input.MaxNumberOfMessagesPerSecond }
+        : {}),
+      StartedTimestamp: now,
+      Status: 'RUNNING',
+      ApproximateNumberOfMessagesMoved: 0,
+      ApproximateNumberOfMessagesToMove: visible.length,
+    };
+    this.moveTasks.push(task);
+    for (const message of visible) {
+      const target = destinationArn ?? message.deadLetterSourceArn;
+      if (!target) {
+        task.Status = 'FAILED';
+        task.FailureReason = `Message ${message.messageId} has no original source queue; give DestinationArn.`;
+        break;
+      }
+      const destination = this.queueByArn(target);
+      source.messages.delete(message.messageId);
+      this.enqueue(destination, message.body, message.messageAttributes, 0, message.senderId);
+      task.ApproximateNumberOfMessagesMoved += 1;
+      this.context.log.emit(
+        'sqs',
+        'sqs.moved',
+        `message ${message.messageId} redriven from ${source.name} to ${destination.name}`,
+        {
+          messageId: message.messageId,
+          from: source.name,
+          to: destination.name,
+        },
+      );
+    }
+    if (task.Status === 'RUNNING') task.Status = 'COMPLETED';
+    return { TaskHandle: task.TaskHandle };
+  }
+}
+
+function str(value: unknown, name: string): string {
+  if (typeof value !== 'string') {
+    throw sqsError('MissingParameter', 'MissingParameter', `The request must contain the parameter ${name}.`);
+  }
+  return value;
+}
+
+function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
+}
+
+function batchFailure(id: string, error: unknown): unknown {
+  if (error instanceof AwsServiceError) {
+    return { Id: id, SenderFault: true, Code: error.queryErrorCode ?? error.code, Message: error.message };
+  }
+  return { Id: id, SenderFault: false, Code: 'InternalError', Message: (error as Error).message };
+}
