@@ -54,3 +54,9 @@ export {
   EXAMPLE_EVENT_ID,
 } from './examples.ts';
 export type { ExampleOverrides, InvalidExample } from './examples.ts';
+export { checkConsumerExpectations } from './expectations/expectations.ts';
+export type {
+  ConsumerExpectations,
+  ConsumerSubscription,
+  ExpectationViolation,
+} from './expectations/expectations.ts';
