@@ -1,0 +1,8 @@
+/**
+ * CDK constructs of the consumer kit. Import from `@outboxed/consumer-kit/cdk` in stacks only, never in handlers.
+ *
+ * @example import { EventConsumer } from '@outboxed/consumer-kit/cdk';
+ */
+export { EventConsumer } from './construct/event-consumer';
+export type { EventConsumerProps, ProducerParameters } from './construct/event-consumer';
+export { validateProps as validateEventConsumerProps } from './construct/validate-props';

@@ -1,0 +1,233 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { applyAwsSolutionsChecks, stackEnvironment, synthesizeNagFindings } from '@outboxed/cdk-common';
+import { USERS_EVENT_SOURCE, userCreatedV1, userCreatedV2 } from '@outboxed/contracts';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { EventConsumerPropsError } from '../errors';
+import type { EventConsumerProps } from './event-consumer';
+import { EventConsumer } from './event-consumer';
+
+const entry = join(import.meta.dirname, 'fixtures', 'handler.ts');
+
+function synth(props: Partial<EventConsumerProps> = {}, nag = false) {
+  const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'consumer-kit-')) });
+  if (nag) applyAwsSolutionsChecks(app);
+  const stack = new Stack(app, 'Consumer', { env: stackEnvironment({}) });
+  const consumer = new EventConsumer(stack, 'Consumer', {
+    contracts: [userCreatedV1, userCreatedV2],
+    entry,
+    ...props,
+  });
+  return { app, stack, consumer, template: nag ? undefined : Template.fromStack(stack) };
+}
+
+describe('EventConsumer', () => {
+  const template = synth().template as Template;
+
+  it('finds the bus through the producer SSM parameters, resolved by CloudFormation at deploy time', () => {
+    const parameters = template.toJSON().Parameters as Record<string, { Type: string; Default: string }>;
+    expect(
+      Object.values(parameters).filter(
+        (p) => p.Type.startsWith('AWS::SSM') && !p.Default.startsWith('/cdk-bootstrap/'),
+      ),
+    ).toEqual([{ Type: 'AWS::SSM::Parameter::Value<String>', Default: '/outboxed/users/event-bus-name' }]);
+    expect(JSON.stringify(template.toJSON())).not.toContain('Fn::ImportValue');
+  });
+
+  it('creates a rule on that bus matching the contracts source and detail-types, targeting the queue with the DLQ', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: Match.stringLikeRegexp('SsmParameterValueoutboxedusersevent.*busname') },
+      EventPattern: { source: [USERS_EVENT_SOURCE], 'detail-type': ['UserCreated'] },
+      State: 'ENABLED',
+      Targets: [
+        {
+          Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ConsumerQueue'), 'Arn'] },
+          Id: 'Target0',
+          DeadLetterConfig: {
+            Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ConsumerDeadLetterQueue'), 'Arn'] },
+          },
+        },
+      ],
+    });
+  });
+
+  it('adds a content filter on detail when given', () => {
+    const filtered = synth({ contentFilter: { data: { locale: [{ prefix: 'en' }] } } }).template as Template;
+    filtered.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: [USERS_EVENT_SOURCE],
+        'detail-type': ['UserCreated'],
+        detail: { data: { locale: [{ prefix: 'en' }] } },
+      },
+    });
+  });
+
+  it('creates an SSE-SQS queue with a dead-letter queue after 5 receives and a visibility timeout six times the function timeout', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 345_600,
+      VisibilityTimeout: 180,
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ConsumerDeadLetterQueue'), 'Arn'] },
+        maxReceiveCount: 5,
+      },
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 1_209_600,
+      RedrivePolicy: Match.absent(),
+    });
+  });
+
+  it('admits on the queue only the rule (aws:SourceArn) and denies every request without TLS', () => {
+    const policies = template.findResources('AWS::SQS::QueuePolicy');
+    const queuePolicy = Object.values(policies).find((p) =>
+      JSON.stringify(p.Properties.Queues).includes('ConsumerQueue'),
+    );
+    expect(queuePolicy?.Properties.PolicyDocument.Statement).toEqual([
+      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      {
+        Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+        Condition: {
+          ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [expect.stringMatching(/^ConsumerRule/), 'Arn'] } },
+        },
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^ConsumerQueue/), 'Arn'] },
+      },
+    ]);
+  });
+
+  it('reads the queue in batches of 10 reporting batch item failures', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ConsumerQueue'), 'Arn'] },
+    });
+  });
+
+  it('creates the Powertools idempotency table (pk id, TTL expiration) and passes the kit environment', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+      BillingMode: 'PAY_PER_REQUEST',
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Environment: {
+        Variables: {
+          IDEMPOTENCY_TABLE_NAME: { Ref: Match.stringLikeRegexp('^ConsumerIdempotencyTable') },
+          DEAD_LETTER_QUEUE_URL: { Ref: Match.stringLikeRegexp('^ConsumerDeadLetterQueue') },
+          IDEMPOTENCY_EXPIRES_AFTER_SECONDS: '1209600',
+        },
+      },
+    });
+  });
+
+  it('grants the function only its queue, its dead-letter queue, its idempotency table and X-Ray', () => {
+    const policies = Object.values(template.findResources('AWS::IAM::Policy'));
+    const actions = policies.flatMap((p) =>
+      (p.Properties.PolicyDocument.Statement as { Action: string | string[] }[]).flatMap((s) => s.Action),
+    );
+    expect(actions.sort()).toEqual(
+      [
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'sqs:ChangeMessageVisibility',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:ReceiveMessage',
+        'sqs:SendMessage',
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
+      ].sort(),
+    );
+  });
+
+  it('alarms when the dead-letter queue holds a message and when the oldest message is older than 10 minutes', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Namespace: 'AWS/SQS',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      Dimensions: [
+        {
+          Name: 'QueueName',
+          Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ConsumerDeadLetterQueue'), 'QueueName'] },
+        },
+      ],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Threshold: 600,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Dimensions: [
+        {
+          Name: 'QueueName',
+          Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ConsumerQueue'), 'QueueName'] },
+        },
+      ],
+    });
+  });
+
+  it('passes the AwsSolutions checks (cdk-nag) with only its reasoned acknowledgements', () => {
+    expect(synthesizeNagFindings(synth({}, true).app)).toEqual([]);
+  });
+
+  it.each<[string, Partial<EventConsumerProps>, string]>([
+    ['no contracts', { contracts: [] }, 'EventConsumer prop contracts is []; allowed: at least one contract'],
+    [
+      'a batch of 11 without a window',
+      { batchSize: 11 },
+      'EventConsumer prop batchSize is 11; allowed: a whole number from 1 to 10 (set maxBatchingWindow for more than 10)',
+    ],
+    ['a batch of 0', { batchSize: 0 }, 'EventConsumer prop batchSize is 0'],
+    [
+      'maxReceiveCount 0',
+      { maxReceiveCount: 0 },
+      'EventConsumer prop maxReceiveCount is 0; allowed: a whole number from 1 to 1000',
+    ],
+    [
+      'maxConcurrency 1',
+      { maxConcurrency: 1 },
+      'EventConsumer prop maxConcurrency is 1; allowed: a whole number from 2 to 1000',
+    ],
+    [
+      'a retention of 15 days',
+      { retentionPeriod: Duration.days(15) },
+      'EventConsumer prop retentionPeriod is 1296000 s; allowed: between 60 s and 1209600 s',
+    ],
+    [
+      'an idempotency expiration of 30 s',
+      { idempotencyExpiration: Duration.seconds(30) },
+      'EventConsumer prop idempotencyExpiration is 30 s; allowed: between 60 s',
+    ],
+    [
+      'a timeout of 16 minutes',
+      { timeout: Duration.minutes(16) },
+      'EventConsumer prop timeout is 960 s; allowed: between 1 s and 900 s',
+    ],
+  ])('rejects %s at synth, naming the prop, the value and the range', (_name, props, message) => {
+    expect(() => synth(props)).toThrow(EventConsumerPropsError);
+    expect(() => synth(props)).toThrow(message);
+  });
+
+  it('accepts a batch of 100 with a batching window and widens the visibility timeout by the window', () => {
+    const batched = synth({ batchSize: 100, maxBatchingWindow: Duration.seconds(20) }).template as Template;
+    batched.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 20,
+    });
+    batched.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 200 });
+  });
+});

@@ -1,0 +1,224 @@
+import type { EventContract } from '@outboxed/contracts';
+import { eventPattern, USERS_SERVICE_PARAMETERS } from '@outboxed/contracts';
+import { nodeFunctionDefaults } from '@outboxed/cdk-common';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type { IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { StringParameter } from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { CONSUMER_ENV, DEFAULT_IDEMPOTENCY_EXPIRES_AFTER_SECONDS } from '../environment';
+import { validateProps } from './validate-props';
+
+/** The SSM parameter names through which the producer publishes its bus (the rule needs only the name). */
+export interface ProducerParameters {
+  readonly eventBusName: string;
+}
+
+/** Properties of {@link EventConsumer}. */
+export interface EventConsumerProps {
+  /** The event types and versions the consumer subscribes to; the rule pattern is derived from them. */
+  readonly contracts: readonly EventContract<unknown>[];
+  /**
+   * Extra content filter on `detail`, merged into the rule pattern by `eventPattern` of `@outboxed/contracts`.
+   * @default no filter: every event of `contracts`
+   */
+  readonly contentFilter?: Parameters<typeof eventPattern>[1];
+  /** The handler file (exports `handler = createConsumerHandler(...)`). */
+  readonly entry: string;
+  /** Extra environment variables of the function (the kit's own are added). @default none */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** The function's timeout; the queue's visibility timeout is six times it (AWS's advice for SQS event sources). @default 30 seconds */
+  readonly timeout?: Duration;
+  /**
+   * SSM parameter names the producer publishes its bus under; resolved by CloudFormation at deploy time,
+   * so the consumer needs no CloudFormation export and deploys on its own.
+   * @default USERS_SERVICE_PARAMETERS of `@outboxed/contracts`
+   */
+  readonly producerParameters?: ProducerParameters;
+  /** Records per invocation, 1–10 (up to 10,000 with `maxBatchingWindow`). @default 10 */
+  readonly batchSize?: number;
+  /** How long to gather records before invoking. @default no window */
+  readonly maxBatchingWindow?: Duration;
+  /** Maximum concurrent invocations by the event source, 2–1000. @default no limit but the account's */
+  readonly maxConcurrency?: number;
+  /** Receives of a message before SQS moves it to the dead-letter queue, 1–1000. @default 5 */
+  readonly maxReceiveCount?: number;
+  /** How long the queue keeps an unprocessed message, 1 minute–14 days. @default 4 days */
+  readonly retentionPeriod?: Duration;
+  /**
+   * How long an event's idempotency record lives (a duplicate arriving later is applied again), at least 1 minute.
+   * @default 14 days (the longest an SQS message, or its dead-letter copy, can live)
+   */
+  readonly idempotencyExpiration?: Duration;
+  /** Age of the oldest queued message at which the age alarm fires. @default 10 minutes */
+  readonly messageAgeAlarmThreshold?: Duration;
+  /** Actions of both alarms (e.g. an SNS topic). @default none: the alarms are only visible in CloudWatch */
+  readonly alarmActions?: readonly IAlarmAction[];
+}
+
+/**
+ * An event consumer of the users service's bus, the way every consumer of this workspace is built:
+ *
+ * the bus found through the SSM parameters its producer publishes (resolved at deploy time, no CloudFormation
+ * exports) → a rule whose pattern comes from the contracts → an SSE-SQS encrypted, TLS-only queue whose policy
+ * admits only that rule (`aws:SourceArn`) and with a dead-letter queue (also the rule target's DLQ) → the function,
+ * reading the queue in batches with `ReportBatchItemFailures` → a Powertools idempotency table (pk `id`, TTL
+ * `expiration`); alarms on dead-letter queue depth and on the age of the oldest message.
+ *
+ * The function gets no permission on the producer's resources: it can read its queue, send to its dead-letter
+ * queue and use its idempotency table, nothing else; grant what the effect needs on {@link EventConsumer.function}.
+ *
+ * @example
+ * const consumer = new EventConsumer(this, 'Audit', {
+ *   contracts: [userCreatedV1],
+ *   entry: join(import.meta.dirname, 'handler.ts'),
+ * });
+ * auditTable.grant(consumer.function, 'dynamodb:PutItem');
+ */
+export class EventConsumer extends Construct {
+  /** The producer's bus, imported from the SSM parameters. */
+  readonly eventBus: IEventBus;
+  readonly rule: Rule;
+  readonly queue: Queue;
+  readonly deadLetterQueue: Queue;
+  readonly idempotencyTable: Table;
+  readonly function: NodejsFunction;
+  /** Fires when the dead-letter queue holds at least one message. */
+  readonly deadLetterQueueAlarm: Alarm;
+  /** Fires when the oldest message of the queue is older than `messageAgeAlarmThreshold`. */
+  readonly messageAgeAlarm: Alarm;
+
+  constructor(scope: Construct, id: string, props: EventConsumerProps) {
+    super(scope, id);
+    validateProps(props);
+    const timeout = props.timeout ?? Duration.seconds(30);
+    const parameters = props.producerParameters ?? USERS_SERVICE_PARAMETERS;
+
+    this.eventBus = EventBus.fromEventBusName(
+      this,
+      'EventBus',
+      StringParameter.valueForStringParameter(this, parameters.eventBusName),
+    );
+
+    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is the dead-letter queue; it has none of its own.',
+    });
+    this.queue = new Queue(this, 'Queue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: props.retentionPeriod ?? Duration.days(4),
+      visibilityTimeout: Duration.seconds(
+        timeout.toSeconds() * 6 + (props.maxBatchingWindow?.toSeconds() ?? 0),
+      ),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 5 },
+    });
+
+    const pattern = eventPattern(props.contracts, props.contentFilter);
+    this.rule = new Rule(this, 'Rule', {
+      eventBus: this.eventBus,
+      description: `Events of ${props.contracts.map((c) => `${c.detailType} v${c.version}`).join(', ')} to ${this.node.path}`,
+      eventPattern: { source: pattern.source, detailType: pattern['detail-type'], detail: pattern.detail },
+      targets: [new SqsQueue(this.queue, { deadLetterQueue: this.deadLetterQueue })],
+    });
+
+    this.idempotencyTable = new Table(this, 'IdempotencyTable', {
+      partitionKey: { name: 'id', type: AttributeType.STRING },
+      timeToLiveAttribute: 'expiration',
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    Validations.of(this.idempotencyTable).acknowledge({
+      id: 'AwsSolutions-DDB3',
+      reason:
+        'Idempotency records are transient (TTL); restoring them to a point in time would serve no purpose.',
+    });
+
+    this.function = new NodejsFunction(this, 'Function', {
+      ...nodeFunctionDefaults(),
+      entry: props.entry,
+      timeout,
+      environment: {
+        ...props.environment,
+        [CONSUMER_ENV.idempotencyTableName]: this.idempotencyTable.tableName,
+        [CONSUMER_ENV.deadLetterQueueUrl]: this.deadLetterQueue.queueUrl,
+        [CONSUMER_ENV.idempotencyExpiresAfterSeconds]: String(
+          props.idempotencyExpiration?.toSeconds() ?? DEFAULT_IDEMPOTENCY_EXPIRES_AFTER_SECONDS,
+        ),
+      },
+    });
+    this.function.addEventSource(
+      new SqsEventSource(this.queue, {
+        batchSize: props.batchSize ?? 10,
+        maxBatchingWindow: props.maxBatchingWindow,
+        maxConcurrency: props.maxConcurrency,
+        reportBatchItemFailures: true,
+      }),
+    );
+    this.idempotencyTable.grant(
+      this.function,
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+    );
+    this.deadLetterQueue.grantSendMessages(this.function);
+    Validations.of(this.function).acknowledge(
+      {
+        id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason: 'AWSLambdaBasicExecutionRole only lets the function write its own CloudWatch Logs.',
+      },
+      {
+        id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'The only wildcard resource is X-Ray PutTraceSegments/PutTelemetryRecords, which support no resource-level permissions.',
+      },
+      {
+        id: 'AwsSolutions-L1',
+        reason:
+          'Node.js 22 is the runtime every function of the workspace pins (NODE_RUNTIME of cdk-common, matching the bundle target); it is raised there, for all functions at once.',
+      },
+    );
+
+    const alarmActions = props.alarmActions ?? [];
+    this.deadLetterQueueAlarm = new Alarm(this, 'DeadLetterQueueAlarm', {
+      alarmDescription: `Events ${this.node.path} could not process are waiting in its dead-letter queue.`,
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: 'Maximum',
+      }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    const ageThreshold = props.messageAgeAlarmThreshold ?? Duration.minutes(10);
+    this.messageAgeAlarm = new Alarm(this, 'MessageAgeAlarm', {
+      alarmDescription: `${this.node.path} lags: its oldest queued event is older than ${ageThreshold.toHumanString()}.`,
+      metric: this.queue.metricApproximateAgeOfOldestMessage({
+        period: Duration.minutes(1),
+        statistic: 'Maximum',
+      }),
+      threshold: ageThreshold.toSeconds(),
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    for (const action of alarmActions) {
+      this.deadLetterQueueAlarm.addAlarmAction(action);
+      this.messageAgeAlarm.addAlarmAction(action);
+    }
+  }
+}

@@ -1,0 +1,217 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { JSONValue } from '@aws-lambda-powertools/commons/types';
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { EventContract } from '@outboxed/contracts';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { CONSUMER_ENV, DEFAULT_IDEMPOTENCY_EXPIRES_AFTER_SECONDS } from '../environment';
+import { ConsumerConfigurationError, InvalidEventError } from '../errors';
+import type { ConsumerEvent, DetailOf } from './check-record';
+import { checkRecord } from './check-record';
+import { moveToDeadLetterQueue } from './dead-letter';
+
+/** What {@link ConsumerHandlerOptions.handle} receives beside the event. */
+export interface RecordContext<TContract extends EventContract<unknown>> {
+  /** The contract the event satisfied. */
+  readonly contract: TContract;
+  /** The SQS message id of the record (log it; it is not the event id). */
+  readonly messageId: string;
+  /** The consumer's logger. Log ids, counts and reasons only: never emails, names or whole events. */
+  readonly logger: Logger;
+}
+
+/** Options of {@link createConsumerHandler}. */
+export interface ConsumerHandlerOptions<TContract extends EventContract<unknown>> {
+  /**
+   * The consumer's name, e.g. `email-consumer`: the logger's service name and the idempotency key prefix.
+   * Keep it stable: a new name forgets which events were already applied.
+   */
+  readonly name: string;
+  /** The contracts (event types and versions) this consumer accepts; any other event is rejected to the DLQ. */
+  readonly contracts: readonly TContract[];
+  /**
+   * Applies one valid event's effect. Runs at most once per `detail.metadata.id` while its idempotency record
+   * lives; its JSON result is stored and returned again for a duplicate. Throw to have the record retried.
+   */
+  readonly handle: (
+    event: ConsumerEvent<DetailOf<TContract>>,
+    context: RecordContext<TContract>,
+  ) => Promise<JSONValue | void>;
+}
+
+/** Side effects of {@link createConsumerHandler}; production defaults read `process.env` and create clients once. */
+export interface ConsumerHandlerDeps {
+  /** @default process.env (read at the first invocation, not at import) */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Client of the idempotency table. @default new DynamoDBClient({}) */
+  readonly dynamoDb?: DynamoDBClient;
+  /** Client of the dead-letter queue. @default new SQSClient({}) */
+  readonly sqs?: SQSClient;
+  /** @default new Logger({ serviceName: options.name }) */
+  readonly logger?: Logger;
+}
+
+/** An SQS-triggered Lambda handler reporting partial batch failures. */
+export type ConsumerHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+
+/** The idempotency key: the event id fixed when the producer wrote its outbox item (EventBridge's `id` changes per PutEvents). */
+export const IDEMPOTENCY_KEY_PATH = 'detail.metadata.id';
+
+/**
+ * Builds the Lambda handler of an event consumer reading an SQS queue fed by an EventBridge rule:
+ *
+ * - **Partial batch failures** (Powertools batch): each record is processed on its own and only failed records are
+ *   returned in `batchItemFailures`, so SQS redelivers only those (the event source mapping needs
+ *   `ReportBatchItemFailures`, which the `EventConsumer` construct sets).
+ * - **Contract validation**: the body must be an event of one of `contracts` whose `detail` passes `validateDetail`.
+ *   An invalid record is never retried: the kit sends it to the dead-letter queue itself (`SendMessage`, body
+ *   unchanged, reason in message attributes) and reports it as processed, so SQS deletes it. A `maxReceiveCount`
+ *   of 1 would do the same for invalid records but also dead-letter valid ones after one transient failure.
+ *   If that `SendMessage` fails, the record is reported failed and retried instead: nothing is dropped.
+ * - **Idempotency** (Powertools, DynamoDB persistence, key `detail.metadata.id`): `handle` runs once per event;
+ *   a duplicate gets the stored result; a concurrent duplicate fails with "already in progress" and is retried
+ *   after the visibility timeout, by when the first one has completed.
+ * - **Logs** carry message ids, event ids, types and error names only (error messages of AWS services may quote
+ *   addresses, so they are not logged).
+ *
+ * @example
+ * export const handler = createConsumerHandler({
+ *   name: 'audit-consumer',
+ *   contracts: [userCreatedV1],
+ *   handle: async (event) => appendAuditRecord(event),
+ * });
+ */
+export function createConsumerHandler<TContract extends EventContract<unknown>>(
+  options: ConsumerHandlerOptions<TContract>,
+  deps: ConsumerHandlerDeps = {},
+): ConsumerHandler {
+  const dynamoDb = deps.dynamoDb ?? new DynamoDBClient({});
+  const sqs = deps.sqs ?? new SQSClient({});
+  const logger = deps.logger ?? new Logger({ serviceName: options.name });
+  const processor = new BatchProcessor(EventType.SQS);
+  let runtime: Runtime<TContract> | undefined;
+
+  const init = (): Runtime<TContract> => {
+    const env = readEnvironment(deps.env ?? process.env);
+    const config = new IdempotencyConfig({
+      eventKeyJmesPath: IDEMPOTENCY_KEY_PATH,
+      throwOnNoIdempotencyKey: true,
+      expiresAfterSeconds: env.expiresAfterSeconds,
+      responseHook: (response, record) => {
+        logger.info('Event already applied: returned the stored result', {
+          idempotencyKey: record.idempotencyKey,
+        });
+        return response;
+      },
+    });
+    const apply = makeIdempotent(
+      async (event: ConsumerEvent<DetailOf<TContract>>, context: RecordContext<TContract>) =>
+        (await options.handle(event, context)) ?? null,
+      {
+        persistenceStore: new DynamoDBPersistenceLayer({
+          tableName: env.tableName,
+          awsSdkV3Client: dynamoDb,
+        }),
+        config,
+        keyPrefix: options.name,
+        dataIndexArgument: 0,
+      },
+    );
+    return { env, config, apply };
+  };
+
+  const processRecord = async (record: SQSRecord): Promise<void> => {
+    const rt = (runtime ??= init());
+    let checked;
+    try {
+      checked = checkRecord(record.body, options.contracts);
+    } catch (error) {
+      if (!(error instanceof InvalidEventError)) throw error;
+      logger.error('Rejected an invalid event: moved to the dead-letter queue, not retried', {
+        messageId: record.messageId,
+        reason: error.reason,
+        violations: error.violations.map((v) => v.path),
+      });
+      await moveToDeadLetterQueue(sqs, rt.env.deadLetterQueueUrl, record, options.name, error);
+      return;
+    }
+    const ids = {
+      messageId: record.messageId,
+      eventId: eventIdOf(checked.event),
+      detailType: checked.contract.detailType,
+      version: checked.contract.version,
+    };
+    try {
+      await rt.apply(checked.event, { contract: checked.contract, messageId: record.messageId, logger });
+      logger.info('Event processed', ids);
+    } catch (error) {
+      logger.warn('Event failed: reported for retry', { ...ids, error: errorName(error) });
+      throw error;
+    }
+  };
+
+  return async (event, context) => {
+    (runtime ??= init()).config.registerLambdaContext(context);
+    const response = await processPartialResponse(event, processRecord, processor, {
+      context,
+      throwOnFullBatchFailure: false,
+    });
+    logger.info('Batch processed', {
+      records: event.Records.length,
+      failures: response.batchItemFailures.length,
+    });
+    return response;
+  };
+}
+
+interface Runtime<TContract extends EventContract<unknown>> {
+  readonly env: ConsumerEnvironment;
+  readonly config: IdempotencyConfig;
+  readonly apply: (
+    event: ConsumerEvent<DetailOf<TContract>>,
+    context: RecordContext<TContract>,
+  ) => Promise<JSONValue>;
+}
+
+interface ConsumerEnvironment {
+  readonly tableName: string;
+  readonly deadLetterQueueUrl: string;
+  readonly expiresAfterSeconds: number;
+}
+
+function readEnvironment(env: NodeJS.ProcessEnv): ConsumerEnvironment {
+  const tableName = env[CONSUMER_ENV.idempotencyTableName];
+  if (!tableName)
+    throw new ConsumerConfigurationError(CONSUMER_ENV.idempotencyTableName, tableName, 'a table name');
+  const deadLetterQueueUrl = env[CONSUMER_ENV.deadLetterQueueUrl];
+  if (!deadLetterQueueUrl) {
+    throw new ConsumerConfigurationError(
+      CONSUMER_ENV.deadLetterQueueUrl,
+      deadLetterQueueUrl,
+      'an SQS queue URL',
+    );
+  }
+  const rawExpiry = env[CONSUMER_ENV.idempotencyExpiresAfterSeconds];
+  const expiresAfterSeconds =
+    rawExpiry === undefined ? DEFAULT_IDEMPOTENCY_EXPIRES_AFTER_SECONDS : Number(rawExpiry);
+  if (!Number.isInteger(expiresAfterSeconds) || expiresAfterSeconds < 1) {
+    throw new ConsumerConfigurationError(
+      CONSUMER_ENV.idempotencyExpiresAfterSeconds,
+      rawExpiry,
+      'a whole number of seconds ≥ 1',
+    );
+  }
+  return { tableName, deadLetterQueueUrl, expiresAfterSeconds };
+}
+
+function eventIdOf(event: ConsumerEvent<unknown>): unknown {
+  const detail = event.detail as { metadata?: { id?: unknown } };
+  return detail.metadata?.id;
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error;
+}
