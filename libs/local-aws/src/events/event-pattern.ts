@@ -73,10 +73,7 @@ function compileObject(pattern: Record<string, unknown>, path: string): ObjectNo
   for (const key of keys) {
     const value = pattern[key];
     const at = path ? `${path}.${key}` : key;
-    if (key === '$or') {
-      if (!Array.isArray(value) || value.length < 2 || !value.every(isObject)) {
-        throw invalid(`"$or" must be an array of at least two objects at "${at}"`);
-      }
+    if (key === '$or' && isOrPrimitive(value)) {
       or.push(value.map((branch) => compileObject(branch, path)));
     } else if (Array.isArray(value)) {
       fields.push({ key, leaf: compileLeafList(value, at) });
@@ -89,12 +86,37 @@ function compileObject(pattern: Record<string, unknown>, path: string): ObjectNo
   return { fields, or };
 }
 
+const RESERVED = new Set([
+  'anything-but',
+  'cidr',
+  'equals-ignore-case',
+  'exists',
+  'numeric',
+  'prefix',
+  'suffix',
+  'wildcard',
+]);
+
+/**
+ * `$or` is the OR primitive only when it holds an array of two or more objects none of whose keys is an operator
+ * name; otherwise it is an ordinary field name (event-ruler's backward-compatible reading, which EventBridge uses).
+ */
+function isOrPrimitive(value: unknown): value is Record<string, unknown>[] {
+  return (
+    Array.isArray(value) &&
+    value.length >= 2 &&
+    value.every((branch) => isObject(branch) && Object.keys(branch).every((k) => !RESERVED.has(k)))
+  );
+}
+
 function compileLeafList(values: readonly unknown[], at: string): FieldMatcher {
   if (values.length === 0) throw invalid(`Empty arrays are not allowed at "${at}"`);
   const matchers = values.map((v) => compileLeaf(v, at));
-  const missingOk = matchers.some((m) => m.matchesMissing);
-  const tests = matchers.filter((m) => !m.matchesMissing || m.test !== NEVER).map((m) => m.test);
-  return { matchesMissing: missingOk, test: (value) => tests.some((t) => t(value)) };
+  const tests = matchers.map((m) => m.test);
+  return {
+    matchesMissing: matchers.some((m) => m.matchesMissing),
+    test: (value) => tests.some((t) => t(value)),
+  };
 }
 
 const NEVER: LeafMatcher = () => false;
