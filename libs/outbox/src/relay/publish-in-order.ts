@@ -332,8 +332,11 @@ export async function publishInOrder(
         if (batch.length === 0) break;
         inFlight += 1;
         requests += 1;
-        deps.eventBridge
-          .send(new PutEventsCommand({ Entries: batch.map((i) => (entries[i] as OrderedEntry).entry) }))
+        const command = new PutEventsCommand({
+          Entries: batch.map((i) => (entries[i] as OrderedEntry).entry),
+        });
+        Promise.resolve()
+          .then(() => deps.eventBridge.send(command))
           .then(
             (output) => onResponse(batch, output),
             (error: unknown) => onRequestError(batch, error),
