@@ -13,18 +13,6 @@ export const API_ENV = {
   idempotencyTtlSeconds: 'IDEMPOTENCY_TTL_SECONDS',
 } as const;
 
-/**
- * Environment variables of the outbox relay function.
- *
- * @example environment: { [RELAY_ENV.eventBusName]: bus.eventBusName }
- */
-export const RELAY_ENV = {
-  /** Name of the events bus the relay puts events on. */
-  eventBusName: 'EVENT_BUS_NAME',
-  /** URL of the poison DLQ (records that can never be published, with their reason). */
-  poisonQueueUrl: 'POISON_QUEUE_URL',
-} as const;
-
 /** Service name used by Powertools Logger and Metrics. */
 export const SERVICE_NAME = 'users-service';
 

@@ -8,7 +8,7 @@ import {
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { OutboxItem, OutboxWriter } from '@outboxed/outbox';
+import { toEventDetail, type OutboxWriter } from '@outboxed/outbox';
 import { USERS_EVENT_SOURCE, userCreated } from '@outboxed/contracts';
 import type { ContractViolation } from '@outboxed/contracts';
 import { CREATE_USER_FIELDS, type CreateUserRequest } from '../../domain/create-user-request';
@@ -78,7 +78,8 @@ interface StoredResponse {
  * the idempotency record (when an `Idempotency-Key` was sent), the email-uniqueness item, the user item and the
  * UserCreated outbox item — each with `attribute_not_exists`, so an email already registered or a reused key
  * cancels the whole transaction and nothing is written (guarantees 1 and 6). The event's detail is validated
- * against the published contract before anything is sent.
+ * against the published contract before anything is sent, built by the relay's own `toEventDetail`, so what is
+ * validated is what will be published.
  *
  * Idempotency lives in the same transaction rather than in Powertools' idempotency utility: its record is
  * committed if and only if the user is, so a retry always finds either nothing (and creates the user) or the
@@ -139,7 +140,7 @@ export async function createUser(
   const [outboxItem] = transaction.items;
   if (outboxItem === undefined)
     throw new UserWriteError('The outbox writer built no outbox item for UserCreated.');
-  const violations = userCreated.validateDetail(eventDetail(outboxItem));
+  const violations = userCreated.validateDetail(toEventDetail(outboxItem));
   if (violations.length > 0) return rejectOrThrow(violations);
 
   const reasons = await sendTransaction(transaction.input.TransactItems ?? [], deps);
@@ -157,29 +158,6 @@ export async function createUser(
     `DynamoDB cancelled the user's transaction for a reason the API cannot answer with a 4xx ` +
       `(reasons by action: ${reasons.map((reason, index) => `${index}:${reason.Code ?? 'None'}`).join(', ')}).`,
   );
-}
-
-/**
- * The EventBridge `detail` the relay publishes for an outbox item: `{ metadata, data }`.
- *
- * @example userCreated.validateDetail(eventDetail(transaction.items[0]));
- */
-export function eventDetail(item: OutboxItem): {
-  metadata: Record<string, unknown>;
-  data: Readonly<Record<string, unknown>>;
-} {
-  return {
-    metadata: {
-      id: item.eventId,
-      type: item.eventType,
-      version: item.eventVersion,
-      occurredAt: item.occurredAt,
-      aggregateId: item.aggregateId,
-      sequence: item.sequence,
-      correlationId: item.correlationId,
-    },
-    data: item.payload,
-  };
 }
 
 /** A violation of a request field (`/data/email`) is the client's: 400. Anything else is ours: throw (500). */

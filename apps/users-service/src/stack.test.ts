@@ -1,0 +1,249 @@
+import {
+  applyAwsSolutionsChecks,
+  stackEnvironment,
+  synthesizeNagFindings,
+  type NagFinding,
+} from '@outboxed/cdk-common';
+import {
+  eventCatalog,
+  USERS_EVENT_SOURCE,
+  USERS_SCHEMA_REGISTRY_NAME,
+  USERS_SERVICE_PARAMETERS,
+} from '@outboxed/contracts';
+import { OUTBOX_STREAM_FILTER } from '@outboxed/outbox';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { UsersServiceStack } from './stack';
+import { usersTableCreateInput } from './table/create-table-input';
+import { API_ENV } from './config';
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource?: unknown;
+  Principal?: unknown;
+  Condition?: unknown;
+}
+
+let template: Template;
+let stack: UsersServiceStack;
+let findings: NagFinding[];
+
+beforeAll(() => {
+  const app = new App();
+  applyAwsSolutionsChecks(app);
+  stack = new UsersServiceStack(app, 'UsersService', { env: stackEnvironment({}) });
+  findings = synthesizeNagFindings(app);
+  template = Template.fromStack(stack);
+});
+
+const logicalId = (construct: { node: { defaultChild?: unknown } }) =>
+  stack.getLogicalId(construct.node.defaultChild as never);
+
+/** Every IAM policy statement attached to the role with this logical id. */
+function statementsOfRole(roleLogicalId: string): Statement[] {
+  const policies = template.findResources('AWS::IAM::Policy');
+  return Object.values(policies)
+    .filter((policy) =>
+      (policy['Properties'] as { Roles: { Ref: string }[] }).Roles.some((role) => role.Ref === roleLogicalId),
+    )
+    .flatMap(
+      (policy) =>
+        (policy['Properties'] as { PolicyDocument: { Statement: Statement[] } }).PolicyDocument.Statement,
+    );
+}
+
+function roleOf(functionLogicalId: string): string {
+  const fn = template.findResources('AWS::Lambda::Function')[functionLogicalId];
+  return (fn?.['Properties'] as { Role: { 'Fn::GetAtt': [string, string] } }).Role['Fn::GetAtt'][0];
+}
+
+const actions = (statements: Statement[]) =>
+  statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+
+describe('UsersServiceStack', () => {
+  it('passes the cdk-nag AwsSolutions pack with no unacknowledged finding', () => {
+    expect(findings).toEqual([]);
+  });
+
+  it('defines the users table as the tests create it: pk/sk, on-demand, NEW_IMAGE stream, TTL, PITR, encryption, retained', () => {
+    const input = usersTableCreateInput('ignored');
+
+    template.hasResource('AWS::DynamoDB::Table', {
+      Properties: {
+        KeySchema: input.KeySchema,
+        AttributeDefinitions: input.AttributeDefinitions,
+        BillingMode: 'PAY_PER_REQUEST',
+        StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
+        TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+        DeletionProtectionEnabled: true,
+      },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+  });
+
+  it('creates the events bus with an archive of every users event for replay', () => {
+    template.resourceCountIs('AWS::Events::EventBus', 1);
+    template.hasResourceProperties('AWS::Events::Archive', {
+      SourceArn: { 'Fn::GetAtt': [logicalId(stack.eventBus), 'Arn'] },
+      EventPattern: { source: [USERS_EVENT_SOURCE] },
+      RetentionDays: 365,
+    });
+  });
+
+  it('publishes every schema version of the contracts to the registry', () => {
+    template.hasResourceProperties('AWS::EventSchemas::Registry', {
+      RegistryName: USERS_SCHEMA_REGISTRY_NAME,
+    });
+    for (const contract of eventCatalog) {
+      template.hasResourceProperties('AWS::EventSchemas::Schema', {
+        SchemaName: `${contract.schemaName}.v${contract.version}`,
+        Type: 'JSONSchemaDraft4',
+        Content: JSON.stringify(contract.schema),
+      });
+    }
+  });
+
+  it('reads the table stream with the relay: outbox INSERTs only, partial batch failures, bounded retries, on-failure queue', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalId(stack.relay.function) },
+      EventSourceArn: { 'Fn::GetAtt': [logicalId(stack.usersTable.table), 'StreamArn'] },
+      StartingPosition: 'TRIM_HORIZON',
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify(OUTBOX_STREAM_FILTER) }] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: Match.anyValue(),
+      MaximumRecordAgeInSeconds: Match.anyValue(),
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(stack.relay.onFailureQueue), 'Arn'] } },
+      },
+    });
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+  });
+
+  it('lets the relay put events on this bus only', () => {
+    const relay = statementsOfRole(roleOf(logicalId(stack.relay.function)));
+
+    expect(relay.filter((s) => actions([s]).some((a) => a.startsWith('events:')))).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'events:PutEvents',
+        Resource: { 'Fn::GetAtt': [logicalId(stack.eventBus), 'Arn'] },
+      },
+    ]);
+  });
+
+  it('gives the API function get/put/condition-check on the users table and no EventBridge action at all', () => {
+    const api = statementsOfRole(roleOf(logicalId(stack.api.function)));
+
+    expect(actions(api).filter((a) => a.startsWith('events:'))).toEqual([]);
+    expect(api.filter((s) => actions([s]).some((a) => a.startsWith('dynamodb:')))).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem'],
+        Resource: [{ 'Fn::GetAtt': [logicalId(stack.usersTable.table), 'Arn'] }],
+      },
+    ]);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ [API_ENV.tableName]: { Ref: logicalId(stack.usersTable.table) } }),
+      },
+    });
+  });
+
+  it('publishes the bus name, bus ARN and registry name as the SSM parameters consumers read', () => {
+    template.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: USERS_SERVICE_PARAMETERS.eventBusName,
+      Type: 'String',
+      Value: { Ref: logicalId(stack.eventBus) },
+    });
+    template.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: USERS_SERVICE_PARAMETERS.eventBusArn,
+      Type: 'String',
+      Value: { 'Fn::GetAtt': [logicalId(stack.eventBus), 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: USERS_SERVICE_PARAMETERS.schemaRegistryName,
+      Type: 'String',
+      Value: Match.anyValue(),
+    });
+    template.resourceCountIs('AWS::SSM::Parameter', 3);
+  });
+
+  it('has a bus policy letting only the relay roles put events, and only with the users source', () => {
+    const relayRoles = [stack.relay.function, stack.relay.redriveFunction].map((fn) => ({
+      'Fn::GetAtt': [roleOf(logicalId(fn as never)), 'Arn'],
+    }));
+    const bus = { 'Fn::GetAtt': [logicalId(stack.eventBus), 'Arn'] };
+    const notAService = { Bool: { 'aws:PrincipalIsAWSService': 'false' } };
+
+    template.hasResourceProperties('AWS::Events::EventBusPolicy', {
+      EventBusName: { Ref: logicalId(stack.eventBus) },
+      Statement: {
+        Sid: 'cdk-RelayPutsUsersEvents', // CDK prefixes the statement ids it writes to AWS::Events::EventBusPolicy
+        Effect: 'Allow',
+        Principal: { AWS: relayRoles },
+        Action: 'events:PutEvents',
+        Resource: bus,
+        Condition: { StringEquals: { 'events:source': USERS_EVENT_SOURCE } },
+      },
+    });
+    template.hasResourceProperties('AWS::Events::EventBusPolicy', {
+      EventBusName: { Ref: logicalId(stack.eventBus) },
+      Statement: {
+        Sid: 'cdk-OnlyTheRelayPutsEvents', // CDK prefixes the statement ids it writes to AWS::Events::EventBusPolicy
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 'events:PutEvents',
+        Resource: bus,
+        Condition: { ArnNotEquals: { 'aws:PrincipalArn': relayRoles }, ...notAService },
+      },
+    });
+    template.hasResourceProperties('AWS::Events::EventBusPolicy', {
+      EventBusName: { Ref: logicalId(stack.eventBus) },
+      Statement: {
+        Sid: 'cdk-OnlyTheUsersSource', // CDK prefixes the statement ids it writes to AWS::Events::EventBusPolicy
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 'events:PutEvents',
+        Resource: bus,
+        Condition: { StringNotEquals: { 'events:source': USERS_EVENT_SOURCE }, ...notAService },
+      },
+    });
+    template.resourceCountIs('AWS::Events::EventBusPolicy', 3);
+  });
+
+  it('serves POST /users publicly and GET /users/{id} with IAM authorization through one Lambda proxy', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: 'POST /users',
+      AuthorizationType: 'NONE',
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: 'GET /users/{id}',
+      AuthorizationType: 'AWS_IAM',
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationType: 'AWS_PROXY',
+      PayloadFormatVersion: '2.0',
+    });
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', 2);
+  });
+
+  it('logs every API request (JSON access log) and throttles the stage', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      AccessLogSettings: {
+        DestinationArn: { 'Fn::GetAtt': [logicalId(stack.api.accessLogGroup), 'Arn'] },
+        Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"'),
+      },
+    });
+  });
+});
