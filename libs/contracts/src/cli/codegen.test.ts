@@ -1,0 +1,250 @@
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { GENERATED_DIR, SCHEMAS_DIR } from '../codegen/paths.ts';
+import { startSchemaRegistryServer } from '../testing/schema-registry-server.ts';
+import type { RegistryContents, SchemaRegistryServer } from '../testing/schema-registry-server.ts';
+import { codegen } from './codegen.ts';
+import type { CliIo } from './io.ts';
+
+const V1 = await readFile(join(SCHEMAS_DIR, 'outboxed.users@UserCreated', 'v1.json'), 'utf8');
+const V2 = await readFile(join(SCHEMAS_DIR, 'outboxed.users@UserCreated', 'v2.json'), 'utf8');
+
+/** The registry as the EventSchemas construct leaves it after deploying v1, then v2. */
+const deployedRegistry = (): RegistryContents => ({
+  'outboxed-users': {
+    'outboxed.users@UserCreated': [V1, V2],
+    'outboxed.users@UserCreated.v1': [V1],
+    'outboxed.users@UserCreated.v2': [V2],
+  },
+});
+
+const ioFactory = () => {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l) };
+  return { io, out, err };
+};
+
+async function readTree(dir: string): Promise<Record<string, string>> {
+  const tree: Record<string, string> = {};
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) {
+      const path = join(entry.parentPath, entry.name);
+      tree[path.slice(dir.length + 1)] = await readFile(path, 'utf8');
+    }
+  }
+  return tree;
+}
+
+let work: string;
+beforeEach(async () => {
+  work = await mkdtemp(join(tmpdir(), 'contracts-codegen-'));
+  vi.stubEnv('AWS_REGION', 'us-east-1');
+  vi.stubEnv('AWS_ACCESS_KEY_ID', 'test');
+  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
+});
+afterEach(async () => {
+  vi.unstubAllEnvs();
+  await rm(work, { recursive: true, force: true });
+});
+
+describe('codegen from a schema registry', () => {
+  let server: SchemaRegistryServer;
+  beforeAll(async () => {
+    server = await startSchemaRegistryServer(deployedRegistry());
+  });
+  afterAll(() => server.stop());
+
+  it('downloads every version with the real client-schemas and writes exactly the committed generated code', async () => {
+    const out = join(work, 'generated');
+    server.requests.length = 0;
+
+    const code = await codegen(['--endpoint', server.endpoint, '--out', out], ioFactory().io);
+
+    expect(code).toBe(0);
+    expect(await readTree(out)).toEqual(await readTree(GENERATED_DIR));
+    expect(server.requests).toEqual([
+      { method: 'GET', path: '/v1/registries/name/outboxed-users/schemas', query: {} },
+      { method: 'GET', path: '/v1/registries/name/outboxed-users/schemas', query: { nextToken: '2' } },
+      ...[
+        'outboxed.users@UserCreated',
+        'outboxed.users@UserCreated.v1',
+        'outboxed.users@UserCreated.v2',
+      ].flatMap((name) => {
+        const versions = name === 'outboxed.users@UserCreated' ? ['1', '2'] : ['1'];
+        return [
+          {
+            method: 'GET',
+            path: `/v1/registries/name/outboxed-users/schemas/name/${name}/versions`,
+            query: {},
+          },
+          ...versions.map((v) => ({
+            method: 'GET',
+            path: `/v1/registries/name/outboxed-users/schemas/name/${name}`,
+            query: { schemaVersion: v },
+          })),
+        ];
+      }),
+    ]);
+  });
+
+  it('heads each file with its registry, schema name, version and view', async () => {
+    const out = join(work, 'generated');
+
+    await codegen(['--endpoint', server.endpoint, '--out', out], ioFactory().io);
+
+    const file = await readFile(join(out, 'outboxed-users-user-created', 'v2-consumer.ts'), 'utf8');
+    expect(file.split('\n').slice(4, 8)).toEqual([
+      ' * Registry: outboxed-users',
+      ' * Schema: outboxed.users@UserCreated',
+      ' * Version: 2',
+      ' * View: consumer (tolerant: the fields a consumer may rely on; unknown fields allowed)',
+    ]);
+  });
+
+  it('lists what the registry holds without writing', async () => {
+    const { io, out } = ioFactory();
+
+    const code = await codegen(['--endpoint', server.endpoint, '--list', '--out', join(work, 'none')], io);
+
+    expect(code).toBe(0);
+    expect(out).toEqual([
+      'outboxed-users/outboxed.users@UserCreated/1',
+      'outboxed-users/outboxed.users@UserCreated/2',
+    ]);
+    await expect(readdir(work)).resolves.toEqual([]);
+  });
+
+  it('downloads one schema version when asked, using the schema name prefix', async () => {
+    const { io, out } = ioFactory();
+    server.requests.length = 0;
+
+    await codegen(
+      [
+        '--endpoint',
+        server.endpoint,
+        '--list',
+        '--schema',
+        'outboxed.users@UserCreated',
+        '--schema-version',
+        '1',
+      ],
+      io,
+    );
+
+    expect(out).toEqual(['outboxed-users/outboxed.users@UserCreated/1']);
+    expect(server.requests[0]).toEqual({
+      method: 'GET',
+      path: '/v1/registries/name/outboxed-users/schemas',
+      query: { schemaNamePrefix: 'outboxed.users@UserCreated' },
+    });
+  });
+
+  it.each([
+    [['--registry', 'nope'], 'Schema registry nope: not found (Registry nope does not exist.)'],
+    [
+      ['--schema', 'outboxed.users@UserDeleted'],
+      'Schema registry outboxed-users/outboxed.users@UserDeleted: not found',
+    ],
+    [
+      ['--schema', 'outboxed.users@UserCreated', '--schema-version', '7'],
+      'Schema registry outboxed-users/outboxed.users@UserCreated/7: not found',
+    ],
+  ])('fails naming the registry/schema/version that is missing (%j)', async (args, message) => {
+    await expect(codegen(['--endpoint', server.endpoint, ...args], ioFactory().io)).rejects.toThrow(message);
+  });
+});
+
+describe('codegen registry failures', () => {
+  it('fails naming the registry when access is denied', async () => {
+    const server = await startSchemaRegistryServer(deployedRegistry());
+    server.denyAccess();
+    try {
+      await expect(codegen(['--endpoint', server.endpoint], ioFactory().io)).rejects.toThrow(
+        /^Schema registry outboxed-users: access denied \(User is not authorized/,
+      );
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('fails naming the registry when it is unreachable', async () => {
+    const server = await startSchemaRegistryServer({});
+    await server.stop();
+
+    await expect(codegen(['--endpoint', server.endpoint], ioFactory().io)).rejects.toThrow(
+      /^Schema registry outboxed-users: unreachable \(ECONNREFUSED/,
+    );
+  });
+
+  it('fails naming registry/schema/version when a registry schema is not JSON', async () => {
+    const server = await startSchemaRegistryServer({
+      'outboxed-users': { 'outboxed.users@UserCreated': [V1, '{ nope'] },
+    });
+    try {
+      await expect(codegen(['--endpoint', server.endpoint], ioFactory().io)).rejects.toThrow(
+        /^outboxed-users\/outboxed.users@UserCreated\/2: is not JSON/,
+      );
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('fails when one version was published twice with different content', async () => {
+    const altered = V1.replace('"maxLength": 200', '"maxLength": 300');
+    const server = await startSchemaRegistryServer({
+      'outboxed-users': { 'outboxed.users@UserCreated': [V1], 'outboxed.users@UserCreated.v1': [altered] },
+    });
+    try {
+      await expect(codegen(['--endpoint', server.endpoint], ioFactory().io)).rejects.toThrow(
+        'outboxed-users/outboxed.users@UserCreated.v1/1: holds outboxed.users@UserCreated v1 with content different from outboxed-users/outboxed.users@UserCreated/1',
+      );
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe('codegen from files', () => {
+  it('writes the committed generated code offline', async () => {
+    const out = join(work, 'generated');
+
+    const code = await codegen(['--from-files', '--out', out], ioFactory().io);
+
+    expect(code).toBe(0);
+    expect(await readTree(out)).toEqual(await readTree(GENERATED_DIR));
+  });
+
+  it.each([
+    ['not JSON', '{ "type": ', /v2\.json: is not JSON/],
+    [
+      'not a valid draft-4 schema',
+      '{ "type": "object", "required": [] }',
+      /v2\.json: is not a valid JSON Schema draft 4: \/required must NOT have fewer than 1 items/,
+    ],
+    [
+      'an unresolved $ref',
+      JSON.stringify({ type: 'object', properties: { a: { $ref: '#/definitions/Missing' } } }),
+      /v2\.json: has unresolved \$ref "#\/definitions\/Missing"/,
+    ],
+  ])(
+    'fails naming the file when a schema is %s, and leaves the generated folder as it was',
+    async (_case, content, message) => {
+      const schemas = join(work, 'schemas');
+      const out = join(work, 'generated');
+      await cp(SCHEMAS_DIR, schemas, { recursive: true });
+      await cp(GENERATED_DIR, out, { recursive: true });
+      await writeFile(join(schemas, 'outboxed.users@UserCreated', 'v2.json'), content);
+
+      await expect(
+        codegen(['--from-files', '--schemas', schemas, '--out', out], ioFactory().io),
+      ).rejects.toThrow(message);
+
+      expect(await readTree(out)).toEqual(await readTree(GENERATED_DIR));
+      expect(await readdir(work)).toEqual(expect.arrayContaining(['generated', 'schemas']));
+      expect(await readdir(work)).toHaveLength(2);
+    },
+  );
+});
