@@ -1,9 +1,5 @@
-// `npm start`: runs the whole system on this machine from the synthesized stacks.
-// Until the local runtime (libs/local-runtime) lands, this says plainly what it can run so far.
-console.log(
-  [
-    'outboxed: the local runtime is not built yet, so `npm start` cannot run the services.',
-    "What runs today: `npm test` (format, lint, typecheck and every project's tests, with a real DynamoDB Local).",
-  ].join('\n'),
-);
-process.exitCode = 1;
+// `npm start`: runs the whole system on this machine from the apps' synthesized stacks (see libs/local-runtime).
+// `npm start -- --fresh` starts from empty data; `npm start -- mailbox` prints the local SES mailbox.
+import { runCli } from '@outboxed/local-runtime';
+
+process.exitCode = await runCli(process.argv.slice(2));

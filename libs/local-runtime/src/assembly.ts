@@ -49,7 +49,8 @@ export function isAssemblyFresh(app: AppInfo, workspaceRoot: string): boolean {
   const synthesizedAt = statSync(manifest).mtimeMs;
   const roots = [join(app.dir, 'src'), join(app.dir, 'cdk.json'), join(workspaceRoot, 'package-lock.json')];
   const libs = join(workspaceRoot, 'libs');
-  if (existsSync(libs)) for (const lib of readdirSync(libs)) roots.push(join(libs, lib, 'src'), join(libs, lib, 'schemas'));
+  if (existsSync(libs))
+    for (const lib of readdirSync(libs)) roots.push(join(libs, lib, 'src'), join(libs, lib, 'schemas'));
   return roots.every((root) => newestMtime(root) <= synthesizedAt);
 }
 
@@ -112,16 +113,22 @@ export function readAssembly(app: string, assemblyDir: string): StackInput[] {
   const dir = resolve(assemblyDir);
   const manifestPath = join(dir, 'manifest.json');
   if (!existsSync(manifestPath)) {
-    throw new AssemblyError(`${manifestPath} is missing: synthesize the app first (\`npx nx run ${app}:synth\`).`);
+    throw new AssemblyError(
+      `${manifestPath} is missing: synthesize the app first (\`npx nx run ${app}:synth\`).`,
+    );
   }
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { artifacts?: Record<string, ManifestArtifact> };
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
+    artifacts?: Record<string, ManifestArtifact>;
+  };
   const artifacts = manifest.artifacts ?? {};
   return Object.entries(artifacts)
     .filter(([, a]) => a.type === 'aws:cloudformation:stack' && a.properties?.templateFile)
     .map(([id, a]) => ({
       app,
       stackName: a.properties?.stackName ?? id,
-      template: JSON.parse(readFileSync(join(dir, a.properties?.templateFile as string), 'utf8')) as CfnTemplate,
+      template: JSON.parse(
+        readFileSync(join(dir, a.properties?.templateFile as string), 'utf8'),
+      ) as CfnTemplate,
       assemblyDir: dir,
       dependencies: (a.dependencies ?? [])
         .filter((d) => artifacts[d]?.type === 'aws:cloudformation:stack')

@@ -87,12 +87,25 @@ async function runMapping(
   const invocationsFile = join(dir, 'invocations.jsonl');
   writeFileSync(invocationsFile, '');
   const fn = new LocalFunction(
-    { name: 'recorder', arn: 'recorder', codeDir: fixture, handler: 'index.handler', environment: { INVOCATIONS_FILE: invocationsFile, MODE: mode }, timeoutSeconds: 10 },
+    {
+      name: 'recorder',
+      arn: 'recorder',
+      codeDir: fixture,
+      handler: 'index.handler',
+      environment: { INVOCATIONS_FILE: invocationsFile, MODE: mode },
+      timeoutSeconds: 10,
+    },
     () => undefined,
   );
   const destination: Record<string, unknown>[] = [];
   const mapping = new DynamoDbStreamMapping(
-    { uuid: `m-${tableName}`, functionArn: 'recorder', eventSourceArn: streamArn, startingPosition: 'TRIM_HORIZON', ...config },
+    {
+      uuid: `m-${tableName}`,
+      functionArn: 'recorder',
+      eventSourceArn: streamArn,
+      startingPosition: 'TRIM_HORIZON',
+      ...config,
+    },
     {
       streams,
       invoke: (_arn, event) => fn.invoke(event),
@@ -105,7 +118,10 @@ async function runMapping(
       shardDiscoveryMs: 200,
     },
   );
-  cleanups.push(() => mapping.stop(), () => fn.stop());
+  cleanups.push(
+    () => mapping.stop(),
+    () => fn.stop(),
+  );
   await put(tableName, items);
   mapping.start();
   const read = () =>
@@ -113,20 +129,28 @@ async function runMapping(
       .split('\n')
       .filter(Boolean)
       .map((l) => JSON.parse(l) as string[]);
-  await expect.poll(() => read().flat().length, { timeout: 20_000, interval: 100 }).toBeGreaterThanOrEqual(expectedIds);
+  await expect
+    .poll(() => read().flat().length, { timeout: 20_000, interval: 100 })
+    .toBeGreaterThanOrEqual(expectedIds);
   // let a wrong extra delivery show up before asserting the exact list
   await new Promise((r) => setTimeout(r, 300));
   await mapping.stop();
   return { invocations: read(), destination };
 }
 
-const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(2, '0')}`);
+const ids = (prefix: string, n: number) =>
+  Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(2, '0')}`);
 
 describe('DynamoDbStreamMapping (against DynamoDB Local streams)', () => {
   it('guarantee 4: delivers one shard in commit order, in batches of BatchSize', async () => {
     const written = ids('o', 12);
 
-    const { invocations } = await runMapping(written.map((id) => ({ id })), { batchSize: 5 }, 'throw', 12);
+    const { invocations } = await runMapping(
+      written.map((id) => ({ id })),
+      { batchSize: 5 },
+      'throw',
+      12,
+    );
 
     expect(invocations.flat()).toEqual(written);
     expect(invocations.every((batch) => batch.length <= 5)).toBe(true);
@@ -150,7 +174,12 @@ describe('DynamoDbStreamMapping (against DynamoDB Local streams)', () => {
   it('guarantee 5: bisects a failing batch, discards the poison record to the on-failure destination and moves on', async () => {
     const { invocations, destination } = await runMapping(
       [{ id: 'a' }, { id: 'b' }, { id: 'c', failTimes: 99 }, { id: 'd' }],
-      { batchSize: 4, bisectBatchOnFunctionError: true, maximumRetryAttempts: 2, onFailureDestinationArn: 'arn:aws:sqs:us-east-1:000000000000:dlq' },
+      {
+        batchSize: 4,
+        bisectBatchOnFunctionError: true,
+        maximumRetryAttempts: 2,
+        onFailureDestinationArn: 'arn:aws:sqs:us-east-1:000000000000:dlq',
+      },
       'throw',
       10,
     );
@@ -158,7 +187,12 @@ describe('DynamoDbStreamMapping (against DynamoDB Local streams)', () => {
     expect(invocations).toEqual([['a', 'b', 'c', 'd'], ['a', 'b'], ['c', 'd'], ['c'], ['d']]);
     expect(destination).toEqual([
       {
-        requestContext: { requestId: expect.any(String), functionArn: 'recorder', condition: 'RetryAttemptsExhausted', approximateInvokeCount: 3 },
+        requestContext: {
+          requestId: expect.any(String),
+          functionArn: 'recorder',
+          condition: 'RetryAttemptsExhausted',
+          approximateInvokeCount: 3,
+        },
         responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
         version: '1.0',
         timestamp: expect.any(String),
@@ -178,7 +212,11 @@ describe('DynamoDbStreamMapping (against DynamoDB Local streams)', () => {
   it('guarantee 2: retries a failing batch MaximumRetryAttempts times, then sends it to the on-failure destination', async () => {
     const { invocations, destination } = await runMapping(
       [{ id: 'a' }, { id: 'b', failTimes: 99 }],
-      { batchSize: 10, maximumRetryAttempts: 2, onFailureDestinationArn: 'arn:aws:sqs:us-east-1:000000000000:dlq' },
+      {
+        batchSize: 10,
+        maximumRetryAttempts: 2,
+        onFailureDestinationArn: 'arn:aws:sqs:us-east-1:000000000000:dlq',
+      },
       'throw',
       6,
     );
@@ -194,7 +232,10 @@ describe('DynamoDbStreamMapping (against DynamoDB Local streams)', () => {
   it('sends only the records matching FilterCriteria', async () => {
     const { invocations } = await runMapping(
       [{ id: 'k1', kind: 'keep' }, { id: 'd1', kind: 'drop' }, { id: 'k2', kind: 'keep' }, { id: 'n1' }],
-      { batchSize: 10, filterPatterns: [JSON.stringify({ dynamodb: { NewImage: { kind: { S: ['keep'] } } } })] },
+      {
+        batchSize: 10,
+        filterPatterns: [JSON.stringify({ dynamodb: { NewImage: { kind: { S: ['keep'] } } } })],
+      },
       'throw',
       2,
     );

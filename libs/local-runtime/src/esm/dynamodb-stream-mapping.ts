@@ -6,7 +6,12 @@ import {
   GetShardIteratorCommand,
   TrimmedDataAccessException,
 } from '@aws-sdk/client-dynamodb-streams';
-import type { _Record, DynamoDBStreamsClient, Shard, ShardIteratorType } from '@aws-sdk/client-dynamodb-streams';
+import type {
+  _Record,
+  DynamoDBStreamsClient,
+  Shard,
+  ShardIteratorType,
+} from '@aws-sdk/client-dynamodb-streams';
 import { FunctionInvocationError } from '../errors';
 import type { CheckpointStore, CompileFilter, Invoke, RecordFilter, RuntimeLog } from './types';
 
@@ -52,7 +57,9 @@ export interface StreamMappingDeps {
 }
 
 /** A record as Lambda hands it to the function. */
-export type LambdaStreamRecord = Record<string, unknown> & { dynamodb: { SequenceNumber: string; ApproximateCreationDateTime?: number } };
+export type LambdaStreamRecord = Record<string, unknown> & {
+  dynamodb: { SequenceNumber: string; ApproximateCreationDateTime?: number };
+};
 
 interface Batch {
   records: LambdaStreamRecord[];
@@ -133,7 +140,11 @@ export class DynamoDbStreamMapping {
           );
         }
       } catch (error) {
-        this.deps.log({ kind: 'esm.error', message: `DescribeStream failed: ${(error as Error).message}`, details: { mapping: this.config.uuid } });
+        this.deps.log({
+          kind: 'esm.error',
+          message: `DescribeStream failed: ${(error as Error).message}`,
+          details: { mapping: this.config.uuid },
+        });
       }
       await this.sleep(this.deps.shardDiscoveryMs ?? 5000);
     }
@@ -156,7 +167,11 @@ export class DynamoDbStreamMapping {
     return `${this.config.uuid}/${shardId}`;
   }
 
-  private async iterator(shardId: string, position: ShardIteratorType, after?: string): Promise<string | undefined> {
+  private async iterator(
+    shardId: string,
+    position: ShardIteratorType,
+    after?: string,
+  ): Promise<string | undefined> {
     const out = await this.deps.streams.send(
       new GetShardIteratorCommand({
         StreamArn: this.config.eventSourceArn,
@@ -179,7 +194,9 @@ export class DynamoDbStreamMapping {
     while (!this.stopped) {
       if (iterator && buffer.length < batchSize) {
         try {
-          const out = await this.deps.streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
+          const out = await this.deps.streams.send(
+            new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }),
+          );
           iterator = out.NextShardIterator;
           for (const record of out.Records ?? []) {
             const lambdaRecord = this.toLambdaRecord(record);
@@ -193,7 +210,11 @@ export class DynamoDbStreamMapping {
           if (error instanceof ExpiredIteratorException || error instanceof TrimmedDataAccessException) {
             const after = buffer.at(-1)?.dynamodb.SequenceNumber ?? lastFetched;
             iterator = await this.iterator(shardId, 'TRIM_HORIZON', after);
-            this.deps.log({ kind: 'esm.iterator-renewed', message: `renewed the shard iterator of ${shardId}`, details: { shardId } });
+            this.deps.log({
+              kind: 'esm.iterator-renewed',
+              message: `renewed the shard iterator of ${shardId}`,
+              details: { shardId },
+            });
             continue;
           }
           throw error;
@@ -243,7 +264,9 @@ export class DynamoDbStreamMapping {
       const batch = queue[0] as Batch;
       if (maxAge >= 0) {
         const cutoff = Date.now() / 1000 - maxAge;
-        const expired = batch.records.filter((r) => (r.dynamodb.ApproximateCreationDateTime ?? Infinity) < cutoff);
+        const expired = batch.records.filter(
+          (r) => (r.dynamodb.ApproximateCreationDateTime ?? Infinity) < cutoff,
+        );
         if (expired.length > 0) {
           await this.discard(shardId, expired, 'RecordAgeExceeded', batch.attempts);
           batch.records = batch.records.slice(expired.length);
@@ -269,7 +292,12 @@ export class DynamoDbStreamMapping {
       }
       if (outcome.kind === 'failed' && this.config.bisectBatchOnFunctionError && batch.records.length > 1) {
         const half = Math.ceil(batch.records.length / 2);
-        queue.splice(0, 1, { records: batch.records.slice(0, half), attempts: batch.attempts }, { records: batch.records.slice(half), attempts: batch.attempts });
+        queue.splice(
+          0,
+          1,
+          { records: batch.records.slice(0, half), attempts: batch.attempts },
+          { records: batch.records.slice(half), attempts: batch.attempts },
+        );
         this.deps.log({
           kind: 'esm.bisect',
           message: `split a failed batch of ${batch.records.length} into ${half} + ${batch.records.length - half}`,
@@ -293,30 +321,54 @@ export class DynamoDbStreamMapping {
     try {
       result = await this.deps.invoke(this.config.functionArn, { Records: records });
     } catch (error) {
-      const reason = error instanceof FunctionInvocationError ? `${error.errorType}: ${error.errorMessage}` : (error as Error).message;
+      const reason =
+        error instanceof FunctionInvocationError
+          ? `${error.errorType}: ${error.errorMessage}`
+          : (error as Error).message;
       return { kind: 'failed', reason };
     }
     if (!this.config.reportBatchItemFailures) return { kind: 'ok' };
-    const failures = (result as { batchItemFailures?: { itemIdentifier?: unknown }[] } | null)?.batchItemFailures;
-    if (failures === undefined || failures === null || (Array.isArray(failures) && failures.length === 0)) return { kind: 'ok' };
-    if (!Array.isArray(failures)) return { kind: 'failed', reason: 'invalid batchItemFailures in the response' };
+    const failures = (result as { batchItemFailures?: { itemIdentifier?: unknown }[] } | null)
+      ?.batchItemFailures;
+    if (failures === undefined || failures === null || (Array.isArray(failures) && failures.length === 0))
+      return { kind: 'ok' };
+    if (!Array.isArray(failures))
+      return { kind: 'failed', reason: 'invalid batchItemFailures in the response' };
     let from = Infinity;
     for (const failure of failures) {
       const id = failure?.itemIdentifier;
-      const index = typeof id === 'string' && id !== '' ? records.findIndex((r) => r.dynamodb.SequenceNumber === id) : -1;
-      if (index < 0) return { kind: 'failed', reason: `batchItemFailures names ${JSON.stringify(id)}, which is not in the batch` };
+      const index =
+        typeof id === 'string' && id !== '' ? records.findIndex((r) => r.dynamodb.SequenceNumber === id) : -1;
+      if (index < 0)
+        return {
+          kind: 'failed',
+          reason: `batchItemFailures names ${JSON.stringify(id)}, which is not in the batch`,
+        };
       from = Math.min(from, index);
     }
     return { kind: 'partial', from };
   }
 
-  private async discard(shardId: string, records: LambdaStreamRecord[], condition: string, attempts: number): Promise<void> {
+  private async discard(
+    shardId: string,
+    records: LambdaStreamRecord[],
+    condition: string,
+    attempts: number,
+  ): Promise<void> {
     const first = records[0] as LambdaStreamRecord;
     const last = records.at(-1) as LambdaStreamRecord;
-    const iso = (s?: number) => (s === undefined ? undefined : new Date(s * 1000).toISOString().replace('.000Z', 'Z'));
+    const iso = (s?: number) =>
+      s === undefined ? undefined : new Date(s * 1000).toISOString().replace('.000Z', 'Z');
     const message = {
-      requestContext: { requestId: randomUUID(), functionArn: this.config.functionArn, condition, approximateInvokeCount: attempts },
-      ...(attempts > 0 ? { responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' } } : {}),
+      requestContext: {
+        requestId: randomUUID(),
+        functionArn: this.config.functionArn,
+        condition,
+        approximateInvokeCount: attempts,
+      },
+      ...(attempts > 0
+        ? { responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' } }
+        : {}),
       version: '1.0',
       timestamp: new Date().toISOString(),
       DDBStreamBatchInfo: {
@@ -333,7 +385,12 @@ export class DynamoDbStreamMapping {
     this.deps.log({
       kind: 'esm.discarded',
       message: `discarded ${records.length} stream record(s) (${condition}) ${destination ? `→ on-failure destination ${destination.split(':').at(-1)}` : 'with no on-failure destination'}`,
-      details: { function: this.config.functionArn, shardId, condition, startSequenceNumber: first.dynamodb.SequenceNumber },
+      details: {
+        function: this.config.functionArn,
+        shardId,
+        condition,
+        startSequenceNumber: first.dynamodb.SequenceNumber,
+      },
     });
     if (destination) await this.deps.sendToDestination(destination, message);
   }

@@ -17,7 +17,8 @@ export function compileRecordFilter(pattern: string): RecordFilter {
 function matchObject(pattern: Record<string, unknown>, value: unknown): boolean {
   return Object.entries(pattern).every(([key, sub]) => {
     if (key === '$or') return (sub as Record<string, unknown>[]).some((alt) => matchObject(alt, value));
-    const field = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+    const field =
+      value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
     const present = value !== null && typeof value === 'object' && key in (value as object);
     if (Array.isArray(sub)) {
       const values = Array.isArray(field) ? field : [field];
@@ -49,7 +50,9 @@ function toRule(rule: unknown): Rule {
         if (typeof v !== 'number') return false;
         for (let i = 0; i < terms.length; i += 2) {
           const bound = Number(terms[i + 1]);
-          const ok = { '<': v < bound, '<=': v <= bound, '=': v === bound, '>': v > bound, '>=': v >= bound }[String(terms[i])];
+          const ok = { '<': v < bound, '<=': v <= bound, '=': v === bound, '>': v > bound, '>=': v >= bound }[
+            String(terms[i])
+          ];
           if (!ok) return false;
         }
         return true;

@@ -31,7 +31,14 @@ export interface LocalHttpApi {
 }
 
 /** Called once per request with what is safe to log (no bodies, no headers). */
-export type RequestLog = (entry: { apiName: string; method: string; path: string; status: number; ms: number; requestId: string }) => void;
+export type RequestLog = (entry: {
+  apiName: string;
+  method: string;
+  path: string;
+  status: number;
+  ms: number;
+  requestId: string;
+}) => void;
 
 interface MatchedRoute {
   readonly route: HttpRoute;
@@ -44,7 +51,11 @@ interface MatchedRoute {
  *
  * @example matchRoute(routes, 'GET', '/users/42') // { route: 'GET /users/{id}', pathParameters: { id: '42' } }
  */
-export function matchRoute(routes: readonly HttpRoute[], method: string, path: string): MatchedRoute | undefined {
+export function matchRoute(
+  routes: readonly HttpRoute[],
+  method: string,
+  path: string,
+): MatchedRoute | undefined {
   const candidates: { route: HttpRoute; params: Record<string, string>; score: number }[] = [];
   for (const route of routes) {
     if (route.routeKey === '$default') continue;
@@ -54,11 +65,19 @@ export function matchRoute(routes: readonly HttpRoute[], method: string, path: s
     if (!params) continue;
     const greedy = routePath.includes('+}') ? 1 : 0;
     const templated = (routePath.match(/\{/g) ?? []).length;
-    candidates.push({ route, params, score: greedy * 1000 + templated * 10 + (routeMethod === 'ANY' ? 1 : 0) });
+    candidates.push({
+      route,
+      params,
+      score: greedy * 1000 + templated * 10 + (routeMethod === 'ANY' ? 1 : 0),
+    });
   }
   candidates.sort((a, b) => a.score - b.score);
   const best = candidates[0];
-  if (best) return { route: best.route, ...(Object.keys(best.params).length > 0 ? { pathParameters: best.params } : {}) };
+  if (best)
+    return {
+      route: best.route,
+      ...(Object.keys(best.params).length > 0 ? { pathParameters: best.params } : {}),
+    };
   const fallback = routes.find((r) => r.routeKey === '$default');
   return fallback ? { route: fallback } : undefined;
 }
@@ -94,16 +113,26 @@ const TEXT_TYPES = /^(text\/|application\/(json|xml|x-www-form-urlencoded|.*\+js
 export function toPayloadV2(
   request: Pick<IncomingMessage, 'method' | 'url' | 'headers' | 'socket' | 'httpVersion'>,
   body: Buffer,
-  info: { apiId: string; stage: string; routeKey: string; domainName: string; rawPath: string; pathParameters?: Record<string, string>; requestId: string },
+  info: {
+    apiId: string;
+    stage: string;
+    routeKey: string;
+    domainName: string;
+    rawPath: string;
+    pathParameters?: Record<string, string>;
+    requestId: string;
+  },
 ): Record<string, unknown> {
   const url = new URL(request.url ?? '/', 'http://localhost');
   const headers: Record<string, string> = {};
   for (const [key, value] of Object.entries(request.headers)) {
-    if (value !== undefined && key !== 'cookie') headers[key.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
+    if (value !== undefined && key !== 'cookie')
+      headers[key.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
   }
   const cookies = request.headers.cookie?.split(';').map((c) => c.trim());
   const query: Record<string, string> = {};
-  for (const [key, value] of url.searchParams) query[key] = query[key] === undefined ? value : `${query[key]},${value}`;
+  for (const [key, value] of url.searchParams)
+    query[key] = query[key] === undefined ? value : `${query[key]},${value}`;
   const contentType = headers['content-type'] ?? '';
   const isText = body.length === 0 || TEXT_TYPES.test(contentType);
   const now = new Date();
@@ -145,9 +174,19 @@ export function toPayloadV2(
  *
  * @example fromPayloadV2({ statusCode: 201, body: '{}' }) // { status: 201, headers: {}, body: Buffer }
  */
-export function fromPayloadV2(result: unknown): { status: number; headers: Record<string, string | string[]>; body: Buffer } {
+export function fromPayloadV2(result: unknown): {
+  status: number;
+  headers: Record<string, string | string[]>;
+  body: Buffer;
+} {
   if (result !== null && typeof result === 'object' && 'statusCode' in result) {
-    const r = result as { statusCode: number; headers?: Record<string, string>; body?: string; isBase64Encoded?: boolean; cookies?: string[] };
+    const r = result as {
+      statusCode: number;
+      headers?: Record<string, string>;
+      body?: string;
+      isBase64Encoded?: boolean;
+      cookies?: string[];
+    };
     const headers: Record<string, string | string[]> = { ...(r.headers ?? {}) };
     if (r.cookies?.length) headers['set-cookie'] = r.cookies;
     const body = Buffer.from(r.body ?? '', r.isBase64Encoded ? 'base64' : 'utf8');
@@ -181,7 +220,7 @@ export async function startHttpApi(
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     let status = 404;
     let headers: Record<string, string | string[]> = { 'content-type': 'application/json' };
-    let body = Buffer.from('{"message":"Not Found"}');
+    let body: Buffer = Buffer.from('{"message":"Not Found"}');
     if (path === prefix || path.startsWith(`${prefix}/`)) {
       const rawPath = path.slice(prefix.length) || '/';
       const matched = matchRoute(definition.routes, req.method ?? 'GET', rawPath);
@@ -205,7 +244,14 @@ export async function startHttpApi(
     }
     res.writeHead(status, { ...headers, 'apigw-requestid': requestId });
     res.end(body);
-    options.log?.({ apiName: definition.name, method: req.method ?? 'GET', path, status, ms: Date.now() - started, requestId });
+    options.log?.({
+      apiName: definition.name,
+      method: req.method ?? 'GET',
+      path,
+      status,
+      ms: Date.now() - started,
+      requestId,
+    });
   };
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -39,7 +39,7 @@ interface WorkerReply {
   error?: { errorType: string; errorMessage: string; trace?: string[] };
 }
 
-const WORKER_RUNTIME = join(import.meta.dirname, 'worker-runtime.mjs');
+const WORKER_RUNTIME = join(import.meta.dirname, 'worker-runtime.cjs');
 
 /**
  * A Lambda function run in worker processes (`child_process.fork`), one invocation per worker at a time, with its
@@ -82,15 +82,31 @@ export class LocalFunction {
       const id = randomUUID();
       const result = await new Promise<unknown>((resolve, reject) => {
         const timer = setTimeout(() => {
-          this.log(name, `${awsRequestId} Task timed out after ${timeoutSeconds.toFixed(2)} seconds`, 'stderr');
+          this.log(
+            name,
+            `${awsRequestId} Task timed out after ${timeoutSeconds.toFixed(2)} seconds`,
+            'stderr',
+          );
           this.discard(worker);
-          reject(new FunctionInvocationError(name, 'Sandbox.Timedout', `Task timed out after ${timeoutSeconds.toFixed(2)} seconds`));
+          reject(
+            new FunctionInvocationError(
+              name,
+              'Sandbox.Timedout',
+              `Task timed out after ${timeoutSeconds.toFixed(2)} seconds`,
+            ),
+          );
         }, timeoutSeconds * 1000);
         const onMessage = (reply: WorkerReply) => {
           if (reply.type === 'crash' || (reply.type === 'result' && reply.id === id)) finish(reply);
         };
         const onExit = (code: number | null) =>
-          finish({ type: 'crash', error: { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${awsRequestId} Error: Runtime exited with error: exit status ${code}` } });
+          finish({
+            type: 'crash',
+            error: {
+              errorType: 'Runtime.ExitError',
+              errorMessage: `RequestId: ${awsRequestId} Error: Runtime exited with error: exit status ${code}`,
+            },
+          });
         const finish = (reply: WorkerReply) => {
           clearTimeout(timer);
           worker.child.off('message', onMessage);
@@ -131,7 +147,12 @@ export class LocalFunction {
   }
 
   private async acquire(): Promise<Worker> {
-    if (this.stopped) throw new FunctionInvocationError(this.definition.name, 'Runtime.Stopped', 'the local runtime is stopping');
+    if (this.stopped)
+      throw new FunctionInvocationError(
+        this.definition.name,
+        'Runtime.Stopped',
+        'the local runtime is stopping',
+      );
     const idle = this.idle.pop();
     if (idle) {
       idle.busy = true;
@@ -199,7 +220,15 @@ export class LocalFunction {
     forward('stderr');
     const ready = new Promise<void>((resolve, reject) => {
       child.once('message', () => resolve());
-      child.once('exit', (code) => reject(new FunctionInvocationError(definition.name, 'Runtime.ExitError', `worker exited with ${code} before it was ready`)));
+      child.once('exit', (code) =>
+        reject(
+          new FunctionInvocationError(
+            definition.name,
+            'Runtime.ExitError',
+            `worker exited with ${code} before it was ready`,
+          ),
+        ),
+      );
     });
     ready.catch(() => undefined);
     const worker: Worker = { child, ready, busy: false };

@@ -24,7 +24,9 @@ export function createTableInput(tableName: string, props: Props): CreateTableCo
     IndexName: i.IndexName as string,
     KeySchema: i.KeySchema as CreateTableCommandInput['KeySchema'],
     Projection: i.Projection as never,
-    ...(global && !payPerRequest ? { ProvisionedThroughput: (i.ProvisionedThroughput as never) ?? throughput } : {}),
+    ...(global && !payPerRequest
+      ? { ProvisionedThroughput: (i.ProvisionedThroughput as never) ?? throughput }
+      : {}),
   });
   const gsis = (props.GlobalSecondaryIndexes as Props[] | undefined) ?? [];
   const lsis = (props.LocalSecondaryIndexes as Props[] | undefined) ?? [];
@@ -35,7 +37,10 @@ export function createTableInput(tableName: string, props: Props): CreateTableCo
     AttributeDefinitions: props.AttributeDefinitions as CreateTableCommandInput['AttributeDefinitions'],
     ...(payPerRequest
       ? { BillingMode: 'PAY_PER_REQUEST' }
-      : { BillingMode: 'PROVISIONED', ProvisionedThroughput: (props.ProvisionedThroughput as never) ?? throughput }),
+      : {
+          BillingMode: 'PROVISIONED',
+          ProvisionedThroughput: (props.ProvisionedThroughput as never) ?? throughput,
+        }),
     ...(gsis.length > 0 ? { GlobalSecondaryIndexes: gsis.map((i) => index(i, true)) as never } : {}),
     ...(lsis.length > 0 ? { LocalSecondaryIndexes: lsis.map((i) => index(i, false)) as never } : {}),
     ...(stream?.StreamViewType
@@ -58,7 +63,8 @@ export function tableProvisioner(client: DynamoDBClient, warn: (message: string)
     if (table) {
       const same =
         JSON.stringify(table.KeySchema) === JSON.stringify(input.KeySchema) &&
-        (table.StreamSpecification?.StreamViewType ?? null) === (input.StreamSpecification?.StreamViewType ?? null);
+        (table.StreamSpecification?.StreamViewType ?? null) ===
+          (input.StreamSpecification?.StreamViewType ?? null);
       if (!same) {
         warn(
           `table ${name} (${request.plan.input.stackName}/${request.logicalId}) exists with other keys or stream settings ` +
@@ -68,7 +74,8 @@ export function tableProvisioner(client: DynamoDBClient, warn: (message: string)
     } else {
       table = (await client.send(new CreateTableCommand(input))).TableDescription;
     }
-    const ttl = request.properties.TimeToLiveSpecification as { AttributeName?: string; Enabled?: boolean } | undefined;
+    const ttl = request.properties.TimeToLiveSpecification as
+      { AttributeName?: string; Enabled?: boolean } | undefined;
     if (ttl?.AttributeName && ttl.Enabled !== false) {
       await client
         .send(

@@ -22,11 +22,15 @@ const deployOne = async (template: CfnTemplate, provisioned: ProvisionRequest[] 
       },
     },
   });
-  return deployed!;
+  if (!deployed) throw new Error('no stack deployed');
+  return deployed;
 };
 
 const queueWith = (property: unknown): CfnTemplate => ({
-  Parameters: { Stage: { Type: 'String', Default: 'dev' }, Csv: { Type: 'CommaDelimitedList', Default: 'a,b,c' } },
+  Parameters: {
+    Stage: { Type: 'String', Default: 'dev' },
+    Csv: { Type: 'CommaDelimitedList', Default: 'a,b,c' },
+  },
   Conditions: {
     IsDev: { 'Fn::Equals': [{ Ref: 'Stage' }, 'dev'] },
     IsProd: { 'Fn::Not': [{ Condition: 'IsDev' }] },
@@ -49,12 +53,24 @@ describe('deployStacks (template loader)', () => {
     ['Ref to AWS::StackName', { Ref: 'AWS::StackName' }, 'Users'],
     ['Ref to AWS::Partition', { Ref: 'AWS::Partition' }, 'aws'],
     ['Ref to AWS::URLSuffix', { Ref: 'AWS::URLSuffix' }, 'amazonaws.com'],
-    ['Fn::GetAtt as a list', { 'Fn::GetAtt': ['Dlq', 'Arn'] }, 'arn:aws:sqs:us-east-1:000000000000:dead-letters'],
+    [
+      'Fn::GetAtt as a list',
+      { 'Fn::GetAtt': ['Dlq', 'Arn'] },
+      'arn:aws:sqs:us-east-1:000000000000:dead-letters',
+    ],
     ['Fn::GetAtt as a dotted string', { 'Fn::GetAtt': 'Dlq.QueueName' }, 'dead-letters'],
     ['Fn::Join', { 'Fn::Join': ['-', ['a', { Ref: 'Stage' }, 'b']] }, 'a-dev-b'],
     ['Fn::Join over Fn::Split', { 'Fn::Join': ['+', { 'Fn::Split': [',', 'x,y'] }] }, 'x+y'],
-    ['Fn::Sub string form', { 'Fn::Sub': '${AWS::StackName}-${Stage}-${Dlq.QueueName}-${!Literal}' }, 'Users-dev-dead-letters-${Literal}'],
-    ['Fn::Sub list form', { 'Fn::Sub': ['${A}/${Dlq}', { A: { Ref: 'Stage' } }] }, 'dev/http://localhost/000000000000/dead-letters'],
+    [
+      'Fn::Sub string form',
+      { 'Fn::Sub': '${AWS::StackName}-${Stage}-${Dlq.QueueName}-${!Literal}' },
+      'Users-dev-dead-letters-${Literal}',
+    ],
+    [
+      'Fn::Sub list form',
+      { 'Fn::Sub': ['${A}/${Dlq}', { A: { Ref: 'Stage' } }] },
+      'dev/http://localhost/000000000000/dead-letters',
+    ],
     ['Fn::Select', { 'Fn::Select': [1, { Ref: 'Csv' }] }, 'b'],
     ['Fn::Select over Fn::Split', { 'Fn::Select': [2, { 'Fn::Split': ['/', 'a/b/c'] }] }, 'c'],
     ['Fn::If true branch', { 'Fn::If': ['IsDev', 'yes', 'no'] }, 'yes'],
@@ -79,7 +95,9 @@ describe('deployStacks (template loader)', () => {
 
     await deployOne(queueWith({ 'Fn::If': ['IsProd', 'x', { Ref: 'AWS::NoValue' }] }), provisioned);
 
-    expect(provisioned.find((p) => p.logicalId === 'Queue')?.properties).toEqual({ Tags: [{ Key: 'probe' }] });
+    expect(provisioned.find((p) => p.logicalId === 'Queue')?.properties).toEqual({
+      Tags: [{ Key: 'probe' }],
+    });
   });
 
   it('skips a resource whose condition is false', async () => {
@@ -98,7 +116,11 @@ describe('deployStacks (template loader)', () => {
     expect(name).toMatch(/^Users-Queue-[A-Z0-9]{12}$/);
     expect(deployed.resources.get('Queue')?.identity).toEqual({
       ref: `http://localhost/000000000000/${name}`,
-      attributes: { Arn: `arn:aws:sqs:us-east-1:000000000000:${name}`, QueueName: name, QueueUrl: `http://localhost/000000000000/${name}` },
+      attributes: {
+        Arn: `arn:aws:sqs:us-east-1:000000000000:${name}`,
+        QueueName: name,
+        QueueUrl: `http://localhost/000000000000/${name}`,
+      },
     });
   });
 
@@ -108,7 +130,10 @@ describe('deployStacks (template loader)', () => {
     await deployOne(
       {
         Resources: {
-          Queue: { Type: 'AWS::SQS::Queue', Properties: { RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['Dlq', 'Arn'] } } } },
+          Queue: {
+            Type: 'AWS::SQS::Queue',
+            Properties: { RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['Dlq', 'Arn'] } } },
+          },
           Dlq: { Type: 'AWS::SQS::Queue', DependsOn: 'Other' },
           Other: { Type: 'AWS::SQS::Queue' },
         },
@@ -126,24 +151,59 @@ describe('deployStacks (template loader)', () => {
       {
         Resources: {
           Role: { Type: 'AWS::IAM::Role' },
-          Queue: { Type: 'AWS::SQS::Queue', Properties: { Tags: [{ Key: 'role', Value: { 'Fn::GetAtt': ['Role', 'Arn'] } }] } },
+          Queue: {
+            Type: 'AWS::SQS::Queue',
+            Properties: { Tags: [{ Key: 'role', Value: { 'Fn::GetAtt': ['Role', 'Arn'] } }] },
+          },
         },
       },
       provisioned,
     );
 
     expect(provisioned[0]?.properties).toEqual({
-      Tags: [{ Key: 'role', Value: `arn:aws:iam::000000000000:role/${generatePhysicalName('Users', 'Role')}` }],
+      Tags: [
+        { Key: 'role', Value: `arn:aws:iam::000000000000:role/${generatePhysicalName('Users', 'Role')}` },
+      ],
     });
   });
 
   it.each([
-    ['Fn::ImportValue', { 'Fn::ImportValue': 'BusArn' }, ImportValueNotSupportedError, /no CloudFormation exports by design/],
-    ['an unknown intrinsic', { 'Fn::Cidr': ['10.0.0.0/16', 1, 8] }, TemplateResolutionError, /Fn::Cidr is not supported/],
-    ['a Ref to nothing', { Ref: 'Missing' }, TemplateResolutionError, /Ref Missing: no parameter, resource or pseudo parameter/],
-    ['an unknown attribute', { 'Fn::GetAtt': ['Dlq', 'Nope'] }, TemplateResolutionError, /no attribute Nope for Dlq/],
-    ['an undefined condition', { 'Fn::If': ['Nope', 1, 2] }, TemplateResolutionError, /condition Nope is not defined/],
-    ['Fn::Select out of range', { 'Fn::Select': [9, ['a']] }, TemplateResolutionError, /index 9 is out of range/],
+    [
+      'Fn::ImportValue',
+      { 'Fn::ImportValue': 'BusArn' },
+      ImportValueNotSupportedError,
+      /no CloudFormation exports by design/,
+    ],
+    [
+      'an unknown intrinsic',
+      { 'Fn::Cidr': ['10.0.0.0/16', 1, 8] },
+      TemplateResolutionError,
+      /Fn::Cidr is not supported/,
+    ],
+    [
+      'a Ref to nothing',
+      { Ref: 'Missing' },
+      TemplateResolutionError,
+      /Ref Missing: no parameter, resource or pseudo parameter/,
+    ],
+    [
+      'an unknown attribute',
+      { 'Fn::GetAtt': ['Dlq', 'Nope'] },
+      TemplateResolutionError,
+      /no attribute Nope for Dlq/,
+    ],
+    [
+      'an undefined condition',
+      { 'Fn::If': ['Nope', 1, 2] },
+      TemplateResolutionError,
+      /condition Nope is not defined/,
+    ],
+    [
+      'Fn::Select out of range',
+      { 'Fn::Select': [9, ['a']] },
+      TemplateResolutionError,
+      /index 9 is out of range/,
+    ],
   ])('rejects %s', async (_name, property, errorType, message) => {
     await expect(deployOne(queueWith(property))).rejects.toThrow(errorType);
     await expect(deployOne(queueWith(property))).rejects.toThrow(message);
@@ -167,7 +227,10 @@ describe('SSM parameter references between stacks', () => {
     {
       Resources: {
         Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'users-bus' } },
-        BusName: { Type: 'AWS::SSM::Parameter', Properties: { Name: '/outboxed/users/event-bus-name', Type: 'String', Value: { Ref: 'Bus' } } },
+        BusName: {
+          Type: 'AWS::SSM::Parameter',
+          Properties: { Name: '/outboxed/users/event-bus-name', Type: 'String', Value: { Ref: 'Bus' } },
+        },
       },
     },
     'users-service',
@@ -176,10 +239,18 @@ describe('SSM parameter references between stacks', () => {
     'Email',
     {
       Parameters: {
-        BusNameParameter: { Type: 'AWS::SSM::Parameter::Value<String>', Default: '/outboxed/users/event-bus-name' },
-        BootstrapVersion: { Type: 'AWS::SSM::Parameter::Value<String>', Default: '/cdk-bootstrap/hnb659fds/version' },
+        BusNameParameter: {
+          Type: 'AWS::SSM::Parameter::Value<String>',
+          Default: '/outboxed/users/event-bus-name',
+        },
+        BootstrapVersion: {
+          Type: 'AWS::SSM::Parameter::Value<String>',
+          Default: '/cdk-bootstrap/hnb659fds/version',
+        },
       },
-      Resources: { Rule: { Type: 'AWS::Events::Rule', Properties: { EventBusName: { Ref: 'BusNameParameter' } } } },
+      Resources: {
+        Rule: { Type: 'AWS::Events::Rule', Properties: { EventBusName: { Ref: 'BusNameParameter' } } },
+      },
     },
     'email-consumer',
   );

@@ -56,7 +56,10 @@ export interface DeployOptions {
  *
  * @example const stacks = await deployStacks(orderStacks(plans), { provisioners: { 'AWS::DynamoDB::Table': createTable } });
  */
-export async function deployStacks(plans: readonly StackPlan[], options: DeployOptions): Promise<DeployedStack[]> {
+export async function deployStacks(
+  plans: readonly StackPlan[],
+  options: DeployOptions,
+): Promise<DeployedStack[]> {
   const ssm = new Map(options.ssmParameters ?? []);
   const deployed: DeployedStack[] = [];
   for (const plan of plans) {
@@ -72,7 +75,10 @@ export async function deployStacks(plans: readonly StackPlan[], options: DeployO
         if (value === undefined) throw new MissingSsmParameterError(stackName, name, ssmName);
         parameters.set(name, parameter.Type.includes('List<') ? value.split(',') : value);
       } else if (parameter.Default !== undefined) {
-        parameters.set(name, parameter.Type === 'CommaDelimitedList' ? String(parameter.Default).split(',') : parameter.Default);
+        parameters.set(
+          name,
+          parameter.Type === 'CommaDelimitedList' ? String(parameter.Default).split(',') : parameter.Default,
+        );
       }
     }
     const identities = new Map<string, ResourceIdentity>();
@@ -95,14 +101,17 @@ export async function deployStacks(plans: readonly StackPlan[], options: DeployO
         continue;
       }
       const properties = resolveValue(resource.Properties ?? {}, ctx) as Record<string, unknown>;
-      let identity = (SUPPORTED_RESOURCE_TYPES[type] as NonNullable<(typeof SUPPORTED_RESOURCE_TYPES)[string]>)({
+      let identity = (
+        SUPPORTED_RESOURCE_TYPES[type] as NonNullable<(typeof SUPPORTED_RESOURCE_TYPES)[string]>
+      )({
         ...input,
         properties,
       });
       const provisioner = options.provisioners[type];
       if (provisioner) {
         try {
-          identity = (await provisioner({ plan, logicalId, type, resource, properties, identity })) ?? identity;
+          identity =
+            (await provisioner({ plan, logicalId, type, resource, properties, identity })) ?? identity;
         } catch (error) {
           if (error instanceof ProvisioningError) throw error;
           throw new ProvisioningError(

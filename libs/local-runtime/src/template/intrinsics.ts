@@ -49,7 +49,8 @@ export function resolveValue(value: unknown, ctx: ResolveContext): unknown {
   const entries = Object.entries(value as Record<string, unknown>);
   if (entries.length === 1) {
     const [key, arg] = entries[0] as [string, unknown];
-    if (key === 'Ref' || key === 'Condition' || key.startsWith('Fn::')) return resolveIntrinsic(key, arg, ctx);
+    if (key === 'Ref' || key === 'Condition' || key.startsWith('Fn::'))
+      return resolveIntrinsic(key, arg, ctx);
   }
   const out: Record<string, unknown> = {};
   for (const [key, v] of entries) {
@@ -68,7 +69,8 @@ function resolveIntrinsic(fn: string, arg: unknown, ctx: ResolveContext): unknow
     case 'Ref':
       return ref(String(arg), ctx);
     case 'Fn::GetAtt': {
-      const [id, attr] = typeof arg === 'string' ? splitOnce(arg, '.') : (resolveValue(arg, ctx) as [string, string]);
+      const [id, attr] =
+        typeof arg === 'string' ? splitOnce(arg, '.') : (resolveValue(arg, ctx) as [string, string]);
       return getAtt(id, attr, ctx);
     }
     case 'Fn::Join': {
@@ -146,7 +148,8 @@ function ref(name: string, ctx: ResolveContext): unknown {
   if (ctx.parameters.has(name)) return ctx.parameters.get(name);
   const resource = ctx.resources.get(name);
   if (resource) return resource.ref;
-  if (ctx.template.Resources?.[name]) fail(ctx, `Ref ${name}: the resource does not exist yet (or was not created)`);
+  if (ctx.template.Resources?.[name])
+    fail(ctx, `Ref ${name}: the resource does not exist yet (or was not created)`);
   return fail(ctx, `Ref ${name}: no parameter, resource or pseudo parameter of that name`);
 }
 
@@ -178,12 +181,14 @@ function sub(arg: unknown, ctx: ResolveContext): string {
 }
 
 function scalar(value: unknown, fn: string, ctx: ResolveContext): string {
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+    return String(value);
   return fail(ctx, `${fn} needs a string, got ${JSON.stringify(value)}`);
 }
 
 function asArray(arg: unknown, length: number, fn: string, ctx: ResolveContext): unknown[] {
-  if (!Array.isArray(arg) || arg.length < length) fail(ctx, `${fn} needs a list of ${length}, got ${JSON.stringify(arg)}`);
+  if (!Array.isArray(arg) || arg.length < length)
+    fail(ctx, `${fn} needs a list of ${length}, got ${JSON.stringify(arg)}`);
   return arg;
 }
 

@@ -25,7 +25,10 @@ export function generatePhysicalName(stackName: string, logicalId: string, maxLe
  */
 export function shortId(seed: string, length = 10): string {
   const digest = createHash('sha256').update(seed).digest('hex');
-  return BigInt(`0x${digest.slice(0, 24)}`).toString(36).padStart(length, '0').slice(0, length);
+  return BigInt(`0x${digest.slice(0, 24)}`)
+    .toString(36)
+    .padStart(length, '0')
+    .slice(0, length);
 }
 
 /**

@@ -14,7 +14,9 @@ type IdentityFn = (input: IdentityInput) => ResourceIdentity;
 
 const named = (input: IdentityInput, property: string, maxLength: number): string => {
   const given = input.properties[property];
-  return typeof given === 'string' && given !== '' ? given : generatePhysicalName(input.stackName, input.logicalId, maxLength);
+  return typeof given === 'string' && given !== ''
+    ? given
+    : generatePhysicalName(input.stackName, input.logicalId, maxLength);
 };
 
 const table: IdentityFn = (i) => {
@@ -40,7 +42,10 @@ export const SUPPORTED_RESOURCE_TYPES: Readonly<Record<string, IdentityFn>> = {
     const id = stableUuid(`${i.stackName}/${i.logicalId}`);
     return {
       ref: id,
-      attributes: { Id: id, EventSourceMappingArn: `arn:aws:lambda:${i.region}:${i.account}:event-source-mapping:${id}` },
+      attributes: {
+        Id: id,
+        EventSourceMappingArn: `arn:aws:lambda:${i.region}:${i.account}:event-source-mapping:${id}`,
+      },
     };
   },
   'AWS::SQS::Queue': (i) => {
@@ -61,7 +66,8 @@ export const SUPPORTED_RESOURCE_TYPES: Readonly<Record<string, IdentityFn>> = {
   },
   'AWS::Events::Rule': (i) => {
     const name = named(i, 'Name', 64);
-    const bus = typeof i.properties.EventBusName === 'string' ? busName(i.properties.EventBusName) : 'default';
+    const bus =
+      typeof i.properties.EventBusName === 'string' ? busName(i.properties.EventBusName) : 'default';
     const path = bus === 'default' ? name : `${bus}/${name}`;
     return {
       ref: bus === 'default' ? name : `${bus}|${name}`,
@@ -91,7 +97,14 @@ export const SUPPORTED_RESOURCE_TYPES: Readonly<Record<string, IdentityFn>> = {
   },
   'AWS::ApiGatewayV2::Api': (i) => {
     const id = shortId(`${i.stackName}/${i.logicalId}`);
-    return { ref: id, attributes: { ApiId: id, ApiEndpoint: `http://localhost`, Arn: `arn:aws:apigateway:${i.region}::/apis/${id}` } };
+    return {
+      ref: id,
+      attributes: {
+        ApiId: id,
+        ApiEndpoint: `http://localhost`,
+        Arn: `arn:aws:apigateway:${i.region}::/apis/${id}`,
+      },
+    };
   },
   'AWS::ApiGatewayV2::Integration': (i) => {
     const id = shortId(`${i.stackName}/${i.logicalId}`, 7);
@@ -108,7 +121,9 @@ export const SUPPORTED_RESOURCE_TYPES: Readonly<Record<string, IdentityFn>> = {
 };
 
 function busName(nameOrArn: string): string {
-  return nameOrArn.startsWith('arn:') ? nameOrArn.slice(nameOrArn.indexOf('event-bus/') + 'event-bus/'.length) : nameOrArn;
+  return nameOrArn.startsWith('arn:')
+    ? nameOrArn.slice(nameOrArn.indexOf('event-bus/') + 'event-bus/'.length)
+    : nameOrArn;
 }
 
 /**
@@ -150,5 +165,8 @@ export function ignoredIdentity(type: string, input: IdentityInput): ResourceIde
   const service = (type.split('::')[1] ?? 'local').toLowerCase();
   const kind = (type.split('::')[2] ?? 'resource').toLowerCase();
   const arn = `arn:aws:${service}:${service === 'iam' ? '' : input.region}:${input.account}:${kind}/${name}`;
-  return { ref: name, attributes: new Proxy({ Arn: arn }, { has: () => true, get: (t, p) => (p === 'Arn' ? t.Arn : name) }) };
+  return {
+    ref: name,
+    attributes: new Proxy({ Arn: arn }, { has: () => true, get: (t, p) => (p === 'Arn' ? t.Arn : name) }),
+  };
 }

@@ -111,7 +111,10 @@ export function orderStacks(plans: readonly StackPlan[]): StackPlan[] {
   const visit = (plan: StackPlan, path: string[]): void => {
     if (state.get(plan) === 'done') return;
     if (state.get(plan) === 'visiting') {
-      throw new TemplateResolutionError(plan.input.stackName, `stacks depend on each other in a cycle: ${path.join(' → ')}`);
+      throw new TemplateResolutionError(
+        plan.input.stackName,
+        `stacks depend on each other in a cycle: ${path.join(' → ')}`,
+      );
     }
     state.set(plan, 'visiting');
     const before = [
@@ -135,6 +138,11 @@ export function unsupportedResources(plans: readonly StackPlan[]): UnsupportedRe
   return plans.flatMap((plan) =>
     plan.resources
       .filter((r) => r.support === 'unsupported')
-      .map((r) => ({ app: plan.input.app, stackName: plan.input.stackName, logicalId: r.logicalId, type: r.type })),
+      .map((r) => ({
+        app: plan.input.app,
+        stackName: plan.input.stackName,
+        logicalId: r.logicalId,
+        type: r.type,
+      })),
   );
 }

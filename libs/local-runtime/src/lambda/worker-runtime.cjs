@@ -1,9 +1,11 @@
 // The Lambda runtime of one local worker process (hand-written: it mirrors what the AWS Lambda Node.js runtime
 // does around a handler). The parent forks this file with the function's environment, sends `invoke` messages over
 // IPC and gets `result` messages back. One invocation at a time, like a Lambda execution environment.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+'use strict';
+// CommonJS so the worker starts fast with no loader; handlers (ESM or CommonJS) are loaded with import().
+const { existsSync } = require('node:fs');
+const { join } = require('node:path');
+const { pathToFileURL } = require('node:url');
 
 const taskRoot = process.env.LAMBDA_TASK_ROOT;
 const handlerSpec = process.env._HANDLER;
@@ -13,12 +15,19 @@ async function loadHandler() {
   const dot = handlerSpec.lastIndexOf('.');
   const modulePath = handlerSpec.slice(0, dot);
   const exportName = handlerSpec.slice(dot + 1);
-  const file = ['.mjs', '.js', '.cjs'].map((ext) => join(taskRoot, modulePath + ext)).find((f) => existsSync(f));
-  if (!file) throw Object.assign(new Error(`Cannot find module '${modulePath}'`), { name: 'Runtime.ImportModuleError' });
+  const file = ['.mjs', '.js', '.cjs']
+    .map((ext) => join(taskRoot, modulePath + ext))
+    .find((f) => existsSync(f));
+  if (!file)
+    throw Object.assign(new Error(`Cannot find module '${modulePath}'`), {
+      name: 'Runtime.ImportModuleError',
+    });
   const mod = await import(pathToFileURL(file).href);
   const handler = mod[exportName] ?? mod.default?.[exportName];
   if (typeof handler !== 'function') {
-    throw Object.assign(new Error(`${handlerSpec} is undefined or not exported`), { name: 'Runtime.HandlerNotFound' });
+    throw Object.assign(new Error(`${handlerSpec} is undefined or not exported`), {
+      name: 'Runtime.HandlerNotFound',
+    });
   }
   return handler;
 }
@@ -66,8 +75,9 @@ process.on('message', (message) => {
   );
 });
 process.on('unhandledRejection', (reason) => {
-  process.send({ type: 'crash', error: { ...toError(reason), errorType: 'Runtime.UnhandledPromiseRejection' } }, () =>
-    process.exit(128),
+  process.send(
+    { type: 'crash', error: { ...toError(reason), errorType: 'Runtime.UnhandledPromiseRejection' } },
+    () => process.exit(128),
   );
 });
 process.on('disconnect', () => process.exit(0));

@@ -1,0 +1,130 @@
+// The local runtime's command line: `start` runs the apps' synthesized stacks, `mailbox` prints the local SES mailbox.
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { readMailbox } from '@outboxed/local-aws';
+import { formatFunctionLine, formatLogEvent } from './log-format';
+import { findWorkspaceRoot, startLocalRuntime } from './runtime';
+import type { LocalRuntime } from './runtime';
+
+const USAGE = `Usage:
+  start   [--fresh] [--port 4566] [--api-port 3000] [--dynamodb-port 8000] [--apps a,b] [--data-dir .local] [--synth auto|always|never]
+  mailbox [--data-dir .local]`;
+
+/**
+ * Runs the CLI with the given arguments (without `node` and the script), returning the exit code.
+ *
+ * @example await runCli(['start', '--fresh']);
+ */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      fresh: { type: 'boolean', default: false },
+      port: { type: 'string' },
+      'api-port': { type: 'string' },
+      'dynamodb-port': { type: 'string' },
+      apps: { type: 'string' },
+      'data-dir': { type: 'string' },
+      synth: { type: 'string', default: 'auto' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  const command = positionals[0] ?? 'start';
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const root = findWorkspaceRoot();
+  const dataDir = resolve(values['data-dir'] ?? join(root, '.local'));
+  if (command === 'mailbox') {
+    const emails = await readMailbox(join(dataDir, 'mailbox'));
+    if (emails.length === 0) console.log(`The local mailbox (${join(dataDir, 'mailbox')}) is empty.`);
+    for (const email of emails) {
+      console.log(
+        `── ${email.receivedAt}  ${email.messageId}\nFrom:    ${email.from}\nTo:      ${email.to.join(', ')}\nSubject: ${email.subject ?? ''}\n\n${email.text ?? email.html ?? ''}\n`,
+      );
+    }
+    return 0;
+  }
+  if (command !== 'start') {
+    console.error(`Unknown command "${command}".\n${USAGE}`);
+    return 2;
+  }
+  const synth = values.synth as 'auto' | 'always' | 'never';
+  if (!['auto', 'always', 'never'].includes(synth)) {
+    console.error(`--synth must be auto, always or never, not "${synth}".`);
+    return 2;
+  }
+  const started = Date.now();
+  console.log('outboxed: starting the local runtime (synthesizing apps whose sources changed)…');
+  let runtime: LocalRuntime;
+  const displayNames = new Map<string, string>();
+  try {
+    runtime = await startLocalRuntime({
+      workspaceRoot: root,
+      dataDir,
+      fresh: values.fresh,
+      synth,
+      ...(values.apps ? { apps: values.apps.split(',').map((a) => a.trim()) } : {}),
+      ...(values.port ? { edgePort: Number(values.port) } : {}),
+      ...(values['api-port'] ? { apiPort: Number(values['api-port']) } : {}),
+      ...(values['dynamodb-port'] ? { dynamoDbPort: Number(values['dynamodb-port']) } : {}),
+      log: (event) => console.log(formatLogEvent(event)),
+      functionLog: (name, line) => console.log(formatFunctionLine(displayNames.get(name) ?? name, line)),
+    });
+  } catch (error) {
+    console.error(`\noutboxed: the local runtime could not start.\n${(error as Error).message}`);
+    return 1;
+  }
+  for (const [name, display] of runtime.functions.displayNames) displayNames.set(name, display);
+  console.log(banner(runtime, Date.now() - started));
+
+  return new Promise<number>((done) => {
+    let stopping = false;
+    const shutdown = async (code: number, reason: string) => {
+      if (stopping) return;
+      stopping = true;
+      console.log(`\noutboxed: ${reason}; stopping DynamoDB Local, the edge and every function worker…`);
+      await runtime.stop();
+      console.log('outboxed: stopped.');
+      done(code);
+    };
+    process.once('SIGINT', () => void shutdown(0, 'Ctrl-C'));
+    process.once('SIGTERM', () => void shutdown(0, 'SIGTERM'));
+    void runtime.failed.then((error) => shutdown(1, error.message));
+  });
+}
+
+function banner(runtime: LocalRuntime, ms: number): string {
+  const t = runtime.timings;
+  const s = (v?: number) => `${((v ?? 0) / 1000).toFixed(1)} s`;
+  const lines = [
+    '',
+    `outboxed is running locally — ready in ${s(ms)} (synth ${s(t.synth)}, DynamoDB Local ${s(t.dynamodb)}, edge ${s(t.edge)}, stacks ${s(t.deploy)})`,
+    '',
+    ...runtime.apis.map((a) => `  HTTP API   ${a.url}   (${a.app}: ${a.stackName}/${a.logicalId})`),
+    `  AWS edge   ${runtime.endpoints.edge}   EventBridge, SQS, SES v2, Schemas, SSM — e.g. aws --endpoint-url ${runtime.endpoints.edge} sqs list-queues`,
+    `  DynamoDB   ${runtime.endpoints.dynamodb}`,
+    '  Mailbox    npm start -- mailbox',
+  ];
+  const api = runtime.apis[0];
+  if (api) {
+    lines.push(
+      '',
+      'Try:',
+      `  curl -s -X POST ${api.url}users -H 'content-type: application/json' -d '{"email":"ada@example.com","name":"Ada Lovelace"}'`,
+    );
+  }
+  if (runtime.unsupported.length > 0) {
+    lines.push('', 'Not run locally (unsupported resource types):');
+    for (const u of runtime.unsupported) lines.push(`  ${u.stackName}/${u.logicalId} (${u.type})`);
+  }
+  lines.push('', 'Live log below. Ctrl-C stops everything.', '');
+  return lines.join('\n');
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {
+  process.exitCode = await runCli(process.argv.slice(2));
+}

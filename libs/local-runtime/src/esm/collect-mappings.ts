@@ -1,0 +1,70 @@
+import type { DeployedStack } from '../template/deploy';
+import type { StreamMappingConfig } from './dynamodb-stream-mapping';
+import type { SqsMappingConfig } from './sqs-mapping';
+
+/** The event source mappings of the deployed stacks, by kind of source. */
+export interface CollectedMappings {
+  readonly streams: StreamMappingConfig[];
+  readonly queues: SqsMappingConfig[];
+}
+
+/**
+ * Reads every enabled `AWS::Lambda::EventSourceMapping` of the deployed stacks into a poller configuration.
+ *
+ * @example const { streams, queues } = collectEventSourceMappings(stacks, queueUrls);
+ */
+export function collectEventSourceMappings(
+  stacks: readonly DeployedStack[],
+  queueUrls: ReadonlyMap<string, string>,
+): CollectedMappings {
+  const streams: StreamMappingConfig[] = [];
+  const queues: SqsMappingConfig[] = [];
+  for (const stack of stacks) {
+    for (const resource of stack.resources.values()) {
+      if (resource.type !== 'AWS::Lambda::EventSourceMapping') continue;
+      const p = resource.properties;
+      if (p.Enabled === false) continue;
+      const source = String(p.EventSourceArn ?? '');
+      const common = {
+        uuid: resource.identity.ref,
+        functionArn: String(p.FunctionName),
+        filterPatterns: (
+          (p.FilterCriteria as { Filters?: { Pattern?: string }[] } | undefined)?.Filters ?? []
+        ).map((f) => String(f.Pattern)),
+        reportBatchItemFailures: ((p.FunctionResponseTypes as string[] | undefined) ?? []).includes(
+          'ReportBatchItemFailures',
+        ),
+        ...(p.MaximumBatchingWindowInSeconds !== undefined
+          ? { maximumBatchingWindowInSeconds: Number(p.MaximumBatchingWindowInSeconds) }
+          : {}),
+      };
+      if (source.includes(':dynamodb:')) {
+        const destination = (p.DestinationConfig as { OnFailure?: { Destination?: string } } | undefined)
+          ?.OnFailure?.Destination;
+        streams.push({
+          ...common,
+          eventSourceArn: source,
+          batchSize: Number(p.BatchSize ?? 100),
+          startingPosition: p.StartingPosition === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON',
+          bisectBatchOnFunctionError: p.BisectBatchOnFunctionError === true,
+          maximumRetryAttempts: Number(p.MaximumRetryAttempts ?? -1),
+          maximumRecordAgeInSeconds: Number(p.MaximumRecordAgeInSeconds ?? -1),
+          ...(destination ? { onFailureDestinationArn: destination } : {}),
+        });
+      } else if (source.includes(':sqs:')) {
+        const name = source.split(':').at(-1) as string;
+        const url = queueUrls.get(source) ?? `http://localhost/000000000000/${name}`;
+        const concurrency = (p.ScalingConfig as { MaximumConcurrency?: number } | undefined)
+          ?.MaximumConcurrency;
+        queues.push({
+          ...common,
+          queueArn: source,
+          queueUrl: url,
+          batchSize: Number(p.BatchSize ?? 10),
+          ...(concurrency ? { maximumConcurrency: Math.min(concurrency, 4) } : {}),
+        });
+      }
+    }
+  }
+  return { streams, queues };
+}

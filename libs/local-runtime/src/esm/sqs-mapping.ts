@@ -1,0 +1,199 @@
+import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import type { Message, SQSClient } from '@aws-sdk/client-sqs';
+import { FunctionInvocationError } from '../errors';
+import type { CompileFilter, Invoke, RecordFilter, RuntimeLog } from './types';
+
+/** An SQS event source mapping as its template defines it. */
+export interface SqsMappingConfig {
+  readonly uuid: string;
+  readonly functionArn: string;
+  readonly queueArn: string;
+  readonly queueUrl: string;
+  /** @default 10 */
+  readonly batchSize?: number;
+  /** @default 0 (and at least 1 s when BatchSize > 10, as Lambda requires) */
+  readonly maximumBatchingWindowInSeconds?: number;
+  /** @default all messages */
+  readonly filterPatterns?: readonly string[];
+  /** @default false */
+  readonly reportBatchItemFailures?: boolean;
+  /** `ScalingConfig.MaximumConcurrency`: pollers invoking at the same time. @default 2 */
+  readonly maximumConcurrency?: number;
+}
+
+/** What an {@link SqsMapping} needs from the outside. */
+export interface SqsMappingDeps {
+  readonly sqs: SQSClient;
+  readonly invoke: Invoke;
+  readonly compileFilter: CompileFilter;
+  readonly log: RuntimeLog;
+  /** Long-poll wait of each ReceiveMessage. @default 1 */
+  readonly waitTimeSeconds?: number;
+}
+
+/**
+ * Lambda's SQS event source mapping, run locally (hand-written: the poller is internal to Lambda). Pollers long-poll
+ * the queue with ReceiveMessage, invoke the function with up to `BatchSize` messages, and delete what succeeded
+ * (all messages, or all but the `batchItemFailures` with `ReportBatchItemFailures`). Failed messages are left in the
+ * queue: they come back after the queue's visibility timeout, and the queue's redrive policy moves them to its DLQ
+ * once `maxReceiveCount` is reached. Messages not matching `FilterCriteria` are deleted, as Lambda does.
+ *
+ * @example const mapping = new SqsMapping(config, deps); mapping.start(); await mapping.stop();
+ */
+export class SqsMapping {
+  private stopped = false;
+  private readonly abort = new AbortController();
+  private readonly filters: RecordFilter[];
+  private pollers: Promise<void>[] = [];
+
+  constructor(
+    readonly config: SqsMappingConfig,
+    private readonly deps: SqsMappingDeps,
+  ) {
+    this.filters = (config.filterPatterns ?? []).map((p) => deps.compileFilter(p));
+  }
+
+  /** Starts the pollers. */
+  start(): void {
+    this.pollers = Array.from({ length: this.config.maximumConcurrency ?? 2 }, () => this.poll());
+  }
+
+  /** Stops polling; in-flight invocations finish first. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.abort.abort();
+    await Promise.all(this.pollers);
+  }
+
+  private async poll(): Promise<void> {
+    const batchSize = this.config.batchSize ?? 10;
+    const windowMs = (this.config.maximumBatchingWindowInSeconds ?? 0) * 1000;
+    while (!this.stopped) {
+      const messages: Message[] = [];
+      const started = Date.now();
+      try {
+        do {
+          const out = await this.deps.sqs.send(
+            new ReceiveMessageCommand({
+              QueueUrl: this.config.queueUrl,
+              MaxNumberOfMessages: Math.min(10, batchSize - messages.length),
+              WaitTimeSeconds: this.deps.waitTimeSeconds ?? 1,
+              MessageSystemAttributeNames: ['All'],
+              MessageAttributeNames: ['All'],
+            }),
+            { abortSignal: this.abort.signal },
+          );
+          messages.push(...(out.Messages ?? []));
+        } while (
+          !this.stopped &&
+          messages.length > 0 &&
+          messages.length < batchSize &&
+          Date.now() - started < windowMs
+        );
+      } catch (error) {
+        if (this.stopped) return;
+        this.deps.log({
+          kind: 'esm.error',
+          message: `ReceiveMessage failed: ${(error as Error).message}`,
+          details: { queue: this.config.queueArn },
+        });
+        await new Promise((r) => setTimeout(r, 500));
+        continue;
+      }
+      if (messages.length === 0) continue;
+      await this.process(messages);
+    }
+  }
+
+  private toRecord(message: Message): Record<string, unknown> {
+    const messageAttributes: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
+      messageAttributes[name] = {
+        stringValue: value.StringValue,
+        binaryValue: value.BinaryValue ? Buffer.from(value.BinaryValue).toString('base64') : undefined,
+        stringListValues: value.StringListValues ?? [],
+        binaryListValues: [],
+        dataType: value.DataType,
+      };
+    }
+    return {
+      messageId: message.MessageId,
+      receiptHandle: message.ReceiptHandle,
+      body: message.Body,
+      attributes: message.Attributes ?? {},
+      messageAttributes,
+      md5OfBody: message.MD5OfBody,
+      eventSource: 'aws:sqs',
+      eventSourceARN: this.config.queueArn,
+      awsRegion: 'us-east-1',
+    };
+  }
+
+  private matches(record: Record<string, unknown>): boolean {
+    if (this.filters.length === 0) return true;
+    let body: unknown = record.body;
+    try {
+      body = JSON.parse(String(record.body));
+    } catch {
+      // a body that is not JSON is matched as a string
+    }
+    const candidate = { ...record, body };
+    return this.filters.some((f) => f.matches(candidate));
+  }
+
+  private async process(messages: Message[]): Promise<void> {
+    const records = messages.map((m) => this.toRecord(m));
+    const matching = records.filter((r) => this.matches(r));
+    const filteredOut = records.filter((r) => !matching.includes(r));
+    if (filteredOut.length > 0) await this.delete(filteredOut);
+    if (matching.length === 0) return;
+    let failedIds = new Set<string>();
+    try {
+      const result = await this.deps.invoke(this.config.functionArn, { Records: matching });
+      if (this.config.reportBatchItemFailures) {
+        const failures =
+          (result as { batchItemFailures?: { itemIdentifier?: unknown }[] } | null)?.batchItemFailures ?? [];
+        const known = new Set(matching.map((r) => r.messageId as string));
+        const invalid =
+          !Array.isArray(failures) ||
+          failures.some((f) => typeof f?.itemIdentifier !== 'string' || !known.has(f.itemIdentifier));
+        failedIds = invalid ? known : new Set(failures.map((f) => f.itemIdentifier as string));
+      }
+    } catch (error) {
+      const reason =
+        error instanceof FunctionInvocationError
+          ? `${error.errorType}: ${error.errorMessage}`
+          : (error as Error).message;
+      this.deps.log({
+        kind: 'esm.sqs-failed',
+        message: `${matching.length} message(s) of ${queueName(this.config.queueArn)} failed (${reason}); they return after the visibility timeout`,
+        details: { queue: this.config.queueArn, function: this.config.functionArn },
+      });
+      return;
+    }
+    if (failedIds.size > 0) {
+      this.deps.log({
+        kind: 'esm.sqs-partial',
+        message: `${failedIds.size} of ${matching.length} message(s) of ${queueName(this.config.queueArn)} reported as failed; they return after the visibility timeout`,
+        details: { queue: this.config.queueArn, function: this.config.functionArn },
+      });
+    }
+    await this.delete(matching.filter((r) => !failedIds.has(r.messageId as string)));
+  }
+
+  private async delete(records: Record<string, unknown>[]): Promise<void> {
+    for (let i = 0; i < records.length; i += 10) {
+      const chunk = records.slice(i, i + 10);
+      await this.deps.sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: this.config.queueUrl,
+          Entries: chunk.map((r, n) => ({ Id: String(n), ReceiptHandle: r.receiptHandle as string })),
+        }),
+      );
+    }
+  }
+}
+
+function queueName(arn: string): string {
+  return arn.split(':').at(-1) ?? arn;
+}

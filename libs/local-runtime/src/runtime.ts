@@ -1,0 +1,338 @@
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { GetQueueUrlCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { startDynamoDbLocal } from '@outboxed/dynamodb-local';
+import type { DynamoDbLocal } from '@outboxed/dynamodb-local';
+import { compileEventPattern, startEdge } from '@outboxed/local-aws';
+import type { Edge, EdgeLogEvent } from '@outboxed/local-aws';
+import { discoverApps, isAssemblyFresh, readAssembly, synthesizeApp } from './assembly';
+import { LocalRuntimeError } from './errors';
+import { DynamoDbStreamMapping } from './esm/dynamodb-stream-mapping';
+import { fileCheckpoints } from './esm/file-checkpoints';
+import { SqsMapping } from './esm/sqs-mapping';
+import type { RuntimeLog, RuntimeLogEvent } from './esm/types';
+import { collectHttpApis } from './http/collect-http-apis';
+import { startHttpApi } from './http/http-api';
+import type { LocalHttpApi } from './http/http-api';
+import { FunctionRegistry } from './lambda/function-registry';
+import type { FunctionLogSink } from './lambda/local-function';
+import { collectEventSourceMappings } from './esm/collect-mappings';
+import { tableProvisioner } from './services/dynamodb-tables';
+import { edgeClients, edgeProvisioners } from './services/edge-resources';
+import { deployStacks } from './template/deploy';
+import type { DeployedStack } from './template/deploy';
+import { orderStacks, planStack, unsupportedResources } from './template/stack-plan';
+import type { StackInput, UnsupportedResource } from './template/stack-plan';
+
+/** Options of {@link startLocalRuntime}. */
+export interface StartLocalRuntimeOptions {
+  /** The monorepo root. @default the nearest folder above the current directory with nx.json and package-lock.json */
+  readonly workspaceRoot?: string;
+  /** Only these apps (folder names under apps/). @default every app with a cdk.json */
+  readonly apps?: readonly string[];
+  /** Stacks to run instead of the apps' cloud assemblies (tests). @default read from the apps */
+  readonly stacks?: readonly StackInput[];
+  /** `auto` synthesizes an app whose assembly is older than its sources; `always`; `never`. @default 'auto' */
+  readonly synth?: 'auto' | 'always' | 'never';
+  /** Delete the data directory first. @default false */
+  readonly fresh?: boolean;
+  /** Where DynamoDB data, the mailbox and stream checkpoints live. @default `<workspaceRoot>/.local` */
+  readonly dataDir?: string;
+  /** Port of the AWS edge (EventBridge, SQS, SES, Schemas, SSM). @default 4566; 0 = a free port */
+  readonly edgePort?: number;
+  /** Port of DynamoDB Local. @default 8000; 0 = a free port */
+  readonly dynamoDbPort?: number;
+  /** Port of the first HTTP API; further APIs take the next ports. @default 3000; 0 = free ports */
+  readonly apiPort?: number;
+  /** Receives the live log. @default ignored */
+  readonly log?: RuntimeLog;
+  /** Receives the functions' output lines. @default printed with the function's name */
+  readonly functionLog?: FunctionLogSink;
+  /** Poll interval of idle stream shards. @default 250 (Lambda polls 4 times a second) */
+  readonly streamPollIntervalMs?: number;
+}
+
+/** An HTTP API served locally. */
+export interface RunningHttpApi {
+  readonly app: string;
+  readonly stackName: string;
+  readonly logicalId: string;
+  readonly name: string;
+  readonly url: string;
+}
+
+/** The running system. */
+export interface LocalRuntime {
+  readonly endpoints: { readonly dynamodb: string; readonly edge: string };
+  readonly edge: Edge;
+  readonly apis: readonly RunningHttpApi[];
+  readonly stacks: readonly DeployedStack[];
+  readonly functions: FunctionRegistry;
+  /** Resources the runtime cannot run (also logged as warnings at start). */
+  readonly unsupported: readonly UnsupportedResource[];
+  /** Milliseconds each start phase took. */
+  readonly timings: Readonly<Record<string, number>>;
+  /** Settles with the reason when something the runtime needs dies (DynamoDB Local). */
+  readonly failed: Promise<Error>;
+  /** Physical name of a resource by stack name and logical id (its `Ref`). */
+  ref(stackName: string, logicalId: string): string;
+  /** Stops everything: pollers, HTTP servers, workers, the edge and DynamoDB Local. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Finds the monorepo root above `from`.
+ *
+ * @example findWorkspaceRoot(process.cwd())
+ */
+export function findWorkspaceRoot(from: string = process.cwd()): string {
+  let dir = resolve(from);
+  for (;;) {
+    if (existsSync(join(dir, 'nx.json')) && existsSync(join(dir, 'package-lock.json'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir)
+      throw new LocalRuntimeError(
+        `No workspace root (a folder with nx.json and package-lock.json) above ${from}.`,
+      );
+    dir = parent;
+  }
+}
+
+/**
+ * Runs the apps' synthesized stacks on this machine: DynamoDB tables in DynamoDB Local, functions in worker processes,
+ * stream and queue event source mappings, HTTP APIs on localhost, and buses, rules, queues, schemas and SSM parameters
+ * in the local AWS edge, all from the templates `cdk deploy` would ship.
+ *
+ * @example
+ * const runtime = await startLocalRuntime({ apps: ['users-service'] });
+ * console.log(runtime.apis[0]?.url);
+ * await runtime.stop();
+ */
+export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}): Promise<LocalRuntime> {
+  const timings: Record<string, number> = {};
+  const time = async <T>(phase: string, work: () => Promise<T>): Promise<T> => {
+    const started = Date.now();
+    try {
+      return await work();
+    } finally {
+      timings[phase] = Date.now() - started;
+    }
+  };
+  const log: RuntimeLog = options.log ?? (() => undefined);
+  const root = options.workspaceRoot ?? findWorkspaceRoot();
+  const dataDir = resolve(options.dataDir ?? join(root, '.local'));
+  if (options.fresh) rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+
+  const inputs =
+    options.stacks ??
+    (await time('synth', async () => {
+      const apps = discoverApps(root, options.apps);
+      if (apps.length === 0)
+        throw new LocalRuntimeError('No app to run: the workspace has no apps/*/cdk.json.');
+      const stale = apps.filter(
+        (app) => options.synth === 'always' || (options.synth !== 'never' && !isAssemblyFresh(app, root)),
+      );
+      for (const app of stale)
+        log({
+          kind: 'runtime.synth',
+          message: `synthesizing ${app.name} (its sources changed since the last synth)`,
+        });
+      await Promise.all(stale.map((app) => synthesizeApp(app, root)));
+      return apps.flatMap((app) => readAssembly(app.name, app.assemblyDir));
+    }));
+  const plans = orderStacks(inputs.map(planStack));
+  const unsupported = unsupportedResources(plans);
+  for (const u of unsupported) {
+    log({
+      kind: 'runtime.unsupported',
+      message: `not run locally: ${u.stackName}/${u.logicalId} (${u.type}) is not supported by the local runtime`,
+      details: { ...u },
+    });
+  }
+
+  const cleanups: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+  };
+  let failedWith: (e: Error) => void = () => undefined;
+  const failed = new Promise<Error>((r) => (failedWith = r));
+  try {
+    const [ddbStart, edgeStart] = await Promise.allSettled([
+      time('dynamodb', () =>
+        startDynamoDbLocal({
+          port: options.dynamoDbPort === 0 ? undefined : (options.dynamoDbPort ?? 8000),
+          dbPath: join(dataDir, 'dynamodb'),
+        }),
+      ),
+      time('edge', () =>
+        startEdge({
+          port: options.edgePort ?? 4566,
+          dataDir,
+          invokeLambda: (arn, payload) => functions.invoke(arn, payload),
+          onEvent: (e: EdgeLogEvent) => log({ kind: e.kind, message: e.message, details: e.details }),
+        }),
+      ),
+    ]);
+    if (ddbStart.status === 'fulfilled') cleanups.push(() => ddbStart.value.stop());
+    if (edgeStart.status === 'fulfilled') cleanups.push(() => edgeStart.value.stop());
+    if (ddbStart.status === 'rejected') throw ddbStart.reason;
+    if (edgeStart.status === 'rejected') throw edgeStart.reason;
+    const ddb = ddbStart.value;
+    const edge = edgeStart.value;
+    void ddb.exited.then((code) => {
+      const error = new LocalRuntimeError(
+        `DynamoDB Local stopped unexpectedly (exit code ${code}); the local runtime cannot go on without it.`,
+      );
+      log({ kind: 'runtime.fatal', message: error.message });
+      failedWith(error);
+    });
+    const localEnvironment = lambdaEnvironment(ddb, edge);
+    const functions = new FunctionRegistry(
+      localEnvironment,
+      options.functionLog ?? ((name, line) => console.log(`[${name}] ${line}`)),
+      join(dataDir, 'inline-code'),
+      (message) => log({ kind: 'runtime.warning', message }),
+    );
+    cleanups.push(() => functions.stop());
+    const dynamodb = new DynamoDBClient(ddb.clientConfig);
+    const clients = edgeClients(edge.endpoint);
+    cleanups.push(async () => {
+      dynamodb.destroy();
+      clients.destroy();
+    });
+    const queueUrls = new Map<string, string>();
+    const tables = tableProvisioner(dynamodb, (message) => log({ kind: 'runtime.warning', message }));
+    const stacks = await time('deploy', () =>
+      deployStacks(plans, {
+        provisioners: {
+          'AWS::DynamoDB::Table': tables,
+          'AWS::DynamoDB::GlobalTable': tables,
+          'AWS::Lambda::Function': functions.provision,
+          ...edgeProvisioners(clients, (arn, url) => queueUrls.set(arn, url)),
+        },
+      }),
+    );
+
+    const started = await time('mappings-and-apis', async () => {
+      const checkpoints = fileCheckpoints(join(dataDir, 'esm-checkpoints.json'));
+      const streams = new DynamoDBStreamsClient(ddb.clientConfig);
+      const queueUrl = async (arn: string) =>
+        queueUrls.get(arn) ??
+        (await clients.sqs.send(new GetQueueUrlCommand({ QueueName: arn.split(':').at(-1) }))).QueueUrl ??
+        '';
+      const compileFilter = (pattern: string) => compileEventPattern(pattern);
+      const mappings = collectEventSourceMappings(stacks, queueUrls);
+      const running: { stop(): Promise<void> }[] = [];
+      for (const m of mappings.streams) {
+        const mapping = new DynamoDbStreamMapping(m, {
+          streams,
+          invoke: (arn, event) => functions.invoke(arn, event),
+          sendToDestination: async (arn, message) => {
+            await clients.sqs.send(
+              new SendMessageCommand({ QueueUrl: await queueUrl(arn), MessageBody: JSON.stringify(message) }),
+            );
+          },
+          compileFilter,
+          checkpoints,
+          log,
+          pollIntervalMs: options.streamPollIntervalMs ?? 250,
+        });
+        mapping.start();
+        running.push(mapping);
+      }
+      for (const m of mappings.queues) {
+        const mapping = new SqsMapping(m, {
+          sqs: clients.sqs,
+          invoke: (arn, event) => functions.invoke(arn, event),
+          compileFilter,
+          log,
+        });
+        mapping.start();
+        running.push(mapping);
+      }
+      cleanups.push(async () => {
+        await Promise.all(running.map((r) => r.stop()));
+        checkpoints.flush();
+        streams.destroy();
+      });
+      const apis: RunningHttpApi[] = [];
+      let port = options.apiPort ?? 3000;
+      for (const api of collectHttpApis(stacks)) {
+        const server: LocalHttpApi = await startHttpApi(
+          api.definition,
+          (arn, event) => functions.invoke(arn, event),
+          {
+            port,
+            log: (r) =>
+              log({
+                kind: 'http.request',
+                message: `${r.method} ${r.path} → ${r.status} (${r.ms} ms)`,
+                details: { api: r.apiName, status: r.status, requestId: r.requestId },
+              }),
+          },
+        );
+        cleanups.push(() => server.stop());
+        apis.push({ ...api.source, name: api.definition.name, url: server.url });
+        if (port !== 0) port += 1;
+      }
+      return { apis, mappings };
+    });
+    log({
+      kind: 'runtime.ready',
+      message: `${stacks.length} stack(s), ${functions.functions.size} function(s), ${started.mappings.streams.length + started.mappings.queues.length} event source mapping(s), ${started.apis.length} HTTP API(s) running`,
+    });
+
+    const byStack = new Map(stacks.map((s) => [s.plan.input.stackName, s]));
+    return {
+      endpoints: { dynamodb: ddb.endpoint, edge: edge.endpoint },
+      edge,
+      apis: started.apis,
+      stacks,
+      functions,
+      unsupported,
+      timings,
+      failed,
+      ref: (stackName, logicalId) => {
+        const resource = byStack.get(stackName)?.resources.get(logicalId);
+        if (!resource)
+          throw new LocalRuntimeError(`No resource ${logicalId} in a running stack ${stackName}.`);
+        return resource.identity.ref;
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/**
+ * The variables every worker gets on top of its function's environment: region, dummy credentials and the
+ * `AWS_ENDPOINT_URL_*` variables that point the AWS SDK at DynamoDB Local and the edge.
+ *
+ * @example lambdaEnvironment(ddb, edge).AWS_ENDPOINT_URL_SQS // 'http://127.0.0.1:4566'
+ */
+export function lambdaEnvironment(
+  ddb: Pick<DynamoDbLocal, 'endpoint'>,
+  edge: Pick<Edge, 'endpoint'>,
+): Record<string, string> {
+  return {
+    AWS_REGION: 'us-east-1',
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_SESSION_TOKEN: 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB_STREAMS: ddb.endpoint,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: edge.endpoint,
+    AWS_ENDPOINT_URL_SQS: edge.endpoint,
+    AWS_ENDPOINT_URL_SESV2: edge.endpoint,
+    AWS_ENDPOINT_URL_SCHEMAS: edge.endpoint,
+    AWS_ENDPOINT_URL_SSM: edge.endpoint,
+  };
+}
+
+export type { RuntimeLogEvent };
