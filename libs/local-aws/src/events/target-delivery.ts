@@ -162,7 +162,7 @@ export function transformInput(route: DeliveryRoute, event: EventBridgeEvent): u
     return template.replace(/<([^<>\s]+)>/g, (whole: string, name: string, offset: number) => {
       if (!(name in values)) return whole;
       const value = values[name];
-      const quoted = template[offset - 1] === '"' && template[offset + whole.length] === '"';
+      const quoted = json && insideJsonString(template, offset);
       if (json && !quoted) return JSON.stringify(value ?? null);
       const text = typeof value === 'string' ? value : JSON.stringify(value ?? null);
       return quoted ? JSON.stringify(text).slice(1, -1) : text;
@@ -177,6 +177,16 @@ function parseOrKeep(text: string): unknown {
   } catch {
     return text;
   }
+}
+
+/** True when `offset` of a JSON template lies inside a string literal (an odd number of unescaped quotes before it). */
+function insideJsonString(template: string, offset: number): boolean {
+  let inside = false;
+  for (let i = 0; i < offset; i++) {
+    if (template[i] === '\\') i++;
+    else if (template[i] === '"') inside = !inside;
+  }
+  return inside;
 }
 
 function looksJson(template: string): boolean {

@@ -44,7 +44,8 @@ const badRequest = (message: string): AwsServiceError =>
  * DescribeRegistry, ListRegistries, DeleteRegistry, CreateSchema, UpdateSchema, DescribeSchema (latest or
  * `?schemaVersion=`), ListSchemas, ListSchemaVersions, DeleteSchema, DeleteSchemaVersion. Hand-written (no maintained
  * library emulates the registry without Docker). Versions are "1", "2", …; an update whose content and type equal
- * the latest version's creates no new version. Discoverers and code bindings are not emulated.
+ * the latest version's creates no new version. Discoverers and code bindings are not emulated. As in AWS's model,
+ * the `Tags` member travels as `tags` on the wire.
  *
  * @example await schemas.route('POST', '/v1/registries/name/r', new URLSearchParams(), {});
  */
@@ -110,7 +111,7 @@ export class SchemasService {
       RegistryArn: r.RegistryArn,
       RegistryName: r.RegistryName,
       ...(r.Description ? { Description: r.Description } : {}),
-      Tags: r.Tags,
+      tags: r.Tags,
     };
   }
 
@@ -121,7 +122,7 @@ export class SchemasService {
       Registries: registries.map((r) => ({
         RegistryArn: r.RegistryArn,
         RegistryName: r.RegistryName,
-        Tags: r.Tags,
+        tags: r.Tags,
       })),
     };
   }
@@ -139,7 +140,7 @@ export class SchemasService {
           RegistryName: name,
           RegistryArn: `arn:aws:schemas:${this.context.region}:${this.context.accountId}:registry/${name}`,
           ...(typeof input.Description === 'string' ? { Description: input.Description } : {}),
-          Tags: (input.Tags as Record<string, string>) ?? {},
+          Tags: (input.tags as Record<string, string>) ?? {},
           schemas: new Map(),
         };
         this.registries.set(name, registry);
@@ -169,7 +170,7 @@ export class SchemasService {
         LastModified: s.LastModified,
         SchemaArn: s.SchemaArn,
         SchemaName: s.SchemaName,
-        Tags: s.Tags,
+        tags: s.Tags,
         VersionCount: s.versions.length,
       })),
     };
@@ -206,7 +207,7 @@ export class SchemasService {
       SchemaArn: schema.SchemaArn,
       SchemaName: schema.SchemaName,
       SchemaVersion: version.SchemaVersion,
-      Tags: schema.Tags,
+      tags: schema.Tags,
       Type: version.Type,
       VersionCreatedDate: version.VersionCreatedDate,
     };
@@ -230,7 +231,7 @@ export class SchemasService {
           SchemaArn: `arn:aws:schemas:${this.context.region}:${this.context.accountId}:schema/${registry.RegistryName}/${name}`,
           ...(typeof input.Description === 'string' ? { Description: input.Description } : {}),
           LastModified: now,
-          Tags: (input.Tags as Record<string, string>) ?? {},
+          Tags: (input.tags as Record<string, string>) ?? {},
           versions: [{ SchemaVersion: '1', Content, Type, VersionCreatedDate: now }],
         };
         registry.schemas.set(name, schema);
