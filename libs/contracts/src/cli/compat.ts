@@ -1,0 +1,153 @@
+import { execFile } from 'node:child_process';
+import { relative } from 'node:path';
+import { promisify } from 'node:util';
+import { parseArgs } from 'node:util';
+import { USERS_SCHEMA_REGISTRY_NAME } from '../constants.ts';
+import { ContractError } from '../errors.ts';
+import {
+  COMPATIBILITY_MODES,
+  DEFAULT_COMPATIBILITY_MODE,
+  checkCompatibility,
+} from '../compat/compatibility.ts';
+import type { CompatibilityMode, CompatibilityViolation, VersionedSchema } from '../compat/compatibility.ts';
+import { SCHEMAS_DIR } from '../codegen/paths.ts';
+import { loadSchema } from '../codegen/schema-document.ts';
+import type { SchemaDocument } from '../codegen/schema-document.ts';
+import { readSchemaFiles } from '../codegen/schema-files.ts';
+import { processIo, runIfMain } from './io.ts';
+import type { CliIo } from './io.ts';
+
+const run = promisify(execFile);
+
+/** Where compat reads schemas and git history; tests point it at a temporary repository. */
+export interface CompatDeps {
+  readonly schemasDir: string;
+}
+
+const defaultDeps: CompatDeps = { schemasDir: SCHEMAS_DIR };
+
+/**
+ * `nx run contracts:compat`: checks every schema version against its earlier versions in the tree, and every
+ * schema file against its own content at a git base (a published version must stay compatible with what was
+ * published), under `--mode` (default BACKWARD_TRANSITIVE). Exit 1 naming field, change and rule on failure.
+ *
+ * `--base <ref>` picks the git base; without it: `$NX_BASE`, else the merge-base with `main` when HEAD is not on
+ * it, else `HEAD~1`; with no git history at all the git comparison is skipped (and said so).
+ *
+ * @example await compat(['--mode', 'FULL_TRANSITIVE', '--base', 'origin/main']);
+ */
+export async function compat(
+  argv: readonly string[],
+  io: CliIo = processIo,
+  deps: CompatDeps = defaultDeps,
+): Promise<number> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      mode: { type: 'string', default: DEFAULT_COMPATIBILITY_MODE },
+      base: { type: 'string' },
+      schemas: { type: 'string' },
+    },
+  });
+  const mode = values.mode as CompatibilityMode;
+  if (!COMPATIBILITY_MODES.includes(mode)) {
+    throw new ContractError(
+      `--mode "${values.mode}" is not a compatibility mode: use one of ${COMPATIBILITY_MODES.join(', ')}.`,
+    );
+  }
+  const schemasDir = values.schemas ?? deps.schemasDir;
+  const documents = await readSchemaFiles(schemasDir, USERS_SCHEMA_REGISTRY_NAME);
+  const violations: CompatibilityViolation[] = [];
+
+  const bySchema = new Map<string, SchemaDocument[]>();
+  for (const d of documents) bySchema.set(d.schemaName, [...(bySchema.get(d.schemaName) ?? []), d]);
+  let comparisons = 0;
+  for (const [schemaName, versions] of bySchema) {
+    const history: VersionedSchema[] = [];
+    for (const d of versions.sort((a, b) => a.version - b.version)) {
+      const current = { label: `${schemaName} v${d.version}`, schema: loadSchema(d) };
+      violations.push(...checkCompatibility(current, history, mode));
+      if (history.length > 0) comparisons += 1;
+      history.push(current);
+    }
+  }
+
+  const base = await resolveBase(values.base, schemasDir);
+  if (!base) {
+    io.out(
+      'No git base found (no --base, no NX_BASE, no main, no HEAD~1): published versions not compared with git.',
+    );
+  } else {
+    for (const d of documents) {
+      const published = await showAtBase(base, d.origin);
+      if (published === undefined || published === d.content) continue;
+      const before = {
+        label: `${d.schemaName} v${d.version} at ${base.ref}`,
+        schema: loadSchema({ content: published, origin: `${base.ref}:${relative(base.top, d.origin)}` }),
+      };
+      const now = { label: `${d.schemaName} v${d.version} (working tree)`, schema: loadSchema(d) };
+      violations.push(...checkCompatibility(now, [before], mode));
+      comparisons += 1;
+    }
+  }
+
+  for (const v of violations) io.err(v.message);
+  if (violations.length > 0) {
+    io.err(
+      `${violations.length} compatibility violation${violations.length === 1 ? '' : 's'} under ${mode}. Publish the change as a compatible new version (e.g. add optional fields only), or choose another mode on purpose.`,
+    );
+    return 1;
+  }
+  io.out(
+    `Schemas compatible under ${mode} (${comparisons} comparison${comparisons === 1 ? '' : 's'}${base ? `, git base ${base.ref}` : ''}).`,
+  );
+  return 0;
+}
+
+interface GitBase {
+  readonly ref: string;
+  readonly top: string;
+}
+
+async function git(cwd: string, args: string[]): Promise<string | undefined> {
+  try {
+    const { stdout } = await run('git', args, { cwd, maxBuffer: 16 * 1024 * 1024 });
+    return stdout;
+  } catch {
+    return undefined;
+  }
+}
+
+async function resolveBase(explicit: string | undefined, cwd: string): Promise<GitBase | undefined> {
+  const top = (await git(cwd, ['rev-parse', '--show-toplevel']))?.trim();
+  if (!top) {
+    if (explicit) throw new ContractError(`--base ${explicit}: ${cwd} is not inside a git repository.`);
+    return undefined;
+  }
+  const verify = async (ref: string) =>
+    (await git(cwd, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]))?.trim();
+  if (explicit) {
+    if (!(await verify(explicit)))
+      throw new ContractError(
+        `--base "${explicit}" is not a commit in this repository: give a branch, tag or sha (e.g. origin/main).`,
+      );
+    return { ref: explicit, top };
+  }
+  const fromEnv = process.env['NX_BASE'];
+  if (fromEnv && (await verify(fromEnv))) return { ref: fromEnv, top };
+  const head = await verify('HEAD');
+  const main = await verify('main');
+  if (main && head) {
+    const mergeBase = (await git(cwd, ['merge-base', 'main', 'HEAD']))?.trim();
+    if (mergeBase && mergeBase !== head) return { ref: mergeBase, top };
+  }
+  if (await verify('HEAD~1')) return { ref: 'HEAD~1', top };
+  return undefined;
+}
+
+async function showAtBase(base: GitBase, file: string): Promise<string | undefined> {
+  const path = relative(base.top, file).split('\\').join('/');
+  return git(base.top, ['show', `${base.ref}:${path}`]);
+}
+
+runIfMain(import.meta.url, (argv, io) => compat(argv, io));

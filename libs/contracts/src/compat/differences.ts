@@ -1,0 +1,184 @@
+/**
+ * The kinds of schema change Confluent Schema Registry's JSON Schema diff distinguishes (its `Difference.Type`),
+ * for the keywords draft 4 has. `original` is the schema data was written with, `update` the one reading it.
+ *
+ * @example const type: DifferenceType = 'PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL';
+ */
+export type DifferenceType =
+  | 'ID_CHANGED'
+  | 'DESCRIPTION_CHANGED'
+  | 'TITLE_CHANGED'
+  | 'DEFAULT_CHANGED'
+  | 'SCHEMA_ADDED'
+  | 'SCHEMA_REMOVED'
+  | 'TYPE_EXTENDED'
+  | 'TYPE_NARROWED'
+  | 'TYPE_CHANGED'
+  | 'MAX_LENGTH_ADDED'
+  | 'MAX_LENGTH_REMOVED'
+  | 'MAX_LENGTH_INCREASED'
+  | 'MAX_LENGTH_DECREASED'
+  | 'MIN_LENGTH_ADDED'
+  | 'MIN_LENGTH_REMOVED'
+  | 'MIN_LENGTH_INCREASED'
+  | 'MIN_LENGTH_DECREASED'
+  | 'PATTERN_ADDED'
+  | 'PATTERN_REMOVED'
+  | 'PATTERN_CHANGED'
+  | 'MAXIMUM_ADDED'
+  | 'MAXIMUM_REMOVED'
+  | 'MAXIMUM_INCREASED'
+  | 'MAXIMUM_DECREASED'
+  | 'MINIMUM_ADDED'
+  | 'MINIMUM_REMOVED'
+  | 'MINIMUM_INCREASED'
+  | 'MINIMUM_DECREASED'
+  | 'MULTIPLE_OF_ADDED'
+  | 'MULTIPLE_OF_REMOVED'
+  | 'MULTIPLE_OF_EXPANDED'
+  | 'MULTIPLE_OF_REDUCED'
+  | 'MULTIPLE_OF_CHANGED'
+  | 'REQUIRED_ATTRIBUTE_ADDED'
+  | 'REQUIRED_ATTRIBUTE_WITH_DEFAULT_ADDED'
+  | 'REQUIRED_ATTRIBUTE_REMOVED'
+  | 'MAX_PROPERTIES_ADDED'
+  | 'MAX_PROPERTIES_REMOVED'
+  | 'MAX_PROPERTIES_INCREASED'
+  | 'MAX_PROPERTIES_DECREASED'
+  | 'MIN_PROPERTIES_ADDED'
+  | 'MIN_PROPERTIES_REMOVED'
+  | 'MIN_PROPERTIES_INCREASED'
+  | 'MIN_PROPERTIES_DECREASED'
+  | 'ADDITIONAL_PROPERTIES_ADDED'
+  | 'ADDITIONAL_PROPERTIES_REMOVED'
+  | 'ADDITIONAL_PROPERTIES_EXTENDED'
+  | 'ADDITIONAL_PROPERTIES_NARROWED'
+  | 'PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL'
+  | 'PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL'
+  | 'REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL'
+  | 'REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_UNOPEN_CONTENT_MODEL'
+  | 'OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL'
+  | 'PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL'
+  | 'PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL'
+  | 'PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL'
+  | 'PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL'
+  | 'PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL'
+  | 'PROPERTY_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL'
+  | 'PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL'
+  | 'MAX_ITEMS_ADDED'
+  | 'MAX_ITEMS_REMOVED'
+  | 'MAX_ITEMS_INCREASED'
+  | 'MAX_ITEMS_DECREASED'
+  | 'MIN_ITEMS_ADDED'
+  | 'MIN_ITEMS_REMOVED'
+  | 'MIN_ITEMS_INCREASED'
+  | 'MIN_ITEMS_DECREASED'
+  | 'UNIQUE_ITEMS_ADDED'
+  | 'UNIQUE_ITEMS_REMOVED'
+  | 'ENUM_ARRAY_EXTENDED'
+  | 'ENUM_ARRAY_NARROWED'
+  | 'ENUM_ARRAY_CHANGED'
+  | 'SUM_TYPE_EXTENDED'
+  | 'SUM_TYPE_NARROWED'
+  | 'COMBINED_TYPE_CHANGED'
+  | 'PRODUCT_TYPE_EXTENDED'
+  | 'PRODUCT_TYPE_NARROWED';
+
+/**
+ * The changes Confluent Schema Registry accepts (its `SchemaDiff.COMPATIBLE_CHANGES`, restricted to the types
+ * above). Every other difference breaks compatibility in the direction it was found.
+ *
+ * @example COMPATIBLE_CHANGES.has('OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL'); // true
+ */
+export const COMPATIBLE_CHANGES: ReadonlySet<DifferenceType> = new Set<DifferenceType>([
+  'ID_CHANGED',
+  'DESCRIPTION_CHANGED',
+  'TITLE_CHANGED',
+  'DEFAULT_CHANGED',
+  'SCHEMA_REMOVED',
+  'TYPE_EXTENDED',
+  'MAX_LENGTH_INCREASED',
+  'MAX_LENGTH_REMOVED',
+  'MIN_LENGTH_DECREASED',
+  'MIN_LENGTH_REMOVED',
+  'PATTERN_REMOVED',
+  'MAXIMUM_INCREASED',
+  'MAXIMUM_REMOVED',
+  'MINIMUM_DECREASED',
+  'MINIMUM_REMOVED',
+  'MULTIPLE_OF_REDUCED',
+  'MULTIPLE_OF_REMOVED',
+  'REQUIRED_ATTRIBUTE_WITH_DEFAULT_ADDED',
+  'REQUIRED_ATTRIBUTE_REMOVED',
+  'MAX_PROPERTIES_INCREASED',
+  'MAX_PROPERTIES_REMOVED',
+  'MIN_PROPERTIES_DECREASED',
+  'MIN_PROPERTIES_REMOVED',
+  'ADDITIONAL_PROPERTIES_ADDED',
+  'ADDITIONAL_PROPERTIES_EXTENDED',
+  'PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL',
+  'REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_UNOPEN_CONTENT_MODEL',
+  'OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL',
+  'PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL',
+  'PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL',
+  'PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL',
+  'PROPERTY_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL',
+  'MAX_ITEMS_INCREASED',
+  'MAX_ITEMS_REMOVED',
+  'MIN_ITEMS_DECREASED',
+  'MIN_ITEMS_REMOVED',
+  'UNIQUE_ITEMS_REMOVED',
+  'ENUM_ARRAY_EXTENDED',
+  'SUM_TYPE_EXTENDED',
+  'PRODUCT_TYPE_NARROWED',
+]);
+
+/**
+ * What each incompatible change means for a reader, used in failure messages.
+ *
+ * @example DIFFERENCE_MEANINGS.TYPE_CHANGED; // 'the type changed'
+ */
+export const DIFFERENCE_MEANINGS: Partial<Record<DifferenceType, string>> = {
+  SCHEMA_ADDED: 'a schema was added where there was none',
+  TYPE_NARROWED: 'number was narrowed to integer',
+  TYPE_CHANGED: 'the type changed',
+  MAX_LENGTH_ADDED: 'a maxLength was added',
+  MAX_LENGTH_DECREASED: 'maxLength decreased',
+  MIN_LENGTH_ADDED: 'a minLength was added',
+  MIN_LENGTH_INCREASED: 'minLength increased',
+  PATTERN_ADDED: 'a pattern was added',
+  PATTERN_CHANGED: 'the pattern changed',
+  MAXIMUM_ADDED: 'a maximum was added',
+  MAXIMUM_DECREASED: 'maximum decreased',
+  MINIMUM_ADDED: 'a minimum was added',
+  MINIMUM_INCREASED: 'minimum increased',
+  MULTIPLE_OF_ADDED: 'a multipleOf was added',
+  MULTIPLE_OF_EXPANDED: 'multipleOf grew',
+  MULTIPLE_OF_CHANGED: 'multipleOf changed',
+  REQUIRED_ATTRIBUTE_ADDED: 'an existing property became required (without a default)',
+  MAX_PROPERTIES_ADDED: 'a maxProperties was added',
+  MAX_PROPERTIES_DECREASED: 'maxProperties decreased',
+  MIN_PROPERTIES_ADDED: 'a minProperties was added',
+  MIN_PROPERTIES_INCREASED: 'minProperties increased',
+  ADDITIONAL_PROPERTIES_REMOVED: 'the content model was closed (additionalProperties: false)',
+  ADDITIONAL_PROPERTIES_NARROWED: 'additionalProperties was narrowed to a schema',
+  PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL:
+    'a property was added to an open content model (data written before may already carry it with any value)',
+  REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL: 'a required property (without a default) was added',
+  PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL:
+    'a property was removed from a closed content model (data carrying it is now rejected)',
+  PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL:
+    'a property was added whose schema is not covered by the partially open content model',
+  PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL:
+    'a property was removed whose schema is not covered by the partially open content model',
+  MAX_ITEMS_ADDED: 'a maxItems was added',
+  MAX_ITEMS_DECREASED: 'maxItems decreased',
+  MIN_ITEMS_ADDED: 'a minItems was added',
+  MIN_ITEMS_INCREASED: 'minItems increased',
+  UNIQUE_ITEMS_ADDED: 'uniqueItems was added',
+  ENUM_ARRAY_NARROWED: 'enum values were removed',
+  ENUM_ARRAY_CHANGED: 'enum values were changed',
+  SUM_TYPE_NARROWED: 'alternatives were removed from a union',
+  COMBINED_TYPE_CHANGED: 'the combination keyword (allOf/anyOf/oneOf) changed',
+  PRODUCT_TYPE_EXTENDED: 'an allOf gained a subschema',
+};
