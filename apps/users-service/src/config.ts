@@ -1,3 +1,4 @@
+import { USERS_EVENT_SOURCE } from '@outboxed/contracts';
 import { ConfigurationError } from './errors';
 
 /**
@@ -12,6 +13,13 @@ export const API_ENV = {
   /** How long an idempotency record is kept, in seconds. */
   idempotencyTtlSeconds: 'IDEMPOTENCY_TTL_SECONDS',
 } as const;
+
+/**
+ * The pattern of the bus archive: every event of the users service, whatever its type, for replay.
+ *
+ * @example new Archive(this, 'Archive', { sourceEventBus: bus, eventPattern: ARCHIVE_EVENT_PATTERN });
+ */
+export const ARCHIVE_EVENT_PATTERN = { source: [USERS_EVENT_SOURCE] };
 
 /** Service name used by Powertools Logger and Metrics. */
 export const SERVICE_NAME = 'users-service';

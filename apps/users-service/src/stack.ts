@@ -7,6 +7,7 @@ import { Archive, EventBus } from 'aws-cdk-lib/aws-events';
 import { AnyPrincipal, Effect, type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
+import { ARCHIVE_EVENT_PATTERN } from './config';
 import { UsersApi, type UsersApiProps } from './functions/api/construct';
 import { UsersTable } from './table/users-table';
 
@@ -46,7 +47,7 @@ export class UsersServiceStack extends Stack {
     this.archive = new Archive(this, 'Archive', {
       sourceEventBus: this.eventBus,
       description: 'Every users-service event, for replay to a new or recovering consumer',
-      eventPattern: { source: [USERS_EVENT_SOURCE] },
+      eventPattern: ARCHIVE_EVENT_PATTERN,
       retention: props.archiveRetention ?? Duration.days(365),
     });
     this.schemas = new EventSchemas(this, 'Schemas');
