@@ -58,7 +58,7 @@ export function anInsertRecord(
 }
 
 /** Sequence numbers as DynamoDB streams make them: increasing decimal strings. */
-export const seq = (n: number): string => String(100_000_000_000_000_000_000 + n);
+export const seq = (n: number): string => `4${String(n).padStart(20, '0')}`;
 
 /** A contract resolver knowing UserCreated v1: the detail's data needs a string userId and email. */
 export const fakeContracts: ContractResolver = {
