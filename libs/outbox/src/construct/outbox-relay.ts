@@ -10,7 +10,8 @@ import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources'
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { OUTBOX_STREAM_FILTER, RELAY_ENV } from './names';
+import { OUTBOX_STREAM_FILTER } from '../item/outbox-item';
+import { RELAY_ENV } from '../relay/environment';
 import { REDRIVE_ENV } from '../redrive/env';
 import { OutboxRelayPropsError } from './errors';
 import { checkDuration, checkRange } from './validate';
