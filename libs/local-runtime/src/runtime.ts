@@ -226,20 +226,31 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
       const compileFilter = (pattern: string) => compileEventPattern(pattern);
       const mappings = collectEventSourceMappings(stacks, queueUrls);
       const running: { stop(): Promise<void> }[] = [];
+      const fnLabel = (arn: string) => {
+        const fn = functions.find(arn);
+        return fn ? (functions.displayNames.get(fn.definition.name) ?? fn.definition.name) : arn;
+      };
       for (const m of mappings.streams) {
-        const mapping = new DynamoDbStreamMapping(m, {
-          streams,
-          invoke: (arn, event) => functions.invoke(arn, event),
-          sendToDestination: async (arn, message) => {
-            await clients.sqs.send(
-              new SendMessageCommand({ QueueUrl: await queueUrl(arn), MessageBody: JSON.stringify(message) }),
-            );
+        const table = /table\/([^/]+)/.exec(m.eventSourceArn)?.[1] ?? m.eventSourceArn;
+        const mapping = new DynamoDbStreamMapping(
+          { ...m, label: `${shortName(table)} stream → ${fnLabel(m.functionArn)}` },
+          {
+            streams,
+            invoke: (arn, event) => functions.invoke(arn, event),
+            sendToDestination: async (arn, message) => {
+              await clients.sqs.send(
+                new SendMessageCommand({
+                  QueueUrl: await queueUrl(arn),
+                  MessageBody: JSON.stringify(message),
+                }),
+              );
+            },
+            compileFilter,
+            checkpoints,
+            log,
+            pollIntervalMs: options.streamPollIntervalMs ?? 250,
           },
-          compileFilter,
-          checkpoints,
-          log,
-          pollIntervalMs: options.streamPollIntervalMs ?? 250,
-        });
+        );
         mapping.start();
         running.push(mapping);
       }
@@ -333,6 +344,13 @@ export function lambdaEnvironment(
     AWS_ENDPOINT_URL_SCHEMAS: edge.endpoint,
     AWS_ENDPOINT_URL_SSM: edge.endpoint,
   };
+}
+
+/** `UsersService-UsersTable6D91A5EE-K2J…` → `UsersTable`: a generated physical name without stack, hash and suffix. */
+function shortName(physical: string): string {
+  const parts = physical.split('-');
+  const middle = parts.length >= 3 ? parts.slice(1, -1).join('-') : physical;
+  return middle.replace(/[0-9A-F]{8}$/, '');
 }
 
 export type { RuntimeLogEvent };

@@ -37,6 +37,8 @@ export interface StreamMappingConfig {
   readonly maximumRecordAgeInSeconds?: number;
   /** `DestinationConfig.OnFailure.Destination`. @default discarded records are only logged */
   readonly onFailureDestinationArn?: string;
+  /** How the live log names this mapping, e.g. `UsersTable stream → OutboxRelay`. @default the function ARN */
+  readonly label?: string;
 }
 
 /** What a {@link DynamoDbStreamMapping} needs from the outside. */
@@ -327,6 +329,11 @@ export class DynamoDbStreamMapping {
           : (error as Error).message;
       return { kind: 'failed', reason };
     }
+    this.deps.log({
+      kind: 'stream.delivered',
+      message: `${this.config.label ?? this.config.functionArn}: ${records.length} record(s) handled (${summarize(records)})`,
+      details: { function: this.config.functionArn, records: records.length },
+    });
     if (!this.config.reportBatchItemFailures) return { kind: 'ok' };
     const failures = (result as { batchItemFailures?: { itemIdentifier?: unknown }[] } | null)
       ?.batchItemFailures;
@@ -407,4 +414,11 @@ export class DynamoDbStreamMapping {
       this.sleepers.add(wake);
     });
   }
+}
+
+/** `INSERT×2, MODIFY×1`: what a batch holds, without any attribute value. */
+function summarize(records: readonly LambdaStreamRecord[]): string {
+  const counts = new Map<string, number>();
+  for (const r of records) counts.set(String(r.eventName), (counts.get(String(r.eventName)) ?? 0) + 1);
+  return [...counts].map(([name, n]) => `${name}×${n}`).join(', ');
 }

@@ -19,6 +19,8 @@ export interface SqsMappingConfig {
   readonly reportBatchItemFailures?: boolean;
   /** `ScalingConfig.MaximumConcurrency`: pollers invoking at the same time. @default 2 */
   readonly maximumConcurrency?: number;
+  /** How the live log names this mapping, e.g. `EmailQueue → EmailConsumer`. @default the function ARN */
+  readonly label?: string;
 }
 
 /** What an {@link SqsMapping} needs from the outside. */
@@ -178,7 +180,13 @@ export class SqsMapping {
         details: { queue: this.config.queueArn, function: this.config.functionArn },
       });
     }
-    await this.delete(matching.filter((r) => !failedIds.has(r.messageId as string)));
+    const succeeded = matching.filter((r) => !failedIds.has(r.messageId as string));
+    await this.delete(succeeded);
+    this.deps.log({
+      kind: 'sqs.consumed',
+      message: `${this.config.label ?? this.config.functionArn}: ${succeeded.length} message(s) handled and deleted`,
+      details: { queue: this.config.queueArn, function: this.config.functionArn },
+    });
   }
 
   private async delete(records: Record<string, unknown>[]): Promise<void> {
