@@ -1,4 +1,8 @@
-/** Which emulated service a {@link EdgeLogEvent} comes from. */
+/**
+ * Which emulated service a {@link EdgeLogEvent} comes from.
+ *
+ * @example const service: EdgeService = 'sqs';
+ */
 export type EdgeService = 'events' | 'sqs' | 'ses' | 'schemas' | 'ssm' | 'edge';
 
 /**
@@ -20,7 +24,11 @@ export interface EdgeLogEvent {
   readonly details: Readonly<Record<string, string | number | boolean | undefined>>;
 }
 
-/** Callback receiving the live log. */
+/**
+ * Callback receiving the live log.
+ *
+ * @example const listener: EdgeLogListener = (e) => console.log(`[${e.service}] ${e.message}`);
+ */
 export type EdgeLogListener = (event: EdgeLogEvent) => void;
 
 /** Internal: emits log events to the listener, if any, never letting a throwing listener break the emulator. */

@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 
-/** A `PutEventsRequestEntry` as it arrives over the JSON protocol (`Time` is epoch seconds). */
+/**
+ * A `PutEventsRequestEntry` as it arrives over the JSON protocol (`Time` is epoch seconds).
+ *
+ * @example const entry: PutEventsRequestEntry = { Source: 'outboxed.users', DetailType: 'UserCreated', Detail: '{}' };
+ */
 export interface PutEventsRequestEntry {
   readonly Source?: string;
   readonly DetailType?: string;
@@ -11,7 +15,11 @@ export interface PutEventsRequestEntry {
   readonly TraceHeader?: string;
 }
 
-/** The event EventBridge builds from an entry and hands to rules, archives and targets. */
+/**
+ * The event EventBridge builds from an entry and hands to rules, archives and targets.
+ *
+ * @example const detailType = (JSON.parse(message.Body) as EventBridgeEvent)['detail-type'];
+ */
 export interface EventBridgeEvent {
   version: '0';
   id: string;
@@ -25,9 +33,17 @@ export interface EventBridgeEvent {
   'replay-name'?: string;
 }
 
-/** The per-request limit of PutEvents, in bytes of {@link putEventsEntrySize}. */
+/**
+ * The per-request limit of PutEvents, in bytes of {@link putEventsEntrySize}.
+ *
+ * @example if (entries.reduce((n, e) => n + putEventsEntrySize(e), 0) > PUT_EVENTS_MAX_REQUEST_BYTES) split(entries);
+ */
 export const PUT_EVENTS_MAX_REQUEST_BYTES = 256 * 1024;
-/** The per-request entry limit of PutEvents. */
+/**
+ * The per-request entry limit of PutEvents.
+ *
+ * @example const chunks = chunk(entries, PUT_EVENTS_MAX_ENTRIES);
+ */
 export const PUT_EVENTS_MAX_ENTRIES = 10;
 
 /**

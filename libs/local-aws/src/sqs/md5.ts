@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
 
-/** An SQS message attribute value as the JSON protocol carries it (`BinaryValue` base64 on the wire). */
+/**
+ * An SQS message attribute value as the JSON protocol carries it (`BinaryValue` base64 on the wire).
+ *
+ * @example const kind: MessageAttributeValue = { DataType: 'String', StringValue: 'welcome' };
+ */
 export interface MessageAttributeValue {
   readonly DataType: string;
   readonly StringValue?: string;
