@@ -1,0 +1,243 @@
+// Writer → DynamoDB Local (real) → its stream, read with @aws-sdk/client-dynamodb-streams → relay → PutEvents over
+// HTTP to an in-test EventBridge endpoint (and SendMessage to an in-test SQS endpoint for poison records).
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  PutItemCommand,
+  QueryCommand,
+  type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type _Record as StreamRecord,
+} from '@aws-sdk/client-dynamodb-streams';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { startDynamoDbLocal, type DynamoDbLocal } from '@outboxed/dynamodb-local';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OutboxTransactionCanceledError } from './errors';
+import { toOutboxAttributes } from './item/outbox-item';
+import { createRelayHandler } from './relay/relay-handler';
+import { anOutboxItem, fakeContracts, recordingLogger, recordingMetrics } from './testing/factories';
+import { startFakeAwsEndpoint, type FakeAwsEndpoint } from './testing/fake-aws-endpoint';
+import { createOutboxWriter, type OutboxEventInput } from './writer/outbox-writer';
+
+const TABLE = `outbox-it-${process.pid}`;
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+const userCreated = (userId: string, sequence = 1): OutboxEventInput => ({
+  source: 'outboxed.users',
+  type: 'UserCreated',
+  version: 1,
+  aggregateType: 'User',
+  aggregateId: userId,
+  partitionKey: `USER#${userId}`,
+  sequence,
+  data: { userId, email: `${userId}@example.com`, name: 'Ada' },
+  correlationId: `corr-${userId}-${sequence}`,
+});
+const userPut = (userId: string) => ({
+  Put: {
+    TableName: TABLE,
+    Item: marshall({ pk: `USER#${userId}`, sk: 'PROFILE', itemType: 'USER', userId }),
+    ConditionExpression: 'attribute_not_exists(pk)',
+  },
+});
+
+/** Lambda's shape of a stream record: epoch-seconds creation time and the stream ARN on each record. */
+const toLambdaRecord = (record: StreamRecord, streamArn: string): DynamoDBRecord =>
+  ({
+    ...record,
+    eventSourceARN: streamArn,
+    dynamodb: {
+      ...record.dynamodb,
+      ApproximateCreationDateTime: (record.dynamodb?.ApproximateCreationDateTime?.getTime() ?? 0) / 1000,
+    },
+  }) as DynamoDBRecord;
+
+describe('outbox writer and relay on DynamoDB Local', () => {
+  let ddb: DynamoDbLocal;
+  let dynamo: DynamoDBClient;
+  let streams: DynamoDBStreamsClient;
+  let aws: FakeAwsEndpoint;
+
+  const outboxItemsOf = async (userId: string) =>
+    (
+      await dynamo.send(
+        new QueryCommand({
+          TableName: TABLE,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': { S: `USER#${userId}` } },
+        }),
+      )
+    ).Items?.map((item) => unmarshall(item)) ?? [];
+
+  const readStream = async (): Promise<DynamoDBRecord[]> => {
+    const table = await dynamo.send(new DescribeTableCommand({ TableName: TABLE }));
+    const streamArn = table.Table?.LatestStreamArn ?? '';
+    const stream = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+    const records: DynamoDBRecord[] = [];
+    for (const shard of stream.StreamDescription?.Shards ?? []) {
+      let iterator = (
+        await streams.send(
+          new GetShardIteratorCommand({
+            StreamArn: streamArn,
+            ShardId: shard.ShardId,
+            ShardIteratorType: 'TRIM_HORIZON',
+          }),
+        )
+      ).ShardIterator;
+      for (let page = 0; iterator && page < 20; page += 1) {
+        const result = await streams.send(new GetRecordsCommand({ ShardIterator: iterator }));
+        records.push(...(result.Records ?? []).map((r) => toLambdaRecord(r, streamArn)));
+        if ((result.Records ?? []).length === 0) break;
+        iterator = result.NextShardIterator;
+      }
+    }
+    return records;
+  };
+
+  beforeAll(async () => {
+    ddb = await startDynamoDbLocal();
+    dynamo = new DynamoDBClient(ddb.clientConfig);
+    streams = new DynamoDBStreamsClient(ddb.clientConfig);
+    aws = await startFakeAwsEndpoint();
+    await dynamo.send(
+      new CreateTableCommand({
+        TableName: TABLE,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
+      }),
+    );
+  });
+
+  afterAll(async () => {
+    dynamo?.destroy();
+    streams?.destroy();
+    await aws?.close();
+    await ddb?.stop();
+  });
+
+  const writer = () => createOutboxWriter({ tableName: TABLE }, { dynamoDb: dynamo });
+
+  it('guarantee 1: commits the user and its outbox item together', async () => {
+    const { items } = await writer().write({ writes: [userPut('U1')], events: [userCreated('U1')] });
+
+    const stored = await outboxItemsOf('U1');
+    expect(stored.map((i) => i.sk).sort()).toEqual([`OUTBOX#${items[0]?.eventId}`, 'PROFILE']);
+    expect(stored.find((i) => i.itemType === 'OUTBOX')).toEqual(toOutboxAttributes(items[0] as never));
+  });
+
+  it('guarantee 1: writes neither the state nor the outbox item when a condition fails', async () => {
+    const before = await outboxItemsOf('U1');
+
+    const error = await writer()
+      .write({ writes: [userPut('U1')], events: [userCreated('U1', 2)] })
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(OutboxTransactionCanceledError);
+    expect((error as OutboxTransactionCanceledError).cancellationReasons.map((r) => r.Code)).toEqual([
+      'ConditionalCheckFailed',
+      'None',
+    ]);
+    expect(await outboxItemsOf('U1')).toEqual(before);
+  });
+
+  it('guarantee 2 and 4: relays every committed outbox item from the stream to EventBridge, in commit order per aggregate', async () => {
+    await writer().write({ writes: [userPut('U2')], events: [userCreated('U2')] });
+    await writer().write({ events: [userCreated('U1', 2)] });
+    await writer().write({ writes: [userPut('U3')], events: [userCreated('U3')] });
+    await writer().write({ events: [userCreated('U2', 2), userCreated('U3', 2)] });
+    const poison = anOutboxItem({ aggregateId: 'U9', eventId: 'POISON1', payload: { userId: 'U9' } });
+    await dynamo.send(
+      new PutItemCommand({
+        TableName: TABLE,
+        Item: marshall(toOutboxAttributes(poison)) as Record<string, AttributeValue>,
+      }),
+    );
+    aws.failEntry = (entry, attempt) =>
+      attempt === 1 && String(entry.Detail).includes('"aggregateId":"U2","sequence":1')
+        ? 'ThrottlingException'
+        : undefined;
+    const clientConfig = { endpoint: aws.endpoint, region: 'us-east-1', credentials };
+    const relay = createRelayHandler(
+      {
+        contracts: fakeContracts,
+        eventBusName: 'users-events',
+        poisonQueueUrl: `${aws.endpoint}/000000000000/poison`,
+      },
+      {
+        eventBridge: new EventBridgeClient(clientConfig),
+        sqs: new SQSClient(clientConfig),
+        logger: recordingLogger(),
+        metrics: recordingMetrics(),
+      },
+    );
+    const records = await readStream();
+
+    const response = await relay({ Records: records }, { getRemainingTimeInMillis: () => 30_000 });
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(records.filter((r) => r.dynamodb?.NewImage?.itemType?.S === 'USER')).toHaveLength(3); // ignored
+    const sentU2First = aws.putEventsRequests
+      .flat()
+      .filter((e) => String(e.Detail).includes('"aggregateId":"U2","sequence":1'));
+    expect(sentU2First).toHaveLength(2); // throttled once, then retried alone
+    const accepted = aws.accepted.map((entry) => {
+      const detail = JSON.parse(String(entry.Detail)) as {
+        metadata: { aggregateId: string; sequence: number };
+      };
+      return `${detail.metadata.aggregateId}#${detail.metadata.sequence}`;
+    });
+    expect([...accepted].sort()).toEqual(['U1#1', 'U1#2', 'U2#1', 'U2#2', 'U3#1', 'U3#2']);
+    for (const user of ['U1', 'U2', 'U3']) {
+      expect(accepted.filter((a) => a.startsWith(`${user}#`))).toEqual([`${user}#1`, `${user}#2`]);
+    }
+    const u1 = (await outboxItemsOf('U1')).find((i) => i.sequence === 1);
+    const u1Entry = aws.accepted
+      .map((entry) => ({
+        ...entry,
+        Detail: JSON.parse(String(entry.Detail)) as { metadata: { id: string } },
+      }))
+      .find((entry) => entry.Detail.metadata.id === u1?.eventId);
+    expect(u1Entry).toEqual({
+      Source: 'outboxed.users',
+      DetailType: 'UserCreated',
+      EventBusName: 'users-events',
+      Time: Date.parse(String(u1?.occurredAt)) / 1000,
+      Detail: {
+        metadata: {
+          id: u1?.eventId,
+          type: 'UserCreated',
+          version: 1,
+          occurredAt: u1?.occurredAt,
+          aggregateId: 'U1',
+          sequence: 1,
+          correlationId: 'corr-U1-1',
+        },
+        data: { userId: 'U1', email: 'U1@example.com', name: 'Ada' },
+      },
+    });
+    expect(aws.putEventsRequests.every((request) => request.length <= 10)).toBe(true);
+    expect(
+      aws.sqsMessages.map((m) => [
+        m.MessageAttributes?.reason?.StringValue,
+        m.MessageAttributes?.eventId?.StringValue,
+      ]),
+    ).toEqual([['contract-violation', 'POISON1']]);
+  });
+});
