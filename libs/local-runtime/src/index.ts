@@ -44,7 +44,6 @@ export { SqsMapping } from './esm/sqs-mapping';
 export type { SqsMappingConfig, SqsMappingDeps } from './esm/sqs-mapping';
 export { memoryCheckpoints } from './esm/types';
 export type { CheckpointStore, CompileFilter, RecordFilter, RuntimeLog, Invoke } from './esm/types';
-export { compileRecordFilter } from './esm/event-filter';
 export { fileCheckpoints } from './esm/file-checkpoints';
 export { startHttpApi, matchRoute, toPayloadV2, fromPayloadV2 } from './http/http-api';
 export type { HttpApiDefinition, HttpRoute, LocalHttpApi } from './http/http-api';

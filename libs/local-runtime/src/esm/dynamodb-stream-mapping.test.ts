@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalFunction } from '../lambda/local-function';
 import { DynamoDbStreamMapping } from './dynamodb-stream-mapping';
 import type { StreamMappingConfig } from './dynamodb-stream-mapping';
-import { compileRecordFilter } from './event-filter';
+import { compileEventPattern } from '@outboxed/local-aws';
 import { memoryCheckpoints } from './types';
 
 const fixture = join(import.meta.dirname, '..', 'fixtures', 'stream-recorder');
@@ -110,7 +110,7 @@ async function runMapping(
       streams,
       invoke: (_arn, event) => fn.invoke(event),
       sendToDestination: async (_arn, message) => void destination.push(message),
-      compileFilter: compileRecordFilter,
+      compileFilter: compileEventPattern,
       checkpoints: memoryCheckpoints(),
       log: () => undefined,
       pollIntervalMs: 50,

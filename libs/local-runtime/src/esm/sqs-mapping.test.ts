@@ -1,0 +1,156 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { compileEventPattern, startEdge } from '@outboxed/local-aws';
+import type { Edge } from '@outboxed/local-aws';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { LocalFunction } from '../lambda/local-function';
+import { SqsMapping } from './sqs-mapping';
+import type { SqsMappingConfig } from './sqs-mapping';
+
+const fixture = join(import.meta.dirname, '..', 'fixtures', 'stream-recorder');
+let edge: Edge;
+let sqs: SQSClient;
+const cleanups: (() => Promise<void>)[] = [];
+
+beforeAll(async () => {
+  edge = await startEdge();
+  sqs = new SQSClient({ endpoint: edge.endpoint, region: edge.region, credentials: edge.credentials });
+});
+afterEach(async () => {
+  await Promise.all(cleanups.splice(0).map((c) => c()));
+});
+afterAll(async () => {
+  sqs?.destroy();
+  await edge?.stop();
+});
+
+let queueCount = 0;
+async function createQueues() {
+  queueCount += 1;
+  const dlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `dlq-${queueCount}` })))
+    .QueueUrl as string;
+  const dlqArn = (
+    await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }))
+  ).Attributes?.QueueArn as string;
+  const queueUrl = (
+    await sqs.send(
+      new CreateQueueCommand({
+        QueueName: `queue-${queueCount}`,
+        Attributes: {
+          VisibilityTimeout: '1',
+          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 2 }),
+        },
+      }),
+    )
+  ).QueueUrl as string;
+  const queueArn = (
+    await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))
+  ).Attributes?.QueueArn as string;
+  return { queueUrl, queueArn, dlqUrl };
+}
+
+async function runMapping(bodies: string[], config: Partial<SqsMappingConfig>) {
+  const { queueUrl, queueArn, dlqUrl } = await createQueues();
+  const invocationsFile = join(mkdtempSync(join(tmpdir(), 'sqs-esm-')), 'invocations.jsonl');
+  writeFileSync(invocationsFile, '');
+  const fn = new LocalFunction(
+    {
+      name: 'recorder',
+      arn: 'recorder',
+      codeDir: fixture,
+      handler: 'index.handler',
+      environment: { INVOCATIONS_FILE: invocationsFile, MODE: 'partial' },
+    },
+    () => undefined,
+  );
+  const mapping = new SqsMapping(
+    {
+      uuid: `m-${queueCount}`,
+      functionArn: 'recorder',
+      queueArn,
+      queueUrl,
+      maximumConcurrency: 1,
+      ...config,
+    },
+    {
+      sqs,
+      invoke: (_arn, event) => fn.invoke(event),
+      compileFilter: compileEventPattern,
+      log: () => undefined,
+    },
+  );
+  cleanups.push(
+    () => mapping.stop(),
+    () => fn.stop(),
+  );
+  await sqs.send(
+    new SendMessageBatchCommand({
+      QueueUrl: queueUrl,
+      Entries: bodies.map((b, i) => ({ Id: String(i), MessageBody: b })),
+    }),
+  );
+  mapping.start();
+  const invocations = () =>
+    readFileSync(invocationsFile, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as string[]);
+  return { invocations, queueUrl, dlqUrl };
+}
+
+const drain = async (url: string) =>
+  (await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 })))
+    .Messages ?? [];
+
+describe('SqsMapping (against the local edge)', () => {
+  it('invokes with at most BatchSize messages and deletes the handled ones', async () => {
+    const { invocations, queueUrl } = await runMapping(['m1', 'm2', 'm3', 'm4', 'm5'], { batchSize: 2 });
+
+    await expect
+      .poll(() => invocations().flat().sort(), { timeout: 15_000 })
+      .toEqual(['m1', 'm2', 'm3', 'm4', 'm5']);
+    expect(invocations().every((batch) => batch.length <= 2)).toBe(true);
+    expect(await drain(queueUrl)).toEqual([]);
+  });
+
+  it('guarantee 2: with ReportBatchItemFailures only the failed message returns, and after maxReceiveCount it is in the DLQ', async () => {
+    const { invocations, dlqUrl } = await runMapping(['ok-1', 'fail-1', 'ok-2'], {
+      batchSize: 10,
+      reportBatchItemFailures: true,
+    });
+
+    let dead: { Body?: string }[] = [];
+    await expect
+      .poll(async () => (dead = [...dead, ...(await drain(dlqUrl))]).map((m) => m.Body), { timeout: 20_000 })
+      .toEqual(['fail-1']);
+    expect(
+      invocations()
+        .flat()
+        .filter((b) => b.startsWith('ok'))
+        .sort(),
+    ).toEqual(['ok-1', 'ok-2']);
+    expect(
+      invocations()
+        .flat()
+        .filter((b) => b === 'fail-1'),
+    ).toEqual(['fail-1', 'fail-1']);
+  });
+
+  it('deletes the messages not matching FilterCriteria without invoking the function', async () => {
+    const { invocations, queueUrl } = await runMapping(['{"kind":"keep","n":1}', '{"kind":"drop","n":2}'], {
+      filterPatterns: [JSON.stringify({ body: { kind: ['keep'] } })],
+    });
+
+    await expect.poll(() => invocations().flat(), { timeout: 15_000 }).toEqual(['{"kind":"keep","n":1}']);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await drain(queueUrl)).toEqual([]);
+  });
+});
