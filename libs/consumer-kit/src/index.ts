@@ -22,3 +22,4 @@ export {
   InvalidEventError,
 } from './errors';
 export type { RejectionReason } from './errors';
+export { subscribedContracts } from './handler/subscribed-contracts';

@@ -1,6 +1,6 @@
 /**
  * Test helpers for consumers built with the kit: SQS events and Lambda contexts as factories, the idempotency
- * table for DynamoDB Local, and a small EventBridge pattern matcher. Import from `@outboxed/consumer-kit/testing`
+ * table for DynamoDB Local. Rule patterns are matched with the local edge's `TestEventPattern` (`@outboxed/local-aws`). Import from `@outboxed/consumer-kit/testing`
  * in tests only.
  *
  * @example const event = sqsEventOf([exampleUserCreatedEvent()]);
@@ -79,44 +79,4 @@ export async function createIdempotencyTable(client: DynamoDBClient, tableName: 
       BillingMode: 'PAY_PER_REQUEST',
     }),
   );
-}
-
-/**
- * Whether an EventBridge event matches a rule pattern, for the subset rule patterns of this workspace use:
- * nested objects, arrays of exact string/number values, `{ prefix }`, `{ exists }` and `{ anything-but }`.
- * Hand-written (EventBridge's `TestEventPattern` is the reference, and needs AWS or an emulator): an operator
- * it does not know makes it throw rather than guess.
- *
- * @example matchesEventPattern({ source: ['outboxed.users'] }, exampleUserCreatedEvent()); // true
- */
-export function matchesEventPattern(pattern: Record<string, unknown>, event: unknown): boolean {
-  return Object.entries(pattern).every(([key, rule]) => {
-    const value = isObject(event) ? event[key] : undefined;
-    if (Array.isArray(rule)) return matchesAny(rule, value);
-    if (isObject(rule)) return matchesEventPattern(rule, value);
-    throw new TypeError(`Pattern field "${key}" must be an array or an object, not ${JSON.stringify(rule)}.`);
-  });
-}
-
-function matchesAny(rules: readonly unknown[], value: unknown): boolean {
-  const values = Array.isArray(value) ? value : [value];
-  return rules.some((rule) => {
-    if (typeof rule === 'string' || typeof rule === 'number' || rule === null) {
-      return values.some((v) => v === rule);
-    }
-    if (isObject(rule) && 'prefix' in rule) {
-      return values.some((v) => typeof v === 'string' && v.startsWith(String(rule.prefix)));
-    }
-    if (isObject(rule) && 'exists' in rule) return (value !== undefined) === rule.exists;
-    if (isObject(rule) && 'anything-but' in rule) {
-      const excluded = rule['anything-but'];
-      const list = Array.isArray(excluded) ? excluded : [excluded];
-      return value !== undefined && values.every((v) => !list.includes(v));
-    }
-    throw new TypeError(`Unsupported event pattern operator ${JSON.stringify(rule)}.`);
-  });
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -91,7 +91,6 @@ export function createConsumerHandler<TContract extends EventContract<unknown>>(
   const dynamoDb = deps.dynamoDb ?? new DynamoDBClient({});
   const sqs = deps.sqs ?? new SQSClient({});
   const logger = deps.logger ?? new Logger({ serviceName: options.name });
-  const processor = new BatchProcessor(EventType.SQS);
   let runtime: Runtime<TContract> | undefined;
 
   const init = (): Runtime<TContract> => {
@@ -155,6 +154,8 @@ export function createConsumerHandler<TContract extends EventContract<unknown>>(
 
   return async (event, context) => {
     (runtime ??= init()).config.registerLambdaContext(context);
+    // A processor per invocation: it holds the batch's results, so a shared one would mix concurrent calls.
+    const processor = new BatchProcessor(EventType.SQS);
     const response = await processPartialResponse(event, processRecord, processor, {
       context,
       throwOnFullBatchFailure: false,

@@ -1,0 +1,68 @@
+import { join } from 'node:path';
+import { EventConsumer } from '@outboxed/consumer-kit/cdk';
+import { subscribedContracts } from '@outboxed/consumer-kit';
+import { Arn, Stack, Token } from 'aws-cdk-lib';
+import { Grant } from 'aws-cdk-lib/aws-iam';
+import { CfnTemplate, EmailIdentity } from 'aws-cdk-lib/aws-ses';
+import { Construct } from 'constructs';
+import { expectations } from '../../contract-expectations';
+import { EMAIL_ENV } from '../../environment';
+
+/** Properties of {@link WelcomeEmail}. */
+export interface WelcomeEmailProps {
+  /** The `From` address of the welcome email. */
+  readonly senderAddress: string;
+  /**
+   * The verified SES identity the function may send as: a domain or an address.
+   * @default the domain of `senderAddress`
+   */
+  readonly senderIdentity?: string;
+}
+
+/**
+ * The welcome-email function: an `EventConsumer` of the users' UserCreated events, the SES template of the email,
+ * and permission to send only that template as only that identity.
+ *
+ * @example new WelcomeEmail(this, 'WelcomeEmail', { senderAddress: 'welcome@outboxed.example' });
+ */
+export class WelcomeEmail extends Construct {
+  readonly consumer: EventConsumer;
+  readonly template: CfnTemplate;
+
+  constructor(scope: Construct, id: string, props: WelcomeEmailProps) {
+    super(scope, id);
+    if (!Token.isUnresolved(props.senderAddress) && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(props.senderAddress)) {
+      throw new Error(
+        `WelcomeEmail prop senderAddress is "${props.senderAddress}"; allowed: an email address such as welcome@example.com. Set it in cdk.json context "welcomeEmailSender".`,
+      );
+    }
+    this.template = new CfnTemplate(this, 'Template', {
+      template: {
+        subjectPart: 'Welcome to outboxed, {{name}}',
+        textPart: 'Hello {{name}},\n\nyour outboxed account is ready.\n',
+        htmlPart: '<p>Hello {{name}},</p><p>your outboxed account is ready.</p>',
+      },
+    });
+    this.consumer = new EventConsumer(this, 'Consumer', {
+      contracts: subscribedContracts(expectations),
+      entry: join(import.meta.dirname, 'handler.ts'),
+      environment: {
+        [EMAIL_ENV.senderAddress]: props.senderAddress,
+        [EMAIL_ENV.templateName]: this.template.ref,
+      },
+    });
+    const identity = EmailIdentity.fromEmailIdentityName(
+      this,
+      'SenderIdentity',
+      props.senderIdentity ?? props.senderAddress.split('@')[1] ?? props.senderAddress,
+    );
+    identity.grantSendEmail(this.consumer.function);
+    Grant.addToPrincipal({
+      grantee: this.consumer.function,
+      actions: ['ses:SendEmail'],
+      resourceArns: [
+        Arn.format({ service: 'ses', resource: 'template', resourceName: this.template.ref }, Stack.of(this)),
+      ],
+    });
+  }
+}

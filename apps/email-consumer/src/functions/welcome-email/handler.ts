@@ -1,0 +1,55 @@
+import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import type { ConsumerHandler, ConsumerHandlerDeps } from '@outboxed/consumer-kit';
+import {
+  ConsumerConfigurationError,
+  createConsumerHandler,
+  subscribedContracts,
+} from '@outboxed/consumer-kit';
+import type { EventContract, UserCreatedV1ConsumerDetail } from '@outboxed/contracts';
+import { expectations } from '../../contract-expectations';
+import { EMAIL_ENV } from '../../environment';
+import type { WelcomeEmailSettings } from './welcome-email';
+import { welcomeEmail } from './welcome-email';
+
+/** Side effects of the welcome-email handler: the kit's, plus SES. */
+export interface WelcomeEmailDeps extends ConsumerHandlerDeps {
+  /** @default new SESv2Client({}) */
+  readonly ses?: SESv2Client;
+}
+
+/**
+ * The email consumer's handler: on each UserCreated (v1, v2) sends the user one welcome email through SES v2
+ * `SendEmail`. The kit makes it idempotent on `detail.metadata.id`: the `SendEmail` call is the last step of the
+ * effect, so the only window for a second email is between SES accepting it and the idempotency record being
+ * completed (see the README).
+ *
+ * @example export const handler = createWelcomeEmailHandler({ ses: new SESv2Client({ endpoint }) });
+ */
+export function createWelcomeEmailHandler(deps: WelcomeEmailDeps = {}): ConsumerHandler {
+  const ses = deps.ses ?? new SESv2Client({});
+  const env = deps.env ?? process.env;
+  return createConsumerHandler(
+    {
+      name: expectations.consumer,
+      contracts: subscribedContracts(expectations) as readonly EventContract<UserCreatedV1ConsumerDetail>[],
+      handle: async (event) => {
+        const output = await ses.send(new SendEmailCommand(welcomeEmail(event.detail, readSettings(env))));
+        return { sesMessageId: output.MessageId ?? null };
+      },
+    },
+    deps,
+  );
+}
+
+function readSettings(env: NodeJS.ProcessEnv): WelcomeEmailSettings {
+  const senderAddress = env[EMAIL_ENV.senderAddress];
+  if (!senderAddress)
+    throw new ConsumerConfigurationError(EMAIL_ENV.senderAddress, senderAddress, 'an email address');
+  const templateName = env[EMAIL_ENV.templateName];
+  if (!templateName)
+    throw new ConsumerConfigurationError(EMAIL_ENV.templateName, templateName, 'an SES template name');
+  return { senderAddress, templateName };
+}
+
+/** The Lambda entry point. */
+export const handler = createWelcomeEmailHandler();

@@ -1,0 +1,33 @@
+import type { SendEmailCommandInput } from '@aws-sdk/client-sesv2';
+import type { UserCreatedV1ConsumerDetail } from '@outboxed/contracts';
+
+/** Where the welcome email comes from and what it looks like. */
+export interface WelcomeEmailSettings {
+  readonly senderAddress: string;
+  readonly templateName: string;
+}
+
+/** The tag carrying the event id on every welcome email, so a duplicate can be traced to its event. */
+export const EVENT_ID_TAG = 'outboxed-event-id';
+
+/**
+ * The SES v2 `SendEmail` input of a user's welcome email: the configured template, filled with the user's name.
+ *
+ * @example await ses.send(new SendEmailCommand(welcomeEmail(event.detail, settings)));
+ */
+export function welcomeEmail(
+  detail: UserCreatedV1ConsumerDetail,
+  settings: WelcomeEmailSettings,
+): SendEmailCommandInput {
+  return {
+    FromEmailAddress: settings.senderAddress,
+    Destination: { ToAddresses: [detail.data.email] },
+    Content: {
+      Template: {
+        TemplateName: settings.templateName,
+        TemplateData: JSON.stringify({ name: detail.data.name }),
+      },
+    },
+    EmailTags: [{ Name: EVENT_ID_TAG, Value: detail.metadata.id }],
+  };
+}
