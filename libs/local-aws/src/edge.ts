@@ -93,7 +93,10 @@ export async function startEdge(options: StartEdgeOptions = {}): Promise<Edge> {
   const mailbox = new Mailbox(options.dataDir);
   const ses = new SesService(context, mailbox);
   const schemas = new SchemasService(context);
-  const jsonHandlers = { events, sqs, ssm };
+  const jsonHandlers: Record<
+    'events' | 'sqs' | 'ssm',
+    { handle(action: string, input: Record<string, unknown>, signal?: AbortSignal): Promise<unknown> }
+  > = { events, sqs, ssm };
 
   const server = createServer((req, res) => {
     void handleRequest(req, res).catch((error: unknown) => sendError(res, error, 'rest'));
@@ -108,9 +111,13 @@ export async function startEdge(options: StartEdgeOptions = {}): Promise<Edge> {
       const entry = JSON_SERVICES[prefix];
       if (!entry)
         throw new AwsServiceError('UnknownOperationException', `The local edge does not serve ${prefix}.`);
+      const clientGone = new AbortController();
+      res.on('close', () => {
+        if (!res.writableFinished) clientGone.abort();
+      });
       try {
         const input = parseJson(body);
-        const result = await jsonHandlers[entry.service].handle(action, input);
+        const result = await jsonHandlers[entry.service].handle(action, input, clientGone.signal);
         sendJson(res, 200, result, entry.contentType);
       } catch (error) {
         sendError(res, error, entry.service === 'sqs' ? 'sqs' : 'json', entry.contentType);

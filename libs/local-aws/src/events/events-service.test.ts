@@ -260,7 +260,7 @@ describe('EventBridge over the JSON protocol (SDK v3)', () => {
     ]);
   });
 
-  it('retries a failing target MaximumRetryAttempts times, then sends the event to its DLQ with the reason', async () => {
+  it('guarantee 2: retries a failing target MaximumRetryAttempts times, then sends the event to its DLQ with the reason', async () => {
     const dlq = await queue();
     const { bus, ruleArn } = await busWithRule({ source: ['outboxed.test'] }, [
       {
@@ -306,6 +306,23 @@ describe('EventBridge over the JSON protocol (SDK v3)', () => {
     expect((await drain(dlq.url)).map((m) => m.attributes)).toEqual([
       expect.objectContaining({ ERROR_CODE: 'QueueDoesNotExist', RETRY_ATTEMPTS: '0' }),
     ]);
+  });
+
+  it('guarantee 4: delivers the events of one aggregate to an SQS target in PutEvents order', async () => {
+    const q = await queue();
+    const { bus } = await busWithRule({ source: ['outboxed.test'] }, [{ Id: 'q', Arn: q.arn }]);
+    const sequences = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+    await events.send(
+      new PutEventsCommand({
+        Entries: sequences.map((sequence) =>
+          entry(bus, { Detail: JSON.stringify({ metadata: { aggregateId: 'u1', sequence } }) }),
+        ),
+      }),
+    );
+    const delivered = (await drain(q.url)).map(
+      (m) => (m.body as { detail: { metadata: { sequence: number } } }).detail.metadata.sequence,
+    );
+    expect(delivered).toEqual(sequences);
   });
 
   it('logs each entry, match and delivery of one event in order', async () => {

@@ -298,7 +298,7 @@ describe('SQS over the JSON protocol (SDK v3)', () => {
     });
   });
 
-  it('moves a message to the DLQ once received maxReceiveCount times, then redrives it with StartMessageMoveTask', async () => {
+  it('guarantee 2: moves a message to the DLQ once received maxReceiveCount times, then redrives it with StartMessageMoveTask', async () => {
     const dlq = await queue();
     const source = await queue();
     await sqs.send(
@@ -367,5 +367,27 @@ describe('SQS over the JSON protocol (SDK v3)', () => {
     await expect(sqs.send(new StartMessageMoveTaskCommand({ SourceArn: plain.arn }))).rejects.toMatchObject({
       message: 'Source queue must be configured as a Dead Letter Queue.',
     });
+  });
+});
+
+describe('SQS long polling when the client goes away', () => {
+  it('takes no message for a long poll whose client aborted', async () => {
+    const edge = await startEdge();
+    const sqs = clientsFor(edge).sqs;
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'abandoned' }));
+    const abort = new AbortController();
+    const polling = sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 20 }), {
+      abortSignal: abort.signal,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    abort.abort();
+    await expect(polling).rejects.toMatchObject({ name: 'AbortError' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'kept' }));
+    const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl }));
+    await edge.stop();
+
+    expect(received.Messages?.map((m) => m.Body)).toEqual(['kept']);
   });
 });

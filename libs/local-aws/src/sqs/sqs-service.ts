@@ -99,7 +99,7 @@ const nonExistentQueue = (): AwsServiceError =>
     'The specified queue does not exist.',
   );
 const invalidParameter = (message: string): AwsServiceError =>
-  sqsError('InvalidParameterValueException', 'InvalidParameterValue', message);
+  sqsError('InvalidParameterValue', 'InvalidParameterValue', message);
 
 /**
  * Amazon SQS (standard queues), in memory, behind the JSON protocol (`X-Amz-Target: AmazonSQS.<Action>`) the SDK v3
@@ -122,8 +122,11 @@ export class SqsService {
 
   constructor(private readonly context: ServiceContext) {}
 
-  /** Runs one SQS action; throws {@link AwsServiceError} as SQS answers. */
-  async handle(action: string, input: Input): Promise<unknown> {
+  /**
+   * Runs one SQS action; throws {@link AwsServiceError} as SQS answers. `signal` aborts a long poll whose client went
+   * away, so no message is taken (and hidden) for a response nobody reads.
+   */
+  async handle(action: string, input: Input, signal?: AbortSignal): Promise<unknown> {
     switch (action) {
       case 'CreateQueue':
         return this.createQueue(input);
@@ -143,7 +146,7 @@ export class SqsService {
       case 'SendMessageBatch':
         return this.sendMessageBatch(input);
       case 'ReceiveMessage':
-        return this.receiveMessage(input);
+        return this.receiveMessage(input, signal);
       case 'DeleteMessage':
         this.deleteMessage(this.queueByUrl(input), str(input.ReceiptHandle, 'ReceiptHandle'));
         return {};
@@ -564,7 +567,7 @@ export class SqsService {
     return { Successful, Failed };
   }
 
-  private async receiveMessage(input: Input): Promise<unknown> {
+  private async receiveMessage(input: Input, signal?: AbortSignal): Promise<unknown> {
     const queue = this.queueByUrl(input);
     const max = input.MaxNumberOfMessages === undefined ? 1 : Number(input.MaxNumberOfMessages);
     if (!Number.isInteger(max) || max < 1 || max > 10) {
@@ -592,15 +595,16 @@ export class SqsService {
     }
     const deadline = Date.now() + wait * 1000;
     for (;;) {
+      if (signal?.aborted) return {};
       const received = this.take(queue, max, visibility);
       if (received.length > 0) return { Messages: received.map((m) => this.render(m, input, queue)) };
       const now = Date.now();
       if (now >= deadline || this.stopped || !this.queues.has(queue.name)) return {};
-      await this.waitForChange(queue, deadline);
+      await this.waitForChange(queue, deadline, signal);
     }
   }
 
-  private waitForChange(queue: Queue, deadline: number): Promise<void> {
+  private waitForChange(queue: Queue, deadline: number, signal?: AbortSignal): Promise<void> {
     const now = Date.now();
     let next = deadline;
     for (const m of queue.messages.values()) if (m.visibleAt > now && m.visibleAt < next) next = m.visibleAt;
@@ -608,10 +612,12 @@ export class SqsService {
       const done = (): void => {
         clearTimeout(timer);
         queue.waiters.delete(done);
+        signal?.removeEventListener('abort', done);
         resolve();
       };
       const timer = setTimeout(done, Math.max(1, next - now));
       queue.waiters.add(done);
+      signal?.addEventListener('abort', done);
     });
   }
 
