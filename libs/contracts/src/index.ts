@@ -60,3 +60,13 @@ export type {
   ConsumerSubscription,
   ExpectationViolation,
 } from './expectations/expectations.ts';
+export {
+  checkCompatibility,
+  COMPATIBILITY_MODES,
+  DEFAULT_COMPATIBILITY_MODE,
+} from './compat/compatibility.ts';
+export type { CompatibilityMode, CompatibilityViolation, VersionedSchema } from './compat/compatibility.ts';
+export { compareSchemas, incompatibleDifferences } from './compat/schema-diff.ts';
+export type { Difference } from './compat/schema-diff.ts';
+export { COMPATIBLE_CHANGES } from './compat/differences.ts';
+export type { DifferenceType } from './compat/differences.ts';

@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -247,4 +248,35 @@ describe('codegen from files', () => {
       expect(await readdir(work)).toHaveLength(2);
     },
   );
+});
+
+describe('codegen command line', () => {
+  it('exits non-zero with the error naming the bad file on stderr', async () => {
+    const schemas = join(work, 'schemas');
+    await cp(SCHEMAS_DIR, schemas, { recursive: true });
+    const bad = join(schemas, 'outboxed.users@UserCreated', 'v1.json');
+    await writeFile(bad, 'not json');
+
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          join(import.meta.dirname, 'codegen.ts'),
+          '--from-files',
+          '--schemas',
+          schemas,
+          '--out',
+          join(work, 'out'),
+        ],
+        { env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } },
+        (error, _stdout, stderr) => resolve({ code: error ? (error.code as number) : 0, stderr }),
+      );
+    });
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${bad}: is not JSON`);
+    expect(await readdir(work)).toEqual(['schemas']);
+  });
 });
