@@ -46,6 +46,8 @@ function copyEnvironment(root: string): NodeJS.ProcessEnv {
   return {
     ...env,
     CI: 'true',
+    NO_COLOR: '1',
+    FORCE_COLOR: '0',
     NX_DAEMON: 'false',
     NX_NO_CLOUD: 'true',
     NX_TUI: 'false',

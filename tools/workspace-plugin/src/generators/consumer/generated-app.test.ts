@@ -46,7 +46,6 @@ describe('docs/adding-a-consumer.md, followed in a real workspace copy', () => {
     );
 
     expect(output).toContain(`CREATE apps/${PROJECT}/src/main.ts`);
-    expect(output).toContain('NOTE: The "dryRun" flag means no changes were made.');
     expect(copy.git('status', '--porcelain')).toBe('');
   });
 
@@ -80,19 +79,38 @@ describe('docs/adding-a-consumer.md, followed in a real workspace copy', () => {
       expect(output).toContain(
         `Successfully ran targets lint, typecheck, test, synth for project ${PROJECT}`,
       );
+      expect(copy.run('npx', ['prettier', '--check', `apps/${PROJECT}`])).toContain(
+        'All matched files use Prettier code style!',
+      );
     },
     SLOW,
   );
 
+  it('npm start: the local runtime discovers the new app and can run every resource of its synthesized stack', async () => {
+    const runtime = await import('@outboxed/local-runtime');
+
+    const app = runtime.discoverApps(copy.root).find((a) => a.name === PROJECT);
+    if (!app) throw new Error(`the local runtime does not discover apps/${PROJECT}`);
+    const plans = runtime.readAssembly(app.name, app.assemblyDir).map((stack) => runtime.planStack(stack));
+
+    expect(plans.map((plan) => plan.input.stackName)).toEqual(['BillingConsumer']);
+    expect(runtime.unsupportedResources(plans)).toEqual([]);
+  });
+
   it.each([
     ['npx nx affected -t deploy --graph=stdout', []],
     [`npx nx deploy ${PROJECT}`, ['--graph=stdout']],
-  ])('%s plans only the new app: its deploy after its own synth', (prefix, extra) => {
+  ])('%s plans the new app: its deploy after its own synth', (prefix, extra) => {
     const output = runGuideCommand(guideCommand(prefix), ...extra);
 
-    expect((JSON.parse(output) as TaskGraphOutput).tasks.dependencies).toEqual({
+    const { dependencies } = (JSON.parse(output) as TaskGraphOutput).tasks;
+    expect(dependencies).toMatchObject({
       [`${PROJECT}:deploy`]: [`${PROJECT}:synth`],
       [`${PROJECT}:synth`]: [],
     });
+    const deploys = Object.keys(dependencies).filter((task) => task.endsWith(':deploy'));
+    expect(Object.fromEntries(deploys.map((task) => [task, dependencies[task]]))).toEqual(
+      Object.fromEntries(deploys.map((task) => [task, [task.replace(/:deploy$/, ':synth')]])),
+    );
   });
 });

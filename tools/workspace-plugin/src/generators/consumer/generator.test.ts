@@ -1,6 +1,8 @@
+import { join } from 'node:path';
 import type { Tree } from '@nx/devkit';
 import { addProjectConfiguration, readJson, readProjectConfiguration } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
+import * as prettier from 'prettier';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   ConsumerExistsError,
@@ -9,7 +11,6 @@ import {
   UnknownEventTypeError,
   type WorkspacePluginError,
 } from '../../errors';
-import { contractCatalog } from './catalog';
 import { consumerGenerator } from './generator';
 import type { ConsumerGeneratorSchema } from './schema';
 
@@ -76,23 +77,51 @@ describe('consumerGenerator', () => {
   });
 
   it.each([
-    ['UserCreated', [{ detailType: 'UserCreated', version: latestVersion('UserCreated') }]],
-    ['UserCreated@1', [{ detailType: 'UserCreated', version: 1 }]],
-    [' UserCreated@1 , UserCreated@1 ', [{ detailType: 'UserCreated', version: 1 }]],
-  ])('declares --events %j as the subscriptions of its contract expectations', async (events, expected) => {
-    await consumerGenerator(tree, options({ events }));
+    ['UserCreated', ['userCreatedV2'], 'userCreatedV2.version'],
+    ['UserCreated@1', ['userCreatedV1'], 'userCreatedV1.version'],
+    [' UserCreated@1 , UserCreated@1 ', ['userCreatedV1'], 'userCreatedV1.version'],
+    [
+      'UserCreated@1,UserCreated@2',
+      ['userCreatedV1', 'userCreatedV2'],
+      'userCreatedV1.version, userCreatedV2.version',
+    ],
+  ])(
+    'subscribes --events %j to those contract versions, declared in its expectations',
+    async (events, imports, versions) => {
+      await consumerGenerator(tree, options({ events }));
 
-    const expectations = tree.read('apps/billing-consumer/src/contract-expectations.ts', 'utf8') ?? '';
-    for (const { detailType, version } of expected) {
-      expect(expectations).toContain(`findContract('${detailType}', ${version})`);
-    }
-  });
+      const subscriptions = tree.read('apps/billing-consumer/src/subscriptions.ts', 'utf8') ?? '';
+      const expectations = tree.read('apps/billing-consumer/src/contract-expectations.ts', 'utf8') ?? '';
+      expect(subscriptions).toContain(`import { ${imports.join(', ')} } from '@outboxed/contracts';`);
+      expect(subscriptions).toContain(`export const contracts = [${imports.join(', ')}];`);
+      expect(subscriptions).toContain(
+        'export const contentFilter: Record<string, unknown> | undefined = undefined;',
+      );
+      expect(expectations).toContain(`versions: [${versions}],`);
+      expect(expectations.match(/detailType: /g)).toHaveLength(1);
+    },
+  );
 
   it('passes --filter to the consumer as the content filter of its rule', async () => {
     await consumerGenerator(tree, options({ filter: '{"data":{"email":[{"suffix":"@example.com"}]}}' }));
 
-    const stack = tree.read('apps/billing-consumer/src/billing-consumer-stack.ts', 'utf8') ?? '';
-    expect(stack).toContain('contentFilter: { data: { email: [{ suffix: "@example.com" }] } }');
+    expect(tree.read('apps/billing-consumer/src/subscriptions.ts', 'utf8')).toContain(
+      "export const contentFilter: Record<string, unknown> | undefined = { data: { email: [{ suffix: '@example.com' }] } };",
+    );
+  });
+
+  it.each([
+    ['my-team', 'MyTeamConsumerStack', "'MyTeamConsumer'"],
+    ['billing2', 'Billing2ConsumerStack', "'Billing2Consumer'"],
+  ])('names the stack of %s %s with the id %s', async (name, stackClass, stackId) => {
+    await consumerGenerator(tree, options({ name }));
+
+    const main = tree.read(`apps/${name}-consumer/src/main.ts`, 'utf8') ?? '';
+    expect(main).toContain(`import { ${stackClass} } from './${name}-consumer-stack';`);
+    expect(main).toContain(`new ${stackClass}(app, ${stackId}, { env: stackEnvironment() });`);
+    expect(tree.read(`apps/${name}-consumer/src/${name}-consumer-stack.ts`, 'utf8')).toContain(
+      `export class ${stackClass} extends Stack {`,
+    );
   });
 
   it('accepts a name already ending in -consumer without doubling the suffix', async () => {
@@ -110,12 +139,19 @@ describe('consumerGenerator', () => {
     expect(skipped).toBeUndefined();
   });
 
-  it('formats what it writes with Prettier unless skipFormat', async () => {
+  it('formats what it writes with Prettier (its configuration as resolved from the tree root) unless skipFormat', async () => {
+    tree.delete('.oxfmtrc.json');
+    tree.write('.prettierrc.json', '{}\n');
+
     await consumerGenerator(tree, options({ skipFormat: false }));
 
-    expect(tree.read('apps/billing-consumer/package.json', 'utf8')).toBe(
-      `${JSON.stringify(readJson(tree, 'apps/billing-consumer/package.json'), null, 2)}\n`,
-    );
+    const generated = changedPaths(tree).filter((path) => path.startsWith('apps/billing-consumer/'));
+    expect(generated).toHaveLength(EXPECTED_FILES.length);
+    for (const path of generated) {
+      const source = tree.read(path, 'utf8') ?? '';
+      const config = await prettier.resolveConfig(join(tree.root, path));
+      expect(await prettier.format(source, { ...config, filepath: path }), path).toBe(source);
+    }
   });
 
   it.each<[string, Partial<ConsumerGeneratorSchema>, new (...args: never[]) => WorkspacePluginError, RegExp]>(
@@ -154,6 +190,12 @@ describe('consumerGenerator', () => {
         /detail\.data\.a is 1/,
       ],
       ['a filter with an empty array', { filter: '{"data":{"a":[]}}' }, InvalidFilterError, /empty array/],
+      [
+        'a filter with an operator EventBridge rejects',
+        { filter: '{"data":{"email":[{"suffix":1}]}}' },
+        InvalidFilterError,
+        /EventBridge would reject it \(Event pattern is not valid/,
+      ],
     ],
   )('rejects %s with a clear error and writes nothing', async (_case, overrides, errorType, message) => {
     const before = changedPaths(tree);
@@ -174,10 +216,6 @@ describe('consumerGenerator', () => {
   });
 });
 
-function latestVersion(detailType: string): number {
-  return Math.max(...contractCatalog().flatMap((c) => (c.detailType === detailType ? [c.version] : [])));
-}
-
 function readJsonOfAudit(): unknown {
   return {
     app: 'node --import tsx src/main.ts',
@@ -191,11 +229,15 @@ const EXPECTED_FILES = [
   'apps/billing-consumer/cdk.json',
   'apps/billing-consumer/package.json',
   'apps/billing-consumer/project.json',
+  'apps/billing-consumer/src/billing-consumer-stack.test.ts',
   'apps/billing-consumer/src/billing-consumer-stack.ts',
   'apps/billing-consumer/src/contract-expectations.ts',
+  'apps/billing-consumer/src/contract.test.ts',
+  'apps/billing-consumer/src/functions/consume/apply-event.ts',
   'apps/billing-consumer/src/functions/consume/handler.test.ts',
   'apps/billing-consumer/src/functions/consume/handler.ts',
   'apps/billing-consumer/src/main.ts',
+  'apps/billing-consumer/src/subscriptions.ts',
   'apps/billing-consumer/tsconfig.json',
   'apps/billing-consumer/vitest.config.ts',
 ];

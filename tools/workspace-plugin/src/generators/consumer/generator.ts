@@ -6,13 +6,43 @@ import type { CatalogEntry, NormalizedConsumerOptions } from './options';
 import { normalizeOptions } from './options';
 import type { ConsumerGeneratorSchema } from './schema';
 
+/**
+ * A JSON value as a TypeScript literal in the workspace's style: identifier keys bare, strings single-quoted
+ * where that needs no escape (Prettier finishes the layout).
+ *
+ * @example toTsLiteral({ data: { email: [{ suffix: '@example.com' }] } }); // "{ data: { email: [{ suffix: '@example.com' }] } }"
+ */
+export function toTsLiteral(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(toTsLiteral).join(', ')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).map(
+      ([key, child]) =>
+        `${/^[A-Za-z_$][\w$]*$/.test(key) ? key : JSON.stringify(key)}: ${toTsLiteral(child)}`,
+    );
+    return entries.length === 0 ? '{}' : `{ ${entries.join(', ')} }`;
+  }
+  if (typeof value === 'string' && !/['\\\n\r\u2028\u2029]/.test(value)) return `'${value}'`;
+  return JSON.stringify(value);
+}
+
 /** What the templates in `files/` are rendered with. */
 function templateValues(options: NormalizedConsumerOptions): Record<string, unknown> {
+  const groups = new Map<string, string[]>();
+  for (const s of options.subscriptions) {
+    const key = `${s.source} ${s.detailType}`;
+    groups.set(key, [...(groups.get(key) ?? []), s.exportName]);
+  }
+  const [first] = options.subscriptions;
+  if (!first) throw new Error('A consumer needs at least one subscription.');
   return {
     ...options,
     tmpl: '',
-    filterSource: options.filter === undefined ? undefined : JSON.stringify(options.filter, null, 2),
-    quote: (value: string) => `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`,
+    stackClassName: `${options.className}ConsumerStack`,
+    stackId: `${options.className}Consumer`,
+    contractImports: [...new Set(options.subscriptions.map((s) => s.exportName))],
+    expectationGroups: [...groups.values()].map((exportNames) => ({ first: exportNames[0], exportNames })),
+    example: first.exampleName,
+    filterLiteral: options.filter === undefined ? 'undefined' : toTsLiteral(options.filter),
   };
 }
 

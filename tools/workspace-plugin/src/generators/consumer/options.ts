@@ -1,5 +1,6 @@
 import type { Tree } from '@nx/devkit';
 import { getProjects, names } from '@nx/devkit';
+import { compileEventPattern } from '@outboxed/local-aws';
 import {
   ConsumerExistsError,
   InvalidConsumerNameError,
@@ -12,13 +13,16 @@ import type { ConsumerGeneratorSchema } from './schema';
 export interface CatalogEntry {
   readonly detailType: string;
   readonly version: number;
+  /** EventBridge `Source` of the event. */
+  readonly source: string;
+  /** The name `@outboxed/contracts` exports this contract version under, e.g. `userCreatedV2`. */
+  readonly exportName: string;
+  /** The example-event factory of this version in `@outboxed/contracts`, e.g. `exampleUserCreatedEvent`. */
+  readonly exampleName: string;
 }
 
-/** One event subscription of the new consumer: a contract from the catalog. */
-export interface Subscription {
-  readonly detailType: string;
-  readonly version: number;
-}
+/** One event subscription of the new consumer: a contract version from the catalog. */
+export type Subscription = CatalogEntry;
 
 /** The generator's options once validated: everything the templates use. */
 export interface NormalizedConsumerOptions {
@@ -75,7 +79,7 @@ export function consumerBaseName(received: string): string {
  * Resolves `--events` (`UserCreated`, `UserCreated@1`, comma-separated) against the contracts' catalog: a bare
  * DetailType means its latest version. Duplicates collapse; order is kept.
  *
- * @example parseSubscriptions('UserCreated', eventCatalog); // [{ detailType: 'UserCreated', version: 2 }]
+ * @example parseSubscriptions('UserCreated', contractCatalog()); // [{ detailType: 'UserCreated', version: 2, … }]
  */
 export function parseSubscriptions(received: string, catalog: readonly CatalogEntry[]): Subscription[] {
   const known = catalog.map((c) => `${c.detailType}@${c.version}`);
@@ -87,13 +91,11 @@ export function parseSubscriptions(received: string, catalog: readonly CatalogEn
   const subscriptions: Subscription[] = [];
   for (const item of items) {
     const match = /^([A-Za-z][A-Za-z0-9]*)(?:@(\d+))?$/.exec(item);
-    const detailType = match?.[1];
-    const versions = catalog.filter((c) => c.detailType === detailType).map((c) => c.version);
-    const version = match?.[2] === undefined ? Math.max(...versions) : Number(match[2]);
-    if (!detailType || !versions.includes(version)) throw new UnknownEventTypeError(item, known);
-    if (!subscriptions.some((s) => s.detailType === detailType && s.version === version)) {
-      subscriptions.push({ detailType, version });
-    }
+    const versions = catalog.filter((c) => c.detailType === match?.[1]);
+    const wanted = match?.[2] === undefined ? Math.max(...versions.map((c) => c.version)) : Number(match[2]);
+    const entry = versions.find((c) => c.version === wanted);
+    if (!entry) throw new UnknownEventTypeError(item, known);
+    if (!subscriptions.includes(entry)) subscriptions.push(entry);
   }
   return subscriptions;
 }
@@ -116,9 +118,10 @@ function checkPattern(value: unknown, path: string, received: string): void {
 }
 
 /**
- * Parses `--filter`: a JSON object applied to the event's `detail` whose every leaf is a non-empty array, as
- * EventBridge requires of event patterns. The rule's source and detail-type come from the contracts, so the
- * filter cannot widen the subscription.
+ * Parses `--filter`: a JSON object applied to the event's `detail` whose every leaf is a non-empty array, and
+ * whose operators EventBridge accepts (checked with the EventBridge pattern compiler of `@outboxed/local-aws`,
+ * which follows AWS's rules). The rule's source and detail-type come from the contracts, so the filter cannot
+ * widen the subscription.
  *
  * @example parseFilter('{"data":{"email":[{"suffix":"@example.com"}]}}');
  */
@@ -134,6 +137,13 @@ export function parseFilter(received: string | undefined): Record<string, unknow
     throw new InvalidFilterError(received, 'it is not a JSON object');
   }
   checkPattern(parsed, 'detail', received);
+  try {
+    compileEventPattern(JSON.stringify({ detail: parsed }));
+  } catch (error) {
+    throw new InvalidFilterError(received, `EventBridge would reject it (${(error as Error).message})`, {
+      cause: error,
+    });
+  }
   return parsed as Record<string, unknown>;
 }
 
@@ -141,7 +151,7 @@ export function parseFilter(received: string | undefined): Record<string, unknow
  * Validates every option before anything is written: the name, that neither the project nor its folder exists,
  * the event types and the filter.
  *
- * @example const options = normalizeOptions(tree, { name: 'billing', events: 'UserCreated' }, eventCatalog);
+ * @example const options = normalizeOptions(tree, { name: 'billing', events: 'UserCreated' }, contractCatalog());
  */
 export function normalizeOptions(
   tree: Tree,
