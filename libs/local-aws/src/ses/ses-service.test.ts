@@ -1,4 +1,11 @@
-import { SendEmailCommand, type SendEmailCommandInput, type SESv2Client } from '@aws-sdk/client-sesv2';
+import {
+  CreateEmailTemplateCommand,
+  GetEmailTemplateCommand,
+  SendEmailCommand,
+  type SendEmailCommandInput,
+  type SESv2Client,
+} from '@aws-sdk/client-sesv2';
+import type { EdgeLogEvent } from '../log';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -102,6 +109,74 @@ describe('SES v2 SendEmail into the local mailbox', () => {
       expect(files).toEqual([expect.stringMatching(new RegExp(`${MessageId}\\.json$`))]);
       expect(content.messageId).toBe(MessageId);
       expect((await readMailbox(directory)).map((m) => m.subject)).toEqual(['Welcome']);
+    });
+  });
+});
+
+describe('SES v2 email templates', () => {
+  let edge: Edge;
+  let ses: SESv2Client;
+  const log: EdgeLogEvent[] = [];
+
+  beforeAll(async () => {
+    edge = await startEdge({ onEvent: (e) => log.push(e) });
+    ses = clientsFor(edge).ses;
+    await ses.send(
+      new CreateEmailTemplateCommand({
+        TemplateName: 'welcome',
+        TemplateContent: {
+          Subject: 'Welcome, {{name}}',
+          Text: 'Hello {{name}}',
+          Html: '<p>Hello {{name}}</p>',
+        },
+      }),
+    );
+  });
+  afterAll(() => edge.stop());
+
+  const templated = (data: object): SendEmailCommandInput =>
+    welcome({ Content: { Template: { TemplateName: 'welcome', TemplateData: JSON.stringify(data) } } });
+
+  it('renders a stored template with the template data into the mailbox', async () => {
+    const { MessageId } = await ses.send(new SendEmailCommand(templated({ name: 'Ada <3' })));
+    const email = (await edge.mailbox.list()).find((m) => m.messageId === MessageId);
+    expect(email).toMatchObject({
+      subject: 'Welcome, Ada <3',
+      text: 'Hello Ada <3',
+      html: '<p>Hello Ada &lt;3</p>',
+      template: { name: 'welcome', data: '{"name":"Ada <3"}' },
+    });
+  });
+
+  it('reads a template back with GetEmailTemplate', async () => {
+    const template = await ses.send(new GetEmailTemplateCommand({ TemplateName: 'welcome' }));
+    expect(template).toMatchObject({
+      TemplateName: 'welcome',
+      TemplateContent: {
+        Subject: 'Welcome, {{name}}',
+        Text: 'Hello {{name}}',
+        Html: '<p>Hello {{name}}</p>',
+      },
+    });
+  });
+
+  it('answers NotFoundException for an email with an unknown template', async () => {
+    const attempt = ses.send(
+      new SendEmailCommand(welcome({ Content: { Template: { TemplateName: 'nope', TemplateData: '{}' } } })),
+    );
+    await expect(attempt).rejects.toMatchObject({
+      name: 'NotFoundException',
+      $metadata: { httpStatusCode: 404 },
+    });
+  });
+
+  it('accepts but never delivers an email whose template data lacks a variable (rendering failure)', async () => {
+    const { MessageId } = await ses.send(new SendEmailCommand(templated({ other: 1 })));
+    expect((await edge.mailbox.list()).map((m) => m.messageId)).not.toContain(MessageId);
+    expect(log.find((e) => e.kind === 'ses.rendering-failure')?.details).toEqual({
+      messageId: MessageId,
+      template: 'welcome',
+      reason: "Attribute 'name' is not present in the rendering data.",
     });
   });
 });
