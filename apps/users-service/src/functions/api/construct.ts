@@ -18,7 +18,7 @@ export interface UsersApiProps {
   readonly table: ITable;
   /** Steady-state requests per second the stage accepts, 1–10,000. @default 50 */
   readonly throttlingRateLimit?: number;
-  /** Burst of requests the stage accepts, 1–5,000 and at least 1. @default 100 */
+  /** Burst of requests the stage accepts, 1–5,000. @default 100 */
   readonly throttlingBurstLimit?: number;
   /** How long a `POST /users` answer is replayed for the same `Idempotency-Key`, 1 minute to 7 days. @default Duration.hours(24) */
   readonly idempotencyTtl?: Duration;

@@ -6,8 +6,9 @@ import { USERS_EVENT_SOURCE, userCreated } from '@outboxed/contracts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { apiEvent, createUsersTable, scanTable, type ApiEventOptions } from '../../testing/fixtures';
+import { ConfigurationError } from '../../errors';
 import { emailKey } from '../../table/keys';
-import { createApiHandler, type ApiDeps } from './handler';
+import { createApiHandler, handler, type ApiDeps } from './handler';
 import { MAX_BODY_BYTES } from './http';
 
 const NOW = new Date('2026-01-01T00:00:00.000Z');
@@ -630,5 +631,19 @@ describe('GET /users/{id}', () => {
       message: `No route DELETE /users/${userId(1)}; this API serves POST /users and GET /users/{id}.`,
       errors: [],
     });
+  });
+});
+
+describe('handler (production wiring)', () => {
+  it('fails its invocation naming USERS_TABLE_NAME when the table is not configured', async () => {
+    const saved = process.env['USERS_TABLE_NAME'];
+    delete process.env['USERS_TABLE_NAME'];
+
+    await expect(handler(post(ADA))).rejects.toThrow(
+      new ConfigurationError(
+        'Environment variable USERS_TABLE_NAME is not set. The stack sets it on the function; set it when running locally.',
+      ),
+    );
+    if (saved !== undefined) process.env['USERS_TABLE_NAME'] = saved;
   });
 });

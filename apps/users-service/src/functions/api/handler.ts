@@ -233,7 +233,7 @@ let production: ApiHandler | undefined;
  *
  * @example new NodejsFunction(this, 'Api', { entry: join(import.meta.dirname, 'handler.ts'), handler: 'handler' });
  */
-export const handler: ApiHandler = (event, context) => {
+export const handler: ApiHandler = async (event, context) => {
   production ??= createApiHandler(productionDeps());
   return production(event, context);
 };

@@ -1,0 +1,152 @@
+import {
+  DynamoDBClient,
+  GetItemCommand,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
+  type CancellationReason,
+} from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { createOutboxWriter } from '@outboxed/outbox';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { UserWriteError } from '../../errors';
+import {
+  createUser,
+  MAX_TRANSACTION_ATTEMPTS,
+  type CreateUserCommand,
+  type CreateUserDeps,
+} from './create-user';
+
+const NOW = new Date('2026-01-01T00:00:00.000Z');
+const USER_ID = '01KC0000000000000000000001';
+const dynamoDb = new DynamoDBClient({
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+});
+const ddbMock = mockClient(dynamoDb);
+
+function deps(overrides: Partial<CreateUserDeps> = {}): CreateUserDeps & { sleeps: number[] } {
+  const sleeps: number[] = [];
+  let events = 0;
+  return {
+    dynamoDb,
+    tableName: 'users',
+    outboxWriter: createOutboxWriter(
+      { tableName: 'users' },
+      { now: () => NOW, newEventId: () => `01KE${String(++events).padStart(22, '0')}` },
+    ),
+    now: () => NOW,
+    newUserId: () => USER_ID,
+    idempotencyTtlSeconds: 3600,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+    sleeps,
+    ...overrides,
+  };
+}
+
+const command = (overrides: Partial<CreateUserCommand> = {}): CreateUserCommand => ({
+  request: { email: 'ada@example.com', name: 'Ada Lovelace' },
+  correlationId: 'corr-1',
+  ...overrides,
+});
+
+function cancelled(...codes: (string | CancellationReason)[]): TransactionCanceledException {
+  return new TransactionCanceledException({
+    message: 'Transaction cancelled',
+    $metadata: {},
+    CancellationReasons: codes.map((code) => (typeof code === 'string' ? { Code: code } : code)),
+  });
+}
+
+beforeEach(() => {
+  ddbMock.reset();
+});
+
+describe('createUser', () => {
+  it('retries a transaction cancelled by a TransactionConflict with the very same input, then commits', async () => {
+    ddbMock
+      .on(TransactWriteItemsCommand)
+      .rejectsOnce(cancelled('None', 'TransactionConflict', 'None'))
+      .resolves({});
+    const d = deps();
+
+    const outcome = await createUser(command(), d);
+
+    expect(outcome).toEqual({
+      kind: 'created',
+      user: { id: USER_ID, email: 'ada@example.com', name: 'Ada Lovelace', createdAt: NOW.toISOString() },
+      eventId: '01KE0000000000000000000001',
+    });
+    const calls = ddbMock.commandCalls(TransactWriteItemsCommand);
+    expect(calls).toHaveLength(2);
+    expect(calls[1]?.args[0].input).toEqual(calls[0]?.args[0].input);
+    expect(d.sleeps).toHaveLength(1);
+  });
+
+  it(`fails with UserWriteError naming the reasons when conflicts outlast ${MAX_TRANSACTION_ATTEMPTS} attempts`, async () => {
+    ddbMock.on(TransactWriteItemsCommand).rejects(cancelled('TransactionConflict', 'None', 'None'));
+
+    await expect(createUser(command(), deps())).rejects.toThrow(
+      new UserWriteError(
+        "DynamoDB cancelled the user's transaction for a reason the API cannot answer with a 4xx (reasons by action: 0:TransactionConflict, 1:None, 2:None).",
+      ),
+    );
+    expect(ddbMock.commandCalls(TransactWriteItemsCommand)).toHaveLength(MAX_TRANSACTION_ATTEMPTS);
+  });
+
+  it('fails with UserWriteError when the user id is already taken (a ULID collision), not with a 409', async () => {
+    ddbMock.on(TransactWriteItemsCommand).rejects(cancelled('None', 'ConditionalCheckFailed', 'None'));
+
+    await expect(createUser(command(), deps())).rejects.toThrow(UserWriteError);
+  });
+
+  it('reads the idempotency record when DynamoDB returns no item with the cancellation, and replays it', async () => {
+    ddbMock
+      .on(TransactWriteItemsCommand)
+      .rejects(cancelled('ConditionalCheckFailed', 'ConditionalCheckFailed', 'None', 'None'));
+    // The stored request hash is the one this very request produces: learn it from the transaction it builds.
+    ddbMock.on(GetItemCommand).callsFake(() => {
+      const put = ddbMock.commandCalls(TransactWriteItemsCommand)[0]?.args[0].input.TransactItems?.[0]?.Put;
+      return { Item: put?.Item };
+    });
+
+    const outcome = await createUser(command({ idempotencyKey: 'key-1' }), deps());
+
+    expect(outcome).toEqual({
+      kind: 'replayed',
+      statusCode: 201,
+      body: { id: USER_ID, email: 'ada@example.com', name: 'Ada Lovelace', createdAt: NOW.toISOString() },
+    });
+    expect(ddbMock.commandCalls(GetItemCommand).map((call) => call.args[0].input)).toEqual([
+      {
+        TableName: 'users',
+        Key: marshall({ pk: 'IDEMPOTENCY#key-1', sk: 'IDEMPOTENCY' }),
+        ConsistentRead: true,
+      },
+    ]);
+  });
+
+  it('sends one transaction: idempotency record, email uniqueness, user, outbox item, each conditioned on not existing', async () => {
+    ddbMock.on(TransactWriteItemsCommand).resolves({});
+
+    await createUser(command({ idempotencyKey: 'key-1' }), deps());
+
+    const items = ddbMock.commandCalls(TransactWriteItemsCommand)[0]?.args[0].input.TransactItems ?? [];
+    expect(items.map((item) => [item.Put?.Item?.['itemType']?.S, item.Put?.ConditionExpression])).toEqual([
+      ['IDEMPOTENCY', 'attribute_not_exists(#pk) OR #ttl < :now'],
+      ['EMAIL_UNIQUENESS', 'attribute_not_exists(#pk)'],
+      ['USER', 'attribute_not_exists(#pk)'],
+      ['OUTBOX', 'attribute_not_exists(#pk)'],
+    ]);
+    expect(items[0]?.Put?.ReturnValuesOnConditionCheckFailure).toBe('ALL_OLD');
+  });
+
+  it('refuses to write an event that breaks its contract outside the request fields, and sends nothing', async () => {
+    await expect(createUser(command({ correlationId: 'c'.repeat(200) }), deps())).rejects.toThrow(
+      /breaks its contract at detail\.metadata\.correlationId/,
+    );
+    expect(ddbMock.commandCalls(TransactWriteItemsCommand)).toEqual([]);
+  });
+});
