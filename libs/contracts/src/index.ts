@@ -59,6 +59,7 @@ export type {
   ConsumerExpectations,
   ConsumerSubscription,
   ExpectationViolation,
+  SchemaEntry,
 } from './expectations/expectations.ts';
 export {
   checkCompatibility,

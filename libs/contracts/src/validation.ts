@@ -19,14 +19,14 @@ export type JsonSchema = Record<string, unknown>;
 let shared: Ajv | undefined;
 
 /**
- * The one ajv instance (draft-04, every error, formats from ajv-formats) all contracts compile into, created on
+ * The one ajv instance (draft-04, strict mode, every error, formats from ajv-formats) all contracts compile into, created on
  * first use so importing the library costs nothing.
  *
  * @example const validate = schemaValidator().compile({ type: 'string' });
  */
 export function schemaValidator(): Ajv {
   if (!shared) {
-    shared = new Ajv({ allErrors: true, strict: false });
+    shared = new Ajv({ allErrors: true, strict: true });
     addFormats(shared);
   }
   return shared;

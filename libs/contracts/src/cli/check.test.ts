@@ -95,6 +95,24 @@ describe('contracts check', () => {
     ]);
   });
 
+  it('fails naming the consumer and field when a schema change removes a field the consumer reads', async () => {
+    await addConsumer('mail', 'valid-expectations.ts');
+    const path = join(schemasDir, 'outboxed.users@UserCreated', 'v2.json');
+    const schema = JSON.parse(await readFile(path, 'utf8'));
+    delete schema.definitions.UserCreatedData.properties.email;
+    schema.definitions.UserCreatedData.required = ['userId', 'name', 'createdAt'];
+    await writeFile(path, JSON.stringify(schema));
+    const { io, err } = ioFactory();
+
+    expect(await run(io)).toBe(1);
+    const file = join('apps', 'mail', 'src', 'contract-expectations.ts');
+    expect(err.slice(1)).toEqual([
+      `mail-fixture (${file}): UserCreated v2 field detail.data.email: reads detail.data.email (defined in v1), which the latest UserCreated v2, emitted by the producer, removed.`,
+      `mail-fixture (${file}): UserCreated v2 field detail.data.email: reads detail.data.email, which UserCreated v2 does not define.`,
+      '2 consumer expectations broken: the schemas no longer give consumers what they read. Keep the field (publish a compatible version) or change the consumer first.',
+    ]);
+  });
+
   it('fails naming the file when it does not export expectations', async () => {
     await mkdir(join(work, 'apps', 'odd', 'src'), { recursive: true });
     await writeFile(

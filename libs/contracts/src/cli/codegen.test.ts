@@ -226,6 +226,11 @@ describe('codegen from files', () => {
       /v2\.json: is not a valid JSON Schema draft 4: \/required must NOT have fewer than 1 items/,
     ],
     [
+      'a schema with a misspelt keyword',
+      JSON.stringify({ type: 'object', properties: { a: { type: 'string', maxLenght: 3 } } }),
+      /v2\.json: does not compile as a draft-4 schema in strict mode \(strict mode: unknown keyword: "maxLenght"\)/,
+    ],
+    [
       'an unresolved $ref',
       JSON.stringify({ type: 'object', properties: { a: { $ref: '#/definitions/Missing' } } }),
       /v2\.json: has unresolved \$ref "#\/definitions\/Missing"/,

@@ -1,3 +1,5 @@
+import Ajv from 'ajv-draft-04';
+import addFormats from 'ajv-formats';
 import { InvalidSchemaError } from '../errors.ts';
 import { schemaValidator } from '../validation.ts';
 import type { JsonSchema } from '../validation.ts';
@@ -42,7 +44,8 @@ export function parseSchemaId(id: unknown): { schemaName: string; version: numbe
 }
 
 /**
- * Parses and checks a schema document: JSON, a valid draft-4 schema, every `$ref` resolvable inside the document.
+ * Parses and checks a schema document: JSON, a valid draft-4 schema, every `$ref` resolvable inside the document,
+ * compiling in ajv's strict mode (so a misspelt keyword or an unknown format is an error, not silently ignored).
  * Throws `InvalidSchemaError` naming the document's origin otherwise.
  *
  * @example const schema = loadSchema(document);
@@ -80,6 +83,17 @@ export function loadSchema(document: Pick<SchemaDocument, 'content' | 'origin'>)
     throw new InvalidSchemaError(
       document.origin,
       `has unresolved $ref ${unresolved.map((r) => `"${r}"`).join(', ')}: only references inside the document (#/definitions/…) are allowed, and each must exist.`,
+    );
+  }
+  try {
+    const probe = new Ajv({ allErrors: true, strict: true });
+    addFormats(probe);
+    probe.compile(schema);
+  } catch (cause) {
+    throw new InvalidSchemaError(
+      document.origin,
+      `does not compile as a draft-4 schema in strict mode (${(cause as Error).message}). Fix the keyword it names.`,
+      { cause },
     );
   }
   return schema;

@@ -45,6 +45,9 @@ export interface ExpectationViolation {
   readonly message: string;
 }
 
+/** What the check needs of a contract: its identity and schema (an `EventContract` fits). */
+export type SchemaEntry = Pick<EventContract, 'source' | 'detailType' | 'version' | 'schema'>;
+
 /**
  * Checks a consumer's expectations against `catalog`: every subscribed version exists, every field it reads exists
  * in each subscribed version, and in the latest version (what the producer emits now) every field it reads still
@@ -54,7 +57,7 @@ export interface ExpectationViolation {
  */
 export function checkConsumerExpectations(
   expectations: ConsumerExpectations,
-  catalog: readonly EventContract[] = eventCatalog,
+  catalog: readonly SchemaEntry[] = eventCatalog,
 ): ExpectationViolation[] {
   const violations: ExpectationViolation[] = [];
   for (const subscription of expectations.subscriptions) {
