@@ -70,3 +70,33 @@ export {
 } from './relay/poison';
 export type { PoisonMessage } from './relay/poison';
 export { RELAY_ENV } from './relay/environment';
+
+// Part 2: change-data-capture mode and redrive (the CDK construct is in ./cdk).
+export { createChangeDataCaptureHandler } from './cdc/cdc-handler';
+export type {
+  ChangeEvent,
+  ChangeMapper,
+  ChangeDataCaptureOptions,
+  ChangeDataCaptureDeps,
+} from './cdc/cdc-handler';
+export { toChangeRecord, ChangeRecordError, TTL_PRINCIPAL_ID } from './cdc/change-record';
+export type { ChangeRecord } from './cdc/change-record';
+export { redrive } from './redrive/redrive';
+export type { RedriveOptions, RedriveDeps } from './redrive/redrive';
+export type {
+  RedriveReport,
+  RepublishedEvent,
+  SkippedEvent,
+  FailedEvent,
+  SkipReason,
+  RedriveOrigin,
+  QueueCounts,
+} from './redrive/report';
+export { createRedriveHandler } from './redrive/handler';
+export type { RedriveInvocation, RedriveHandlerOptions } from './redrive/handler';
+export { REDRIVE_ENV } from './redrive/env';
+export { REDRIVEN_AT_ATTRIBUTE } from './redrive/outbox-table';
+export { parseOnFailureRecord, onFailureRecordSchema } from './redrive/on-failure-record';
+export type { OnFailureRecord, StreamBatchInfo } from './redrive/on-failure-record';
+export { readStreamRange } from './redrive/stream-range';
+export type { StreamRangeResult, ReadStreamRangeOptions } from './redrive/stream-range';
