@@ -1,0 +1,63 @@
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { ConsumerHandler, ConsumerHandlerDeps } from '@outboxed/consumer-kit';
+import {
+  ConsumerConfigurationError,
+  createConsumerHandler,
+  subscribedContracts,
+} from '@outboxed/consumer-kit';
+import type { EventContract } from '@outboxed/contracts';
+import { expectations } from '../../contract-expectations';
+import { AUDIT_ENV } from '../../environment';
+import type { AuditedEvent } from './audit-record';
+import { auditRecordOf } from './audit-record';
+
+/** Side effects of the audit handler: the kit's, plus the audit table's client and a clock. */
+export interface AuditTrailDeps extends ConsumerHandlerDeps {
+  /** @default DynamoDBDocumentClient.from(new DynamoDBClient({})) */
+  readonly auditTable?: DynamoDBDocumentClient;
+  /** @default () => new Date() */
+  readonly now?: () => Date;
+}
+
+/**
+ * The audit consumer's handler: appends one audit record per event with a conditional put
+ * (`attribute_not_exists(pk)`), so the same event is never recorded twice — even after its idempotency record has
+ * expired (a replay of the archive). A refused put means "already recorded" and counts as done.
+ *
+ * @example export const handler = createAuditTrailHandler({ auditTable: DynamoDBDocumentClient.from(client) });
+ */
+export function createAuditTrailHandler(deps: AuditTrailDeps = {}): ConsumerHandler {
+  const auditTable = deps.auditTable ?? DynamoDBDocumentClient.from(new DynamoDBClient({}));
+  const env = deps.env ?? process.env;
+  const now = deps.now ?? (() => new Date());
+  return createConsumerHandler(
+    {
+      name: expectations.consumer,
+      contracts: subscribedContracts(expectations) as readonly EventContract<AuditedEvent['detail']>[],
+      handle: async (event) => {
+        const tableName = env[AUDIT_ENV.auditTableName];
+        if (!tableName)
+          throw new ConsumerConfigurationError(AUDIT_ENV.auditTableName, tableName, 'a table name');
+        const record = auditRecordOf(event, now());
+        try {
+          await auditTable.send(
+            new PutCommand({
+              TableName: tableName,
+              Item: record,
+              ConditionExpression: 'attribute_not_exists(pk)',
+            }),
+          );
+          return { recorded: true };
+        } catch (error) {
+          if (error instanceof ConditionalCheckFailedException) return { recorded: false };
+          throw error;
+        }
+      },
+    },
+    deps,
+  );
+}
+
+/** The Lambda entry point. */
+export const handler = createAuditTrailHandler();
