@@ -183,6 +183,21 @@ describe('EventBridge over the JSON protocol (SDK v3)', () => {
     });
   });
 
+  it.each([
+    [
+      'a DetailType longer than 128 characters',
+      { DetailType: 'x'.repeat(129) },
+      "'entries.1.member.detailType'",
+    ],
+    ['a Source longer than 256 characters', { Source: 's'.repeat(257) }, "'entries.1.member.source'"],
+  ])('rejects a request with %s (ValidationException)', async (_what, overrides, member) => {
+    const attempt = events.send(new PutEventsCommand({ Entries: [entry('default', overrides)] }));
+    await expect(attempt).rejects.toMatchObject({
+      name: 'ValidationException',
+      message: expect.stringContaining(member),
+    });
+  });
+
   it('reports per-entry errors and accepts the valid entries of the same request', async () => {
     const result = await events.send(
       new PutEventsCommand({

@@ -169,7 +169,9 @@ export class EventsService {
         return this.archives.handle(action, input);
       case 'TagResource':
       case 'UntagResource':
-        return {};
+      case 'PutPermission':
+      case 'RemovePermission':
+        return {}; // tags and bus policies have no local effect (permissions are not enforced)
       case 'ListTagsForResource':
         return { Tags: [] };
       default:
@@ -335,6 +337,25 @@ export class EventsService {
         `1 validation error detected: Value '${JSON.stringify(entries).slice(0, 120)}' at 'entries' failed to satisfy constraint: Member must have length ${entries.length < 1 ? 'greater than or equal to 1' : 'less than or equal to 10'}`,
       );
     }
+    entries.forEach((e, i) => {
+      const tooLong = (value: string | undefined, max: number): boolean =>
+        value !== undefined && value.length > max;
+      const member = tooLong(e.Source, 256)
+        ? ['source', 256]
+        : tooLong(e.DetailType, 128)
+          ? ['detailType', 128]
+          : undefined;
+      if (member) {
+        throw validation(
+          `1 validation error detected: Value at 'entries.${i + 1}.member.${member[0]}' failed to satisfy constraint: Member must have length less than or equal to ${member[1]}`,
+        );
+      }
+      if ((e.Resources?.length ?? 0) > 100) {
+        throw validation(
+          `1 validation error detected: Value at 'entries.${i + 1}.member.resources' failed to satisfy constraint: Member must have length less than or equal to 100`,
+        );
+      }
+    });
     const total = entries.reduce((sum, e) => sum + putEventsEntrySize(e), 0);
     if (total > PUT_EVENTS_MAX_REQUEST_BYTES) {
       throw validation(
@@ -399,7 +420,8 @@ export class EventsService {
   private route(bus: Bus, event: EventBridgeEvent, onlyRuleArns?: readonly string[]): void {
     for (const rule of bus.rules.values()) {
       if (rule.State === 'DISABLED' || !rule.pattern) continue;
-      if (onlyRuleArns && onlyRuleArns.length > 0 && !onlyRuleArns.includes(rule.Arn)) continue;
+      if (onlyRuleArns && onlyRuleArns.length > 0 && !onlyRuleArns.some((arn) => sameRule(arn, rule.Arn)))
+        continue;
       if (!rule.pattern.matches(event)) continue;
       for (const target of rule.targets.values()) {
         this.context.log.emit(
@@ -434,13 +456,18 @@ export class EventsService {
       if (error instanceof AwsServiceError) throw error;
       throw validation('Parameter Event is not valid: it is not valid JSON.');
     }
-    const missing = ['id', 'account', 'source', 'time', 'region', 'detail-type'].filter(
+    const missing = ['id', 'account', 'source', 'time', 'region', 'resources', 'detail-type'].filter(
       (field) => typeof event !== 'object' || event === null || !(field in event),
     );
     if (missing.length > 0)
       throw validation(`Parameter Event is not valid: it lacks the field(s) ${missing.join(', ')}.`);
     return { Result: pattern.matches(event) };
   }
+}
+
+/** Compares rule ARNs by their `rule/...` path, so ARNs of another account or region spelling still match. */
+function sameRule(a: string, b: string): boolean {
+  return a.split(':rule/')[1] === b.split(':rule/')[1];
 }
 
 function detailId(event: EventBridgeEvent): string | undefined {

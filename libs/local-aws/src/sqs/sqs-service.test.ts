@@ -362,6 +362,19 @@ describe('SQS over the JSON protocol (SDK v3)', () => {
     ]);
   });
 
+  it('answers the RedrivePolicy normalized, with maxReceiveCount as a number', async () => {
+    const dlq = await queue();
+    const source = await queue({
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: '5' }),
+    });
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: source.url, AttributeNames: ['RedrivePolicy'] }),
+    );
+    expect(Attributes).toEqual({
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 5 }),
+    });
+  });
+
   it('refuses a move task from a queue that is no dead-letter queue', async () => {
     const plain = await queue();
     await expect(sqs.send(new StartMessageMoveTaskCommand({ SourceArn: plain.arn }))).rejects.toMatchObject({

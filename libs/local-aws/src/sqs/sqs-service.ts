@@ -304,8 +304,9 @@ export class SqsService {
           );
         }
       }
-      if (key === 'RedrivePolicy' && value !== '') this.parseRedrivePolicy(value);
-      result[key] = value;
+      // SQS answers the redrive policy normalized: maxReceiveCount as a number
+      result[key] =
+        key === 'RedrivePolicy' && value !== '' ? JSON.stringify(this.parseRedrivePolicy(value)) : value;
     }
     return result;
   }
