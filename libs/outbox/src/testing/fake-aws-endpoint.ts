@@ -18,6 +18,8 @@ export interface FakeAwsEndpoint {
   readonly endpoint: string;
   /** Every PutEvents request's entries, in arrival order (with the wire's `Time` as epoch seconds). */
   readonly putEventsRequests: Record<string, unknown>[][];
+  /** PutEvents requests received (counted even when not recorded). */
+  putEventsRequestCount: number;
   /** Accepted entries, in the order accepted. */
   readonly accepted: Record<string, unknown>[];
   readonly sqsMessages: ReceivedSqsMessage[];
@@ -46,28 +48,40 @@ const reply = (response: ServerResponse, status: number, contentType: string, bo
  * const aws = await startFakeAwsEndpoint();
  * const eventBridge = new EventBridgeClient({ endpoint: aws.endpoint, region: 'us-east-1', credentials });
  */
-export async function startFakeAwsEndpoint(): Promise<FakeAwsEndpoint> {
+export async function startFakeAwsEndpoint(
+  options: {
+    /** Delay before each response, to simulate the network and service. @default 0 */
+    readonly latencyMs?: number;
+    /** Keep requests and messages for assertions (turn off to measure memory). @default true */
+    readonly record?: boolean;
+  } = {},
+): Promise<FakeAwsEndpoint> {
+  const latencyMs = options.latencyMs ?? 0;
+  const record = options.record ?? true;
   const attempts = new Map<string, number>();
   const state: Omit<FakeAwsEndpoint, 'endpoint' | 'close'> = {
     putEventsRequests: [],
+    putEventsRequestCount: 0,
     accepted: [],
     sqsMessages: [],
     failEntry: () => undefined,
   };
   const server = createServer((request, response) => {
-    void readBody(request).then((text) => {
+    void readBody(request).then(async (text) => {
+      if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
       const target = request.headers['x-amz-target'];
       const input = JSON.parse(text || '{}') as Record<string, unknown>;
       if (target === 'AWSEvents.PutEvents') {
         const entries = (input.Entries ?? []) as Record<string, unknown>[];
-        state.putEventsRequests.push(entries);
+        state.putEventsRequestCount += 1;
+        if (record) state.putEventsRequests.push(entries);
         const results = entries.map((entry): PutEventsResultEntry => {
           const key = String(entry.Detail);
-          const attempt = (attempts.get(key) ?? 0) + 1;
-          attempts.set(key, attempt);
+          const attempt = record ? (attempts.get(key) ?? 0) + 1 : 1;
+          if (record) attempts.set(key, attempt);
           const code = state.failEntry(entry as PutEventsRequestEntry, attempt);
           if (code) return { ErrorCode: code, ErrorMessage: `${code} injected by the test` };
-          state.accepted.push(entry);
+          if (record) state.accepted.push(entry);
           return { EventId: randomUUID() };
         });
         reply(response, 200, 'application/x-amz-json-1.1', {
@@ -78,7 +92,7 @@ export async function startFakeAwsEndpoint(): Promise<FakeAwsEndpoint> {
       }
       if (target === 'AmazonSQS.SendMessage') {
         const message = input as unknown as ReceivedSqsMessage;
-        state.sqsMessages.push(message);
+        if (record) state.sqsMessages.push(message);
         reply(response, 200, 'application/x-amz-json-1.0', {
           MessageId: randomUUID(),
           MD5OfMessageBody: createHash('md5').update(message.MessageBody, 'utf8').digest('hex'),
