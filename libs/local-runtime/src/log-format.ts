@@ -16,6 +16,7 @@ const NOISY = new Set([
   'cold_start',
   'requestId',
   'type',
+  '_aws',
 ]);
 
 /** Keys never printed, whatever a handler logs: the live log carries ids and reasons, not personal data. */
@@ -44,7 +45,7 @@ export function formatFunctionLine(displayName: string, line: string, now = new 
   if (line.startsWith('{')) {
     try {
       const entry = JSON.parse(line) as Record<string, unknown>;
-      const level = String(entry.level ?? entry.type ?? 'INFO').toUpperCase();
+      const level = '_aws' in entry ? 'METRICS' : String(entry.level ?? entry.type ?? 'INFO').toUpperCase();
       const message = String(entry.message ?? entry.msg ?? '');
       const extras = Object.entries(entry)
         .filter(([k, v]) => !NOISY.has(k) && !PERSONAL.test(k) && (typeof v !== 'object' || v === null))

@@ -22,7 +22,7 @@ import { collectEventSourceMappings } from './esm/collect-mappings';
 import { tableProvisioner } from './services/dynamodb-tables';
 import { edgeClients, edgeProvisioners } from './services/edge-resources';
 import { deployStacks } from './template/deploy';
-import type { DeployedStack } from './template/deploy';
+import type { DeployedStack, DeployOptions } from './template/deploy';
 import { orderStacks, planStack, unsupportedResources } from './template/stack-plan';
 import type { StackInput, UnsupportedResource } from './template/stack-plan';
 
@@ -46,6 +46,8 @@ export interface StartLocalRuntimeOptions {
   readonly dynamoDbPort?: number;
   /** Port of the first HTTP API; further APIs take the next ports. @default 3000; 0 = free ports */
   readonly apiPort?: number;
+  /** See `DeployOptions.propertyOverrides`: for tests only. @default none */
+  readonly propertyOverrides?: DeployOptions['propertyOverrides'];
   /** Receives the live log. @default ignored */
   readonly log?: RuntimeLog;
   /** Receives the functions' output lines. @default printed with the function's name */
@@ -207,6 +209,7 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
     const tables = tableProvisioner(dynamodb, (message) => log({ kind: 'runtime.warning', message }));
     const stacks = await time('deploy', () =>
       deployStacks(plans, {
+        ...(options.propertyOverrides ? { propertyOverrides: options.propertyOverrides } : {}),
         provisioners: {
           'AWS::DynamoDB::Table': tables,
           'AWS::DynamoDB::GlobalTable': tables,
@@ -255,12 +258,16 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
         running.push(mapping);
       }
       for (const m of mappings.queues) {
-        const mapping = new SqsMapping(m, {
-          sqs: clients.sqs,
-          invoke: (arn, event) => functions.invoke(arn, event),
-          compileFilter,
-          log,
-        });
+        const queue = m.queueArn.split(':').at(-1) ?? m.queueArn;
+        const mapping = new SqsMapping(
+          { ...m, label: `${shortName(queue)} → ${fnLabel(m.functionArn)}` },
+          {
+            sqs: clients.sqs,
+            invoke: (arn, event) => functions.invoke(arn, event),
+            compileFilter,
+            log,
+          },
+        );
         mapping.start();
         running.push(mapping);
       }

@@ -13,6 +13,7 @@ import {
   UpdateSchemaCommand,
 } from '@aws-sdk/client-schemas';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateEmailTemplateCommand, SESv2Client, UpdateEmailTemplateCommand } from '@aws-sdk/client-sesv2';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { ProvisionRequest, Provisioner } from '../template/deploy';
 
@@ -22,6 +23,7 @@ export interface EdgeClients {
   readonly sqs: SQSClient;
   readonly schemas: SchemasClient;
   readonly ssm: SSMClient;
+  readonly ses: SESv2Client;
   destroy(): void;
 }
 
@@ -41,6 +43,7 @@ export function edgeClients(endpoint: string): EdgeClients {
     sqs: new SQSClient(config),
     schemas: new SchemasClient(config),
     ssm: new SSMClient(config),
+    ses: new SESv2Client(config),
   };
   return { ...clients, destroy: () => Object.values(clients).forEach((c) => c.destroy()) };
 }
@@ -157,6 +160,19 @@ export function edgeProvisioners(
       } catch (error) {
         if (!/Conflict|AlreadyExists/.test((error as Error).name)) throw error;
         await clients.schemas.send(new UpdateSchemaCommand(input));
+      }
+    },
+    'AWS::SES::Template': async ({ properties: p, identity }) => {
+      const t = (p.Template ?? {}) as { SubjectPart?: string; TextPart?: string; HtmlPart?: string };
+      const input = {
+        TemplateName: identity.ref,
+        TemplateContent: { Subject: t.SubjectPart, Text: t.TextPart, Html: t.HtmlPart },
+      };
+      try {
+        await clients.ses.send(new CreateEmailTemplateCommand(input));
+      } catch (error) {
+        if (!/AlreadyExists/.test((error as Error).name)) throw error;
+        await clients.ses.send(new UpdateEmailTemplateCommand(input));
       }
     },
     'AWS::SSM::Parameter': async ({ properties: p, identity }) => {

@@ -45,6 +45,14 @@ export interface DeployOptions {
   readonly provisioners: Readonly<Partial<Record<string, Provisioner>>>;
   /** SSM parameters that exist before the first stack (name → value). @default none */
   readonly ssmParameters?: ReadonlyMap<string, string>;
+  /**
+   * Changes a resource's resolved properties before it is created. For tests only (e.g. a short queue visibility
+   * timeout so a retry-to-DLQ test takes seconds); `npm start` never uses it. @default none
+   */
+  readonly propertyOverrides?: (
+    target: { readonly stackName: string; readonly logicalId: string; readonly type: string },
+    properties: Record<string, unknown>,
+  ) => Record<string, unknown>;
   /** Template parameter overrides by stack name. @default none */
   readonly parameterOverrides?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
@@ -100,7 +108,8 @@ export async function deployStacks(
         identities.set(logicalId, ignoredIdentity(type, { ...input, properties }));
         continue;
       }
-      const properties = resolveValue(resource.Properties ?? {}, ctx) as Record<string, unknown>;
+      const resolved = resolveValue(resource.Properties ?? {}, ctx) as Record<string, unknown>;
+      const properties = options.propertyOverrides?.({ stackName, logicalId, type }, resolved) ?? resolved;
       let identity = (
         SUPPORTED_RESOURCE_TYPES[type] as NonNullable<(typeof SUPPORTED_RESOURCE_TYPES)[string]>
       )({

@@ -95,6 +95,11 @@ export const SUPPORTED_RESOURCE_TYPES: Readonly<Record<string, IdentityFn>> = {
       attributes: { Type: i.properties.Type ?? 'String', Value: i.properties.Value },
     };
   },
+  'AWS::SES::Template': (i) => {
+    const template = (i.properties.Template ?? {}) as { TemplateName?: string };
+    const name = template.TemplateName ?? generatePhysicalName(i.stackName, i.logicalId, 64);
+    return { ref: name, attributes: { Id: name } };
+  },
   'AWS::ApiGatewayV2::Api': (i) => {
     const id = shortId(`${i.stackName}/${i.logicalId}`);
     return {
