@@ -16,17 +16,33 @@ export interface ContractViolation {
 /** A JSON Schema document (draft 4) as a plain object. */
 export type JsonSchema = Record<string, unknown>;
 
+/**
+ * ajv options every contract compiles with: draft 4 as ajv-draft-04 reads it, every error reported, and strict about
+ * the schema itself (an unknown keyword or format is an error), but not about legal-if-unusual schemas (a required
+ * property not listed in `properties`, union types, tuples).
+ *
+ * @example const ajv = new Ajv(AJV_OPTIONS);
+ */
+export const AJV_OPTIONS = {
+  allErrors: true,
+  strictSchema: true,
+  strictNumbers: true,
+  strictTypes: false,
+  strictTuples: false,
+  strictRequired: false,
+} as const;
+
 let shared: Ajv | undefined;
 
 /**
- * The one ajv instance (draft-04, strict mode, every error, formats from ajv-formats) all contracts compile into, created on
+ * The one ajv instance (`AJV_OPTIONS`, formats from ajv-formats) all contracts compile into, created on
  * first use so importing the library costs nothing.
  *
  * @example const validate = schemaValidator().compile({ type: 'string' });
  */
 export function schemaValidator(): Ajv {
   if (!shared) {
-    shared = new Ajv({ allErrors: true, strict: true });
+    shared = new Ajv(AJV_OPTIONS);
     addFormats(shared);
   }
   return shared;

@@ -1,7 +1,7 @@
 import Ajv from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import { InvalidSchemaError } from '../errors.ts';
-import { schemaValidator } from '../validation.ts';
+import { AJV_OPTIONS, schemaValidator } from '../validation.ts';
 import type { JsonSchema } from '../validation.ts';
 
 /**
@@ -86,7 +86,7 @@ export function loadSchema(document: Pick<SchemaDocument, 'content' | 'origin'>)
     );
   }
   try {
-    const probe = new Ajv({ allErrors: true, strict: true });
+    const probe = new Ajv(AJV_OPTIONS);
     addFormats(probe);
     probe.compile(schema);
   } catch (cause) {
