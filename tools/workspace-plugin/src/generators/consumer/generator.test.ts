@@ -86,43 +86,69 @@ describe('consumerGenerator', () => {
       'userCreatedV1.version, userCreatedV2.version',
     ],
   ])(
-    'subscribes --events %j to those contract versions, declared in its expectations',
+    'subscribes --events %j to those contract versions in its expectations',
     async (events, imports, versions) => {
       await consumerGenerator(tree, options({ events }));
 
-      const subscriptions = tree.read('apps/billing-consumer/src/subscriptions.ts', 'utf8') ?? '';
       const expectations = tree.read('apps/billing-consumer/src/contract-expectations.ts', 'utf8') ?? '';
-      expect(subscriptions).toContain(`import { ${imports.join(', ')} } from '@outboxed/contracts';`);
-      expect(subscriptions).toContain(`export const contracts = [${imports.join(', ')}];`);
-      expect(subscriptions).toContain(
-        'export const contentFilter: Record<string, unknown> | undefined = undefined;',
-      );
+      const applyEvent =
+        tree.read('apps/billing-consumer/src/functions/billing-events/apply-event.ts', 'utf8') ?? '';
+      expect(expectations).toContain(`import { ${imports.join(', ')} } from '@outboxed/contracts';`);
       expect(expectations).toContain(`versions: [${versions}],`);
       expect(expectations.match(/detailType: /g)).toHaveLength(1);
+      expect(applyEvent).toContain(
+        `export type SubscribedContract = ${imports.map((i) => `typeof ${i}`).join(' | ')};`,
+      );
     },
   );
+
+  it('adds no content filter to the rule without --filter', async () => {
+    await consumerGenerator(tree, options());
+
+    expect(tree.read('apps/billing-consumer/src/functions/billing-events/construct.ts', 'utf8')).toContain(
+      'export const CONTENT_FILTER: Record<string, unknown> | undefined = undefined;',
+    );
+  });
 
   it('passes --filter to the consumer as the content filter of its rule', async () => {
     await consumerGenerator(tree, options({ filter: '{"data":{"email":[{"suffix":"@example.com"}]}}' }));
 
-    expect(tree.read('apps/billing-consumer/src/subscriptions.ts', 'utf8')).toContain(
-      "export const contentFilter: Record<string, unknown> | undefined = { data: { email: [{ suffix: '@example.com' }] } };",
+    expect(tree.read('apps/billing-consumer/src/functions/billing-events/construct.ts', 'utf8')).toContain(
+      "export const CONTENT_FILTER: Record<string, unknown> | undefined = { data: { email: [{ suffix: '@example.com' }] } };",
     );
   });
 
   it.each([
-    ['my-team', 'MyTeamConsumerStack', "'MyTeamConsumer'"],
-    ['billing2', 'Billing2ConsumerStack', "'Billing2Consumer'"],
-  ])('names the stack of %s %s with the id %s', async (name, stackClass, stackId) => {
-    await consumerGenerator(tree, options({ name }));
+    ['my-team', 'MyTeamConsumerStack', 'MyTeamConsumer', 'my-team-events', 'MyTeamEvents', 'myTeamEvents'],
+    [
+      'billing2',
+      'Billing2ConsumerStack',
+      'Billing2Consumer',
+      'billing2-events',
+      'Billing2Events',
+      'billing2Events',
+    ],
+  ])(
+    'names the code of %s: stack %s (%s), function folder %s with construct %s',
+    async (name, ...expected) => {
+      const [stackClass, stackId, functionName, functionClass, functionProperty] = expected;
+      await consumerGenerator(tree, options({ name }));
 
-    const main = tree.read(`apps/${name}-consumer/src/main.ts`, 'utf8') ?? '';
-    expect(main).toContain(`import { ${stackClass} } from './${name}-consumer-stack';`);
-    expect(main).toContain(`new ${stackClass}(app, ${stackId}, { env: stackEnvironment() });`);
-    expect(tree.read(`apps/${name}-consumer/src/${name}-consumer-stack.ts`, 'utf8')).toContain(
-      `export class ${stackClass} extends Stack {`,
-    );
-  });
+      const root = `apps/${name}-consumer/src`;
+      expect(tree.read(`${root}/main.ts`, 'utf8')).toContain(
+        `new ${stackClass}(app, '${stackId}', { env: stackEnvironment() });`,
+      );
+      expect(tree.read(`${root}/stack.ts`, 'utf8')).toContain(
+        `this.${functionProperty} = new ${functionClass}(this, '${functionClass}');`,
+      );
+      expect(tree.read(`${root}/functions/${functionName}/construct.ts`, 'utf8')).toContain(
+        `export class ${functionClass} extends Construct {`,
+      );
+      expect(tree.read(`${root}/functions/${functionName}/handler.ts`, 'utf8')).toContain(
+        `export const handler = create${functionClass}Handler();`,
+      );
+    },
+  );
 
   it('accepts a name already ending in -consumer without doubling the suffix', async () => {
     await consumerGenerator(tree, options({ name: 'billing-consumer' }));
@@ -229,15 +255,16 @@ const EXPECTED_FILES = [
   'apps/billing-consumer/cdk.json',
   'apps/billing-consumer/package.json',
   'apps/billing-consumer/project.json',
-  'apps/billing-consumer/src/billing-consumer-stack.test.ts',
-  'apps/billing-consumer/src/billing-consumer-stack.ts',
   'apps/billing-consumer/src/contract-expectations.ts',
   'apps/billing-consumer/src/contract.test.ts',
-  'apps/billing-consumer/src/functions/consume/apply-event.ts',
-  'apps/billing-consumer/src/functions/consume/handler.test.ts',
-  'apps/billing-consumer/src/functions/consume/handler.ts',
+  'apps/billing-consumer/src/environment.ts',
+  'apps/billing-consumer/src/functions/billing-events/apply-event.ts',
+  'apps/billing-consumer/src/functions/billing-events/construct.ts',
+  'apps/billing-consumer/src/functions/billing-events/handler.test.ts',
+  'apps/billing-consumer/src/functions/billing-events/handler.ts',
   'apps/billing-consumer/src/main.ts',
-  'apps/billing-consumer/src/subscriptions.ts',
+  'apps/billing-consumer/src/stack.test.ts',
+  'apps/billing-consumer/src/stack.ts',
   'apps/billing-consumer/tsconfig.json',
   'apps/billing-consumer/vitest.config.ts',
 ];

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { GeneratorCallback, Tree } from '@nx/devkit';
-import { formatFiles, generateFiles, installPackagesTask } from '@nx/devkit';
+import { formatFiles, generateFiles, installPackagesTask, names } from '@nx/devkit';
 import { contractCatalog } from './catalog';
 import type { CatalogEntry, NormalizedConsumerOptions } from './options';
 import { normalizeOptions } from './options';
@@ -39,6 +39,10 @@ function templateValues(options: NormalizedConsumerOptions): Record<string, unkn
     tmpl: '',
     stackClassName: `${options.className}ConsumerStack`,
     stackId: `${options.className}Consumer`,
+    functionName: `${options.name}-events`,
+    functionClassName: `${options.className}Events`,
+    functionPropertyName: `${options.propertyName}Events`,
+    constantName: names(options.name).constantName,
     contractImports: [...new Set(options.subscriptions.map((s) => s.exportName))],
     expectationGroups: [...groups.values()].map((exportNames) => ({ first: exportNames[0], exportNames })),
     example: first.exampleName,
