@@ -3,7 +3,11 @@ import { Stack } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { WelcomeEmail } from './functions/welcome-email/construct';
 
-/** Properties of {@link EmailConsumerStack}. */
+/**
+ * Properties of {@link EmailConsumerStack}.
+ *
+ * @example new EmailConsumerStack(app, 'EmailConsumer', { env: stackEnvironment(), senderAddress: 'welcome@outboxed.example' });
+ */
 export interface EmailConsumerStackProps extends StackProps {
   /** The `From` address of the welcome email; its domain must be a verified SES identity. */
   readonly senderAddress: string;

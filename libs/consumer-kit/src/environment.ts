@@ -13,5 +13,9 @@ export const CONSUMER_ENV = {
   idempotencyExpiresAfterSeconds: 'IDEMPOTENCY_EXPIRES_AFTER_SECONDS',
 } as const;
 
-/** Default lifetime of an idempotency record: 14 days, the longest an SQS message (or its DLQ copy) can live. */
+/**
+ * Default lifetime of an idempotency record: 14 days, the longest an SQS message (or its DLQ copy) can live.
+ *
+ * @example new EventConsumer(this, 'C', { contracts, entry, idempotencyExpiration: Duration.seconds(DEFAULT_IDEMPOTENCY_EXPIRES_AFTER_SECONDS) });
+ */
 export const DEFAULT_IDEMPOTENCY_EXPIRES_AFTER_SECONDS = 14 * 24 * 60 * 60;

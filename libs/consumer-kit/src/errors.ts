@@ -30,7 +30,11 @@ export class ConsumerConfigurationError extends ConsumerError {
   }
 }
 
-/** Why a record was rejected as invalid: the reason sent with it to the dead-letter queue. */
+/**
+ * Why a record was rejected as invalid: the reason sent with it to the dead-letter queue.
+ *
+ * @example if (error.reason === 'UnsupportedEvent') logger.warn('redrive after deploying the new version');
+ */
 export type RejectionReason = 'NotJson' | 'NotAnEvent' | 'UnsupportedEvent' | 'ContractViolation';
 
 /**

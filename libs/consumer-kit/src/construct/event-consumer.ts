@@ -16,12 +16,20 @@ import { Construct } from 'constructs';
 import { CONSUMER_ENV, DEFAULT_IDEMPOTENCY_EXPIRES_AFTER_SECONDS } from '../environment';
 import { validateProps } from './validate-props';
 
-/** The SSM parameter names through which the producer publishes its bus (the rule needs only the name). */
+/**
+ * The SSM parameter names through which the producer publishes its bus (the rule needs only the name).
+ *
+ * @example new EventConsumer(this, 'C', { contracts, entry, producerParameters: { eventBusName: '/orders/event-bus-name' } });
+ */
 export interface ProducerParameters {
   readonly eventBusName: string;
 }
 
-/** Properties of {@link EventConsumer}. */
+/**
+ * Properties of {@link EventConsumer}.
+ *
+ * @example const props: EventConsumerProps = { contracts: [userCreatedV1], entry: join(import.meta.dirname, 'handler.ts'), batchSize: 5 };
+ */
 export interface EventConsumerProps {
   /** The event types and versions the consumer subscribes to; the rule pattern is derived from them. */
   readonly contracts: readonly EventContract<unknown>[];

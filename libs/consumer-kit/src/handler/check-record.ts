@@ -18,10 +18,18 @@ export interface ConsumerEvent<TDetail> {
   readonly detail: TDetail;
 }
 
-/** The detail type of a contract (`EventContract<TDetail>` → `TDetail`). */
+/**
+ * The detail type of a contract (`EventContract<TDetail>` → `TDetail`).
+ *
+ * @example type Detail = DetailOf<typeof userCreatedV1>; // UserCreatedV1Detail
+ */
 export type DetailOf<TContract> = TContract extends EventContract<infer TDetail> ? TDetail : never;
 
-/** A valid record: its event and the contract it satisfies. */
+/**
+ * A valid record: its event and the contract it satisfies.
+ *
+ * @example const { event, contract }: CheckedEvent<typeof userCreatedV1> = checkRecord(body, [userCreatedV1]);
+ */
 export interface CheckedEvent<TContract extends EventContract<unknown>> {
   readonly event: ConsumerEvent<DetailOf<TContract>>;
   readonly contract: TContract;

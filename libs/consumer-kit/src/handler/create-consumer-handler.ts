@@ -13,7 +13,11 @@ import type { ConsumerEvent, DetailOf } from './check-record';
 import { checkRecord } from './check-record';
 import { moveToDeadLetterQueue } from './dead-letter';
 
-/** What {@link ConsumerHandlerOptions.handle} receives beside the event. */
+/**
+ * What {@link ConsumerHandlerOptions.handle} receives beside the event.
+ *
+ * @example handle: async (event, { logger, messageId }) => logger.info('Sending', { messageId })
+ */
 export interface RecordContext<TContract extends EventContract<unknown>> {
   /** The contract the event satisfied. */
   readonly contract: TContract;
@@ -23,7 +27,11 @@ export interface RecordContext<TContract extends EventContract<unknown>> {
   readonly logger: Logger;
 }
 
-/** Options of {@link createConsumerHandler}. */
+/**
+ * Options of {@link createConsumerHandler}.
+ *
+ * @example const options: ConsumerHandlerOptions<typeof userCreatedV1> = { name: 'audit-consumer', contracts: [userCreatedV1], handle };
+ */
 export interface ConsumerHandlerOptions<TContract extends EventContract<unknown>> {
   /**
    * The consumer's name, e.g. `email-consumer`: the logger's service name and the idempotency key prefix.
@@ -42,7 +50,11 @@ export interface ConsumerHandlerOptions<TContract extends EventContract<unknown>
   ) => Promise<JSONValue | void>;
 }
 
-/** Side effects of {@link createConsumerHandler}; production defaults read `process.env` and create clients once. */
+/**
+ * Side effects of {@link createConsumerHandler}; production defaults read `process.env` and create clients once.
+ *
+ * @example createConsumerHandler(options, { dynamoDb: new DynamoDBClient(ddb.clientConfig), env: { IDEMPOTENCY_TABLE_NAME: 't', DEAD_LETTER_QUEUE_URL: url } });
+ */
 export interface ConsumerHandlerDeps {
   /** @default process.env (read at the first invocation, not at import) */
   readonly env?: NodeJS.ProcessEnv;
@@ -54,10 +66,18 @@ export interface ConsumerHandlerDeps {
   readonly logger?: Logger;
 }
 
-/** An SQS-triggered Lambda handler reporting partial batch failures. */
+/**
+ * An SQS-triggered Lambda handler reporting partial batch failures.
+ *
+ * @example const response = await handler(sqsEvent, context); // { batchItemFailures: [...] }
+ */
 export type ConsumerHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
-/** The idempotency key: the event id fixed when the producer wrote its outbox item (EventBridge's `id` changes per PutEvents). */
+/**
+ * The idempotency key: the event id fixed when the producer wrote its outbox item (EventBridge's `id` changes per PutEvents).
+ *
+ * @example new IdempotencyConfig({ eventKeyJmesPath: IDEMPOTENCY_KEY_PATH });
+ */
 export const IDEMPOTENCY_KEY_PATH = 'detail.metadata.id';
 
 /**

@@ -4,7 +4,11 @@ import type { SQSRecord } from 'aws-lambda';
 import type { InvalidEventError } from '../errors';
 import { DeadLetterSendError } from '../errors';
 
-/** Message attributes the kit sets on an invalid record it moves to the dead-letter queue. */
+/**
+ * Message attributes the kit sets on an invalid record it moves to the dead-letter queue.
+ *
+ * @example message.MessageAttributes?.[REJECTION_ATTRIBUTES.reason]?.StringValue; // 'ContractViolation'
+ */
 export const REJECTION_ATTRIBUTES = {
   reason: 'outboxed.rejection-reason',
   violations: 'outboxed.violations',

@@ -1,4 +1,8 @@
-/** The event fields an audit record is made of: the envelope's source and type and the event's metadata. */
+/**
+ * The event fields an audit record is made of: the envelope's source and type and the event's metadata.
+ *
+ * @example const event: AuditedEvent = exampleUserCreatedEvent();
+ */
 export interface AuditedEvent {
   readonly source: string;
   readonly 'detail-type': string;
@@ -14,7 +18,11 @@ export interface AuditedEvent {
   };
 }
 
-/** One item of the audit table. Holds ids and times only: no email, no name. */
+/**
+ * One item of the audit table. Holds ids and times only: no email, no name.
+ *
+ * @example const record: AuditRecord = auditRecordOf(event, new Date());
+ */
 export interface AuditRecord {
   /** Partition key: the aggregate (user) id — "everything that happened to this user". */
   readonly pk: string;
@@ -34,7 +42,11 @@ export interface AuditRecord {
   readonly recordedAt: string;
 }
 
-/** Name of the audit table's index by day. */
+/**
+ * Name of the audit table's index by day.
+ *
+ * @example new QueryCommand({ TableName, IndexName: BY_OCCURRED_ON_INDEX, KeyConditionExpression: 'occurredOn = :day' });
+ */
 export const BY_OCCURRED_ON_INDEX = 'byOccurredOn';
 
 /**

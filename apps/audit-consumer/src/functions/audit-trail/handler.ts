@@ -12,7 +12,11 @@ import { AUDIT_ENV } from '../../environment';
 import type { AuditedEvent } from './audit-record';
 import { auditRecordOf } from './audit-record';
 
-/** Side effects of the audit handler: the kit's, plus the audit table's client and a clock. */
+/**
+ * Side effects of the audit handler: the kit's, plus the audit table's client and a clock.
+ *
+ * @example createAuditTrailHandler({ auditTable: DynamoDBDocumentClient.from(client), now: () => fixedDate });
+ */
 export interface AuditTrailDeps extends ConsumerHandlerDeps {
   /** @default DynamoDBDocumentClient.from(new DynamoDBClient({})) */
   readonly auditTable?: DynamoDBDocumentClient;
@@ -59,5 +63,9 @@ export function createAuditTrailHandler(deps: AuditTrailDeps = {}): ConsumerHand
   );
 }
 
-/** The Lambda entry point. */
+/**
+ * The Lambda entry point.
+ *
+ * @example new NodejsFunction(this, 'Fn', { ...nodeFunctionDefaults(), entry: join(import.meta.dirname, 'handler.ts') });
+ */
 export const handler = createAuditTrailHandler();

@@ -8,7 +8,11 @@ import { Construct } from 'constructs';
 import { expectations } from '../../contract-expectations';
 import { EMAIL_ENV } from '../../environment';
 
-/** Properties of {@link WelcomeEmail}. */
+/**
+ * Properties of {@link WelcomeEmail}.
+ *
+ * @example new WelcomeEmail(this, 'WelcomeEmail', { senderAddress: 'welcome@mail.outboxed.example', senderIdentity: 'outboxed.example' });
+ */
 export interface WelcomeEmailProps {
   /** The `From` address of the welcome email. */
   readonly senderAddress: string;

@@ -11,7 +11,11 @@ import { EMAIL_ENV } from '../../environment';
 import type { WelcomeEmailSettings } from './welcome-email';
 import { welcomeEmail } from './welcome-email';
 
-/** Side effects of the welcome-email handler: the kit's, plus SES. */
+/**
+ * Side effects of the welcome-email handler: the kit's, plus SES.
+ *
+ * @example createWelcomeEmailHandler({ ses: new SESv2Client({ endpoint: edge.endpoint }), env });
+ */
 export interface WelcomeEmailDeps extends ConsumerHandlerDeps {
   /** @default new SESv2Client({}) */
   readonly ses?: SESv2Client;
@@ -51,5 +55,9 @@ function readSettings(env: NodeJS.ProcessEnv): WelcomeEmailSettings {
   return { senderAddress, templateName };
 }
 
-/** The Lambda entry point. */
+/**
+ * The Lambda entry point.
+ *
+ * @example new NodejsFunction(this, 'Fn', { ...nodeFunctionDefaults(), entry: join(import.meta.dirname, 'handler.ts') });
+ */
 export const handler = createWelcomeEmailHandler();

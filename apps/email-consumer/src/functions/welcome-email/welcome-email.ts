@@ -1,13 +1,21 @@
 import type { SendEmailCommandInput } from '@aws-sdk/client-sesv2';
 import type { UserCreatedV1ConsumerDetail } from '@outboxed/contracts';
 
-/** Where the welcome email comes from and what it looks like. */
+/**
+ * Where the welcome email comes from and what it looks like.
+ *
+ * @example welcomeEmail(detail, { senderAddress: 'welcome@outboxed.example', templateName: 'Welcome' });
+ */
 export interface WelcomeEmailSettings {
   readonly senderAddress: string;
   readonly templateName: string;
 }
 
-/** The tag carrying the event id on every welcome email, so a duplicate can be traced to its event. */
+/**
+ * The tag carrying the event id on every welcome email, so a duplicate can be traced to its event.
+ *
+ * @example email.tags.find((t) => t.Name === EVENT_ID_TAG)?.Value; // the event id
+ */
 export const EVENT_ID_TAG = 'outboxed-event-id';
 
 /**
