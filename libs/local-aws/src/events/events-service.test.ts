@@ -259,6 +259,29 @@ describe('EventBridge over the JSON protocol (SDK v3)', () => {
     expect((await drain(q.url)).map((m) => m.body)).toEqual([{ eventId: 'e1', text: 'id e1' }]);
   });
 
+  it('delivers to a FIFO queue target in the SqsParameters message group', async () => {
+    const { QueueUrl } = await sqs.send(
+      new CreateQueueCommand({ QueueName: name('target') + '.fifo', Attributes: { FifoQueue: 'true' } }),
+    );
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+    );
+    const { bus } = await busWithRule({ source: ['outboxed.test'] }, [
+      { Id: 'q', Arn: Attributes?.QueueArn, SqsParameters: { MessageGroupId: 'users' } },
+    ]);
+    const put = await events.send(new PutEventsCommand({ Entries: [entry(bus)] }));
+    await edge.settle();
+    const received = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl,
+        MessageSystemAttributeNames: ['MessageGroupId', 'MessageDeduplicationId'],
+      }),
+    );
+    expect(received.Messages?.map((m) => m.Attributes)).toEqual([
+      { MessageGroupId: 'users', MessageDeduplicationId: put.Entries?.[0]?.EventId },
+    ]);
+  });
+
   it('invokes a Lambda target with the event through invokeLambda', async () => {
     const { bus } = await busWithRule({ source: ['outboxed.test'] }, [{ Id: 'fn', Arn: OK_FUNCTION }]);
     const put = await events.send(new PutEventsCommand({ Entries: [entry(bus)] }));

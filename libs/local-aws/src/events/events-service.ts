@@ -1,5 +1,6 @@
 import { AwsServiceError, validation } from '../errors';
-import type { SqsService, ServiceContext } from '../sqs/sqs-service';
+import type { ServiceContext } from '../service-context';
+import type { SqsService } from '../sqs/sqs-service';
 import { ArchiveStore } from './archives';
 import { compileEventPattern, type CompiledEventPattern } from './event-pattern';
 import {

@@ -126,7 +126,11 @@ async function invoke(deps: DeliveryDeps, route: DeliveryRoute, event: EventBrid
   const input = transformInput(route, event);
   const service = arn.split(':')[2];
   if (service === 'sqs') {
-    deps.sqs.sendToArn(arn, typeof input === 'string' ? input : JSON.stringify(input));
+    const groupId = (route.target.SqsParameters as { MessageGroupId?: string } | undefined)?.MessageGroupId;
+    deps.sqs.sendToArn(arn, typeof input === 'string' ? input : JSON.stringify(input), undefined, {
+      ...(groupId !== undefined ? { messageGroupId: groupId } : {}),
+      deduplicationId: event.id,
+    });
   } else if (service === 'lambda') {
     if (!deps.invokeLambda)
       throw new Error(`no invokeLambda was given to startEdge, so Lambda target ${arn} cannot be called`);

@@ -1,5 +1,5 @@
 import { AwsServiceError } from '../errors';
-import type { ServiceContext } from '../sqs/sqs-service';
+import type { ServiceContext } from '../service-context';
 
 interface SchemaVersion {
   readonly SchemaVersion: string;

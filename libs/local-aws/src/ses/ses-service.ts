@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AwsServiceError } from '../errors';
-import type { ServiceContext } from '../sqs/sqs-service';
+import type { ServiceContext } from '../service-context';
 import type { Mailbox, MailboxMessage } from './mailbox';
 import { renderTemplate, type EmailTemplateContent } from './render-template';
 

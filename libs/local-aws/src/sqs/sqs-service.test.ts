@@ -404,3 +404,106 @@ describe('SQS long polling when the client goes away', () => {
     expect(received.Messages?.map((m) => m.Body)).toEqual(['kept']);
   });
 });
+
+describe('SQS FIFO queues', () => {
+  let edge: Edge;
+  let sqs: SQSClient;
+  let counter = 0;
+
+  beforeAll(async () => {
+    edge = await startEdge();
+    sqs = clientsFor(edge).sqs;
+  });
+  afterAll(() => edge.stop());
+
+  async function fifoQueue(attributes: Record<string, string> = {}): Promise<string> {
+    counter += 1;
+    const { QueueUrl } = await sqs.send(
+      new CreateQueueCommand({
+        QueueName: `jobs-${counter}.fifo`,
+        Attributes: { FifoQueue: 'true', ...attributes },
+      }),
+    );
+    return QueueUrl as string;
+  }
+
+  it.each([
+    ['a .fifo name without FifoQueue', 'plain.fifo', {}],
+    ['FifoQueue without the .fifo suffix', 'plain', { FifoQueue: 'true' }],
+  ])('rejects creating a queue with %s', async (_what, QueueName, Attributes) => {
+    await expect(sqs.send(new CreateQueueCommand({ QueueName, Attributes }))).rejects.toMatchObject({
+      name: 'InvalidParameterValue',
+    });
+  });
+
+  it('delivers a message group in order, holding the group while a message is in flight', async () => {
+    const url = await fifoQueue({ ContentBasedDeduplication: 'true' });
+    for (const [group, body] of [
+      ['a', 'a1'],
+      ['a', 'a2'],
+      ['b', 'b1'],
+    ] as const) {
+      await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body, MessageGroupId: group }));
+    }
+    const first = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 1 }));
+    const whileAInFlight = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10 }),
+    );
+    await sqs.send(
+      new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: first.Messages?.[0]?.ReceiptHandle }),
+    );
+    const afterDelete = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: url,
+        MaxNumberOfMessages: 10,
+        MessageSystemAttributeNames: ['MessageGroupId'],
+      }),
+    );
+
+    expect(first.Messages?.map((m) => m.Body)).toEqual(['a1']);
+    expect(whileAInFlight.Messages?.map((m) => m.Body)).toEqual(['b1']);
+    expect(afterDelete.Messages?.map((m) => [m.Body, m.Attributes?.MessageGroupId])).toEqual([['a2', 'a']]);
+  });
+
+  it('drops a duplicate within the deduplication interval, answering the original message id', async () => {
+    const url = await fifoQueue();
+    const send = (): Promise<{ MessageId?: string; SequenceNumber?: string }> =>
+      sqs.send(
+        new SendMessageCommand({
+          QueueUrl: url,
+          MessageBody: 'x',
+          MessageGroupId: 'g',
+          MessageDeduplicationId: 'd1',
+        }),
+      );
+    const original = await send();
+    const duplicate = await send();
+    const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10 }));
+
+    expect(duplicate).toMatchObject({
+      MessageId: original.MessageId,
+      SequenceNumber: original.SequenceNumber,
+    });
+    expect(original.SequenceNumber).toMatch(/^\d{20}$/);
+    expect(received.Messages).toHaveLength(1);
+  });
+
+  it.each([
+    ['no MessageGroupId', { MessageDeduplicationId: 'd' }, 'MissingParameter'],
+    [
+      'no deduplication id without ContentBasedDeduplication',
+      { MessageGroupId: 'g' },
+      'InvalidParameterValue',
+    ],
+    [
+      'a per-message DelaySeconds',
+      { MessageGroupId: 'g', MessageDeduplicationId: 'd', DelaySeconds: 5 },
+      'InvalidParameterValue',
+    ],
+  ])('rejects a FIFO message with %s', async (_what, parameters, name) => {
+    const url = await fifoQueue();
+    await expect(
+      sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'x', ...parameters })),
+    ).rejects.toMatchObject({ name });
+  });
+});

@@ -1,115 +1,46 @@
 import { randomUUID } from 'node:crypto';
 import { AwsServiceError } from '../errors';
-import type { EdgeLog } from '../log';
+import type { ServiceContext } from '../service-context';
+import {
+  DEDUPLICATION_INTERVAL_MS,
+  fifoReceivable,
+  fifoSend,
+  isFifo,
+  validateFifoQueue,
+  type FifoSend,
+} from './fifo';
 import { md5OfBody, md5OfMessageAttributes, type MessageAttributeValue } from './md5';
+import {
+  batchFailure,
+  DEFAULT_ATTRIBUTES,
+  invalidParameter,
+  nonExistentQueue,
+  optional,
+  RANGES,
+  SETTABLE,
+  sqsError,
+  str,
+  SYSTEM_ATTRIBUTES,
+  validateMessage,
+  type Input,
+  type Message,
+  type MoveTask,
+  type Queue,
+} from './sqs-model';
 
-/** What an emulated service needs to know about the edge it runs in. */
-export interface ServiceContext {
-  readonly region: string;
-  readonly accountId: string;
-  /** The edge's base URL (`http://127.0.0.1:4566`), known once the server listens. */
-  endpoint(): string;
-  readonly log: EdgeLog;
-}
-
-interface Message {
-  readonly messageId: string;
-  readonly body: string;
-  readonly md5OfBody: string;
-  readonly messageAttributes?: Record<string, MessageAttributeValue>;
-  readonly sentTimestamp: number;
-  readonly senderId: string;
-  /** Where SQS moved it from when it went to this queue as a dead letter. */
-  readonly deadLetterSourceArn?: string;
-  receiveCount: number;
-  firstReceiveTimestamp?: number;
-  visibleAt: number;
-  inFlight: boolean;
-}
-
-interface Queue {
-  readonly name: string;
-  readonly arn: string;
-  readonly attributes: Record<string, string>;
-  readonly tags: Record<string, string>;
-  readonly createdTimestamp: number;
-  lastModifiedTimestamp: number;
-  readonly messages: Map<string, Message>;
-  readonly receipts: Map<string, string>;
-  readonly waiters: Set<() => void>;
-}
-
-interface MoveTask {
-  readonly TaskHandle: string;
-  readonly SourceArn: string;
-  readonly DestinationArn?: string;
-  readonly MaxNumberOfMessagesPerSecond?: number;
-  readonly StartedTimestamp: number;
-  Status: 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
-  ApproximateNumberOfMessagesMoved: number;
-  ApproximateNumberOfMessagesToMove: number;
-  FailureReason?: string;
-}
-
-type Input = Record<string, unknown>;
-
-const DEFAULT_ATTRIBUTES: Readonly<Record<string, string>> = {
-  DelaySeconds: '0',
-  MaximumMessageSize: '262144',
-  MessageRetentionPeriod: '345600',
-  ReceiveMessageWaitTimeSeconds: '0',
-  VisibilityTimeout: '30',
-  SqsManagedSseEnabled: 'true',
-};
-const SETTABLE = new Set([
-  ...Object.keys(DEFAULT_ATTRIBUTES),
-  'Policy',
-  'RedrivePolicy',
-  'RedriveAllowPolicy',
-  'KmsMasterKeyId',
-  'KmsDataKeyReusePeriodSeconds',
-  'FifoQueue',
-  'ContentBasedDeduplication',
-  'DeduplicationScope',
-  'FifoThroughputLimit',
-]);
-const RANGES: Readonly<Record<string, readonly [number, number]>> = {
-  DelaySeconds: [0, 900],
-  MaximumMessageSize: [1024, 1048576],
-  MessageRetentionPeriod: [60, 1209600],
-  ReceiveMessageWaitTimeSeconds: [0, 20],
-  VisibilityTimeout: [0, 43200],
-};
-const SYSTEM_ATTRIBUTES = [
-  'SenderId',
-  'SentTimestamp',
-  'ApproximateReceiveCount',
-  'ApproximateFirstReceiveTimestamp',
-  'DeadLetterQueueSourceArn',
-] as const;
-
-/** Builds SQS's errors: the JSON protocol's shape plus the legacy query code the SDK reads from a header. */
-export function sqsError(code: string, queryCode: string, message: string): AwsServiceError {
-  return new AwsServiceError(code, message, 400, queryCode);
-}
-const nonExistentQueue = (): AwsServiceError =>
-  sqsError(
-    'QueueDoesNotExist',
-    'AWS.SimpleQueueService.NonExistentQueue',
-    'The specified queue does not exist.',
-  );
-const invalidParameter = (message: string): AwsServiceError =>
-  sqsError('InvalidParameterValue', 'InvalidParameterValue', message);
+export { sqsError };
 
 /**
- * Amazon SQS (standard queues), in memory, behind the JSON protocol (`X-Amz-Target: AmazonSQS.<Action>`) the SDK v3
+ * Amazon SQS (standard and FIFO queues), in memory, behind the JSON protocol (`X-Amz-Target: AmazonSQS.<Action>`) the SDK v3
  * and the AWS CLI speak. Hand-written: no maintained library emulates SQS without Docker.
  *
  * Semantics follow the SQS developer guide: a received message is invisible for the visibility timeout, then
  * visible again with `ApproximateReceiveCount` incremented; with a `RedrivePolicy`, a message received
  * `maxReceiveCount` times is moved to the dead-letter queue on the next receive attempt; `DelaySeconds` hides new
  * messages; `WaitTimeSeconds` long-polls; MD5 digests of bodies and attributes are SQS's.
- * Not emulated: FIFO ordering/deduplication, the 60-second PurgeQueue limit, retention of in-flight limits.
+ * FIFO queues deliver each message group in order, one in-flight batch per group, and drop duplicates within 5
+ * minutes (`MessageDeduplicationId` or, with `ContentBasedDeduplication`, the body's SHA-256).
+ * Not emulated: the 60-second PurgeQueue limit, in-flight message quotas, high-throughput FIFO partitions.
  *
  * @example
  * const sqs = new SqsService(context);
@@ -208,15 +139,33 @@ export class SqsService {
     }
   }
 
-  /** Internal API for EventBridge targets: sends to the queue named by `arn` (throws `QueueDoesNotExist`). */
-  sendToArn(arn: string, body: string, messageAttributes?: Record<string, MessageAttributeValue>): string {
+  /**
+   * Internal API for EventBridge targets: sends to the queue named by `arn` (throws `QueueDoesNotExist`). For a FIFO
+   * queue, `fifo` gives the target's `SqsParameters.MessageGroupId` and the deduplication id (the event id), as
+   * EventBridge sends them; a FIFO queue without a group id is refused like SendMessage refuses it.
+   */
+  sendToArn(
+    arn: string,
+    body: string,
+    messageAttributes?: Record<string, MessageAttributeValue>,
+    fifo?: { readonly messageGroupId?: string; readonly deduplicationId: string },
+  ): string {
     const queue = this.queueByArn(arn);
+    const fifoInput = isFifo(queue)
+      ? fifoSend(
+          queue,
+          { MessageGroupId: fifo?.messageGroupId, MessageDeduplicationId: fifo?.deduplicationId },
+          body,
+        )
+      : undefined;
     return this.enqueue(
       queue,
       body,
       messageAttributes,
       Number(queue.attributes.DelaySeconds),
       'events.amazonaws.com',
+      undefined,
+      fifoInput,
     ).messageId;
   }
 
@@ -258,6 +207,7 @@ export class SqsService {
       );
     }
     const given = this.validateAttributes((input.Attributes as Record<string, string>) ?? {});
+    validateFifoQueue(name, given);
     const existing = this.queues.get(name);
     if (existing) {
       for (const [key, value] of Object.entries(given)) {
@@ -282,6 +232,8 @@ export class SqsService {
       messages: new Map(),
       receipts: new Map(),
       waiters: new Set(),
+      deduplication: new Map(),
+      sequence: 0n,
     };
     this.queues.set(name, queue);
     return { QueueUrl: this.url(queue) };
@@ -390,6 +342,13 @@ export class SqsService {
   private setQueueAttributes(input: Input): unknown {
     const queue = this.queueByUrl(input);
     const given = this.validateAttributes((input.Attributes as Record<string, string>) ?? {});
+    if (given.FifoQueue !== undefined && given.FifoQueue !== (queue.attributes.FifoQueue ?? 'false')) {
+      throw sqsError(
+        'InvalidAttributeName',
+        'InvalidAttributeName',
+        'Attribute FifoQueue cannot be changed.',
+      );
+    }
     for (const [key, value] of Object.entries(given)) {
       if (value === '' && key === 'RedrivePolicy') delete queue.attributes[key];
       else queue.attributes[key] = value;
@@ -401,7 +360,8 @@ export class SqsService {
   private sendMessageAction(queue: Queue, input: Input): unknown {
     const body = str(input.MessageBody, 'MessageBody');
     const attributes = input.MessageAttributes as Record<string, MessageAttributeValue> | undefined;
-    this.validateMessage(queue, body, attributes);
+    validateMessage(queue, body, attributes);
+    const fifo = fifoSend(queue, input, body);
     const delay =
       input.DelaySeconds === undefined ? Number(queue.attributes.DelaySeconds) : Number(input.DelaySeconds);
     if (!Number.isInteger(delay) || delay < 0 || delay > 900) {
@@ -409,60 +369,13 @@ export class SqsService {
         `Value ${String(input.DelaySeconds)} for parameter DelaySeconds is invalid. Reason: must be between 0 and 900, if provided.`,
       );
     }
-    const message = this.enqueue(queue, body, attributes, delay, this.context.accountId);
+    const message = this.enqueue(queue, body, attributes, delay, this.context.accountId, undefined, fifo);
     return {
       MessageId: message.messageId,
       MD5OfMessageBody: message.md5OfBody,
       ...optional('MD5OfMessageAttributes', md5OfMessageAttributes(attributes)),
+      ...optional('SequenceNumber', message.sequenceNumber),
     };
-  }
-
-  private validateMessage(
-    queue: Queue,
-    body: string,
-    attributes?: Record<string, MessageAttributeValue>,
-  ): void {
-    if (body.length === 0) throw invalidParameter('The request must contain the parameter MessageBody.');
-    // eslint-disable-next-line no-control-regex
-    if (/[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u.test(body)) {
-      throw sqsError(
-        'InvalidMessageContents',
-        'InvalidMessageContents',
-        'Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF',
-      );
-    }
-    let size = Buffer.byteLength(body, 'utf8');
-    const entries = Object.entries(attributes ?? {});
-    if (entries.length > 10)
-      throw invalidParameter(
-        `Number of message attributes [${entries.length}] exceeds the allowed maximum [10].`,
-      );
-    for (const [name, value] of entries) {
-      const type = value.DataType;
-      if (!/^(String|Number|Binary)(\..+)?$/.test(type ?? '')) {
-        throw invalidParameter(
-          `The type of message (user) attribute '${name}' is invalid. You must use only the following supported type prefixes: Binary, Number, String.`,
-        );
-      }
-      if (type.startsWith('Number') && !Number.isFinite(Number(value.StringValue))) {
-        throw invalidParameter(`Can't cast the value of message (user) attribute '${name}' to a number.`);
-      }
-      if (value.StringValue === undefined && value.BinaryValue === undefined) {
-        throw invalidParameter(
-          `Message (user) attribute '${name}' must contain a non-empty value of message attribute type '${type}'.`,
-        );
-      }
-      size +=
-        Buffer.byteLength(name) +
-        Buffer.byteLength(type) +
-        Buffer.byteLength(value.StringValue ?? value.BinaryValue ?? '');
-    }
-    const max = Number(queue.attributes.MaximumMessageSize);
-    if (size > max) {
-      throw invalidParameter(
-        `One or more parameters are invalid. Reason: Message must be shorter than ${max} bytes.`,
-      );
-    }
   }
 
   private enqueue(
@@ -472,8 +385,16 @@ export class SqsService {
     delaySeconds: number,
     senderId: string,
     deadLetterSourceArn?: string,
+    fifo?: FifoSend,
   ): Message {
     const now = Date.now();
+    if (fifo) {
+      for (const [id, seen] of queue.deduplication) if (seen.expiresAt <= now) queue.deduplication.delete(id);
+      const duplicate = queue.deduplication.get(fifo.deduplicationId);
+      // a duplicate within the deduplication interval is accepted but not enqueued again
+      if (duplicate) return { ...(queue.messages.get(duplicate.messageId) ?? this.ghost(duplicate, body)) };
+      queue.sequence += 1n;
+    }
     const message: Message = {
       messageId: randomUUID(),
       body,
@@ -482,13 +403,42 @@ export class SqsService {
       sentTimestamp: now,
       senderId,
       ...(deadLetterSourceArn ? { deadLetterSourceArn } : {}),
+      ...(fifo
+        ? {
+            messageGroupId: fifo.messageGroupId,
+            deduplicationId: fifo.deduplicationId,
+            sequenceNumber: queue.sequence.toString().padStart(20, '1'),
+          }
+        : {}),
       receiveCount: 0,
       visibleAt: now + delaySeconds * 1000,
       inFlight: false,
     };
+    if (fifo) {
+      queue.deduplication.set(fifo.deduplicationId, {
+        messageId: message.messageId,
+        sequenceNumber: message.sequenceNumber as string,
+        expiresAt: now + DEDUPLICATION_INTERVAL_MS,
+      });
+    }
     queue.messages.set(message.messageId, message);
     this.wake(queue);
     return message;
+  }
+
+  /** What SendMessage answers for a duplicate whose original was already deleted. */
+  private ghost(seen: { messageId: string; sequenceNumber: string }, body: string): Message {
+    return {
+      messageId: seen.messageId,
+      body,
+      md5OfBody: md5OfBody(body),
+      sentTimestamp: Date.now(),
+      senderId: this.context.accountId,
+      sequenceNumber: seen.sequenceNumber,
+      receiveCount: 0,
+      visibleAt: 0,
+      inFlight: false,
+    };
   }
 
   private sendMessageBatch(input: Input): unknown {
@@ -637,7 +587,8 @@ export class SqsService {
     this.expire(queue, now);
     const redrive = this.redrivePolicy(queue);
     const taken: { message: Message; receiptHandle: string }[] = [];
-    for (const message of queue.messages.values()) {
+    const candidates = isFifo(queue) ? fifoReceivable(queue, now) : queue.messages.values();
+    for (const message of candidates) {
       if (taken.length >= max) break;
       if (message.visibleAt > now) continue;
       if (
@@ -709,6 +660,9 @@ export class SqsService {
       ApproximateReceiveCount: String(message.receiveCount),
       ApproximateFirstReceiveTimestamp: String(message.firstReceiveTimestamp),
       DeadLetterQueueSourceArn: message.deadLetterSourceArn,
+      MessageGroupId: message.messageGroupId,
+      MessageDeduplicationId: message.deduplicationId,
+      SequenceNumber: message.sequenceNumber,
     };
     const attributes: Record<string, string> = {};
     for (const name of SYSTEM_ATTRIBUTES) {
@@ -817,7 +771,18 @@ export class SqsService {
       }
       const destination = this.queueByArn(target);
       source.messages.delete(message.messageId);
-      this.enqueue(destination, message.body, message.messageAttributes, 0, message.senderId);
+      const fifo = isFifo(destination)
+        ? { messageGroupId: message.messageGroupId ?? message.messageId, deduplicationId: randomUUID() }
+        : undefined;
+      this.enqueue(
+        destination,
+        message.body,
+        message.messageAttributes,
+        0,
+        message.senderId,
+        undefined,
+        fifo,
+      );
       task.ApproximateNumberOfMessagesMoved += 1;
       this.context.log.emit(
         'sqs',
@@ -833,22 +798,4 @@ export class SqsService {
     if (task.Status === 'RUNNING') task.Status = 'COMPLETED';
     return { TaskHandle: task.TaskHandle };
   }
-}
-
-function str(value: unknown, name: string): string {
-  if (typeof value !== 'string') {
-    throw sqsError('MissingParameter', 'MissingParameter', `The request must contain the parameter ${name}.`);
-  }
-  return value;
-}
-
-function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
-  return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
-}
-
-function batchFailure(id: string, error: unknown): unknown {
-  if (error instanceof AwsServiceError) {
-    return { Id: id, SenderFault: true, Code: error.queryErrorCode ?? error.code, Message: error.message };
-  }
-  return { Id: id, SenderFault: false, Code: 'InternalError', Message: (error as Error).message };
 }

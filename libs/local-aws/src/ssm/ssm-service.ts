@@ -1,5 +1,5 @@
 import { AwsServiceError, validation } from '../errors';
-import type { ServiceContext } from '../sqs/sqs-service';
+import type { ServiceContext } from '../service-context';
 
 interface Parameter {
   readonly Name: string;
