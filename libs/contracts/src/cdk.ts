@@ -9,7 +9,11 @@ import { USERS_SCHEMA_REGISTRY_NAME } from './constants.ts';
 import type { EventContract } from './contract.ts';
 import { ContractError } from './errors.ts';
 
-/** Properties of `EventSchemas`. */
+/**
+ * Properties of `EventSchemas`.
+ *
+ * @example new EventSchemas(this, 'Schemas', { registryName: 'outboxed-users' } satisfies EventSchemasProps);
+ */
 export interface EventSchemasProps {
   /**
    * Name of the registry the schemas are published to.

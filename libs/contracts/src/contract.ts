@@ -31,7 +31,11 @@ export interface EventContract<TDetail = unknown, TEvent = unknown> {
   parseEvent(event: unknown): TEvent;
 }
 
-/** What `defineContract` needs: the identity of the event and its schema. */
+/**
+ * What `defineContract` needs: the identity of the event and its schema.
+ *
+ * @example defineContract({ source: 'outboxed.users', detailType: 'UserCreated', version: 1, schema });
+ */
 export interface ContractDefinition {
   readonly source: string;
   readonly detailType: string;

@@ -15,9 +15,17 @@ export type ExampleOverrides<T> = {
       : T[K];
 };
 
-/** The user id (a ULID) of every example event. */
+/**
+ * The user id (a ULID) of every example event.
+ *
+ * @example expect(event.detail.data.userId).toBe(EXAMPLE_USER_ID);
+ */
 export const EXAMPLE_USER_ID = '01JHB7N9Q3Z5W8X2C4V6T0R1SA';
-/** The `detail.metadata.id` (a ULID) of every example event. */
+/**
+ * The `detail.metadata.id` (a ULID) of every example event.
+ *
+ * @example expect(processedIds).toEqual([EXAMPLE_EVENT_ID]);
+ */
 export const EXAMPLE_EVENT_ID = '01JHB7N9Q3Z5W8X2C4V6T0R1SM';
 
 /**

@@ -10,13 +10,29 @@ import type * as V2Producer from './generated/outboxed-users-user-created/v2-pro
 import type * as V2Consumer from './generated/outboxed-users-user-created/v2-consumer.ts';
 import type { JsonSchema } from './validation.ts';
 
-/** UserCreated v1 event as the producer must send it (strict, generated from the registry schema). */
+/**
+ * UserCreated v1 event as the producer must send it (strict, generated from the registry schema).
+ *
+ * @example const event: UserCreatedV1Event = userCreatedV1.parseEvent(raw);
+ */
 export type UserCreatedV1Event = V1Producer.UserCreatedEvent;
-/** UserCreated v1 `detail` (strict). */
+/**
+ * UserCreated v1 `detail` (strict).
+ *
+ * @example const detail: UserCreatedV1Detail = userCreatedV1.parseDetail(raw);
+ */
 export type UserCreatedV1Detail = V1Producer.UserCreatedDetail;
-/** UserCreated v2 event (strict): v1 plus the optional `data.locale`. */
+/**
+ * UserCreated v2 event (strict): v1 plus the optional `data.locale`.
+ *
+ * @example const event: UserCreatedV2Event = userCreatedV2.parseEvent(raw);
+ */
 export type UserCreatedV2Event = V2Producer.UserCreatedEvent;
-/** UserCreated v2 `detail` (strict). */
+/**
+ * UserCreated v2 `detail` (strict).
+ *
+ * @example const detail: UserCreatedV2Detail = userCreatedV2.parseDetail(raw);
+ */
 export type UserCreatedV2Detail = V2Producer.UserCreatedDetail;
 
 /**
@@ -34,9 +50,17 @@ export type UserCreatedEvent = UserCreatedV2Event;
  */
 export type UserCreatedDetail = UserCreatedV2Detail;
 
-/** The latest UserCreated `detail.metadata`. */
+/**
+ * The latest UserCreated `detail.metadata`.
+ *
+ * @example const metadata: UserCreatedMetadata = { id, type: USER_CREATED_DETAIL_TYPE, version: 2, occurredAt, aggregateId, sequence: 1, correlationId };
+ */
 export type UserCreatedMetadata = V2Producer.UserCreatedMetadata;
-/** The latest UserCreated `detail.data`. */
+/**
+ * The latest UserCreated `detail.data`.
+ *
+ * @example const data: UserCreatedData = { userId, email, name, createdAt };
+ */
 export type UserCreatedData = V2Producer.UserCreatedData;
 
 /**
@@ -46,11 +70,23 @@ export type UserCreatedData = V2Producer.UserCreatedData;
  * @example function handle(event: UserCreatedConsumerEvent) { return event.detail.data.userId; }
  */
 export type UserCreatedConsumerEvent = V2Consumer.UserCreatedEvent;
-/** The consumer's (tolerant) view of the latest UserCreated `detail`. */
+/**
+ * The consumer's (tolerant) view of the latest UserCreated `detail`.
+ *
+ * @example function recipient(detail: UserCreatedConsumerDetail) { return detail.data.email; }
+ */
 export type UserCreatedConsumerDetail = V2Consumer.UserCreatedDetail;
-/** The consumer's (tolerant) view of UserCreated v1. */
+/**
+ * The consumer's (tolerant) view of UserCreated v1.
+ *
+ * @example function userId(event: UserCreatedV1ConsumerEvent) { return event.detail.data.userId; }
+ */
 export type UserCreatedV1ConsumerEvent = V1Consumer.UserCreatedEvent;
-/** The consumer's (tolerant) view of UserCreated v1 `detail`. */
+/**
+ * The consumer's (tolerant) view of UserCreated v1 `detail`.
+ *
+ * @example function recipient(detail: UserCreatedV1ConsumerDetail) { return detail.data.email; }
+ */
 export type UserCreatedV1ConsumerDetail = V1Consumer.UserCreatedDetail;
 
 /**

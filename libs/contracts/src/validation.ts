@@ -13,7 +13,11 @@ export interface ContractViolation {
   readonly message: string;
 }
 
-/** A JSON Schema document (draft 4) as a plain object. */
+/**
+ * A JSON Schema document (draft 4) as a plain object.
+ *
+ * @example const schema: JsonSchema = { type: 'string', format: 'email' };
+ */
 export type JsonSchema = Record<string, unknown>;
 
 /**

@@ -12,7 +12,11 @@ import type { CodegenDeps } from './codegen.ts';
 import { processIo, runIfMain } from './io.ts';
 import type { CliIo } from './io.ts';
 
-/** Locations the check uses; tests point them at temporary copies. */
+/**
+ * Locations the check uses; tests point them at temporary copies.
+ *
+ * @example await check([], processIo, { workspaceRoot: tmp, schemasDir, generatedDir });
+ */
 export interface CheckDeps extends Partial<CodegenDeps> {
   readonly workspaceRoot: string;
 }

@@ -24,7 +24,11 @@ const USAGE = `Usage: node --import tsx libs/contracts/src/cli/codegen.ts [optio
   --out <dir>            generated folder (default src/generated of this library)
   --schemas <dir>        schema files folder for --from-files/--check (default schemas/ of this library)`;
 
-/** Locations and clients the CLI uses; tests override them. */
+/**
+ * Locations and clients the CLI uses; tests override them.
+ *
+ * @example await codegen(['--from-files'], io, { ...deps, generatedDir: tmp });
+ */
 export interface CodegenDeps {
   readonly schemasDir: string;
   readonly generatedDir: string;

@@ -19,7 +19,11 @@ import type { CliIo } from './io.ts';
 
 const run = promisify(execFile);
 
-/** Where compat reads schemas and git history; tests point it at a temporary repository. */
+/**
+ * Where compat reads schemas and git history; tests point it at a temporary repository.
+ *
+ * @example await compat([], io, { schemasDir: tmp });
+ */
 export interface CompatDeps {
   readonly schemasDir: string;
 }

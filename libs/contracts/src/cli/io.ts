@@ -1,12 +1,20 @@
 import { pathToFileURL } from 'node:url';
 
-/** Where a CLI writes; tests pass collectors. */
+/**
+ * Where a CLI writes; tests pass collectors.
+ *
+ * @example const io: CliIo = { out: (l) => lines.push(l), err: (l) => errors.push(l) };
+ */
 export interface CliIo {
   readonly out: (line: string) => void;
   readonly err: (line: string) => void;
 }
 
-/** The process's stdout/stderr. */
+/**
+ * The process's stdout/stderr.
+ *
+ * @example processIo.out('done');
+ */
 export const processIo: CliIo = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),

@@ -2,7 +2,11 @@ import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { GeneratedFile } from './generate.ts';
 
-/** Test seam: the file system calls `writeGeneratedFolder` makes. */
+/**
+ * Test seam: the file system calls `writeGeneratedFolder` makes.
+ *
+ * @example await writeGeneratedFolder(dir, files, { writeFile: failingWrite, rename });
+ */
 export interface AtomicWriteDeps {
   readonly writeFile: typeof writeFile;
   readonly rename: typeof rename;

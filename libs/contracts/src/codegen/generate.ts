@@ -17,7 +17,11 @@ export interface GeneratedFile {
   readonly content: string;
 }
 
-/** The two type sets emitted from each schema version. */
+/**
+ * The two type sets emitted from each schema version.
+ *
+ * @example const view: TypeView = 'consumer';
+ */
 export type TypeView = 'producer' | 'consumer';
 
 const VIEW_NOTES: Record<TypeView, string> = {

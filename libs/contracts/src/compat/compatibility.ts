@@ -13,7 +13,11 @@ import { incompatibleDifferences } from './schema-diff.ts';
 export type CompatibilityMode =
   'BACKWARD' | 'BACKWARD_TRANSITIVE' | 'FORWARD' | 'FORWARD_TRANSITIVE' | 'FULL' | 'FULL_TRANSITIVE' | 'NONE';
 
-/** Every mode, for option parsing. */
+/**
+ * Every mode, for option parsing.
+ *
+ * @example COMPATIBILITY_MODES.includes(mode);
+ */
 export const COMPATIBILITY_MODES: readonly CompatibilityMode[] = [
   'BACKWARD',
   'BACKWARD_TRANSITIVE',
@@ -34,7 +38,11 @@ export const COMPATIBILITY_MODES: readonly CompatibilityMode[] = [
  */
 export const DEFAULT_COMPATIBILITY_MODE: CompatibilityMode = 'BACKWARD_TRANSITIVE';
 
-/** A labelled schema version. */
+/**
+ * A labelled schema version.
+ *
+ * @example const v1: VersionedSchema = { label: 'v1', schema: userCreatedV1.schema };
+ */
 export interface VersionedSchema {
   readonly label: string;
   readonly schema: JsonSchema;

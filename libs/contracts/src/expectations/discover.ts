@@ -4,7 +4,11 @@ import { pathToFileURL } from 'node:url';
 import { ContractError } from '../errors.ts';
 import type { ConsumerExpectations } from './expectations.ts';
 
-/** The file each consumer app declares its expectations in, relative to the app's folder. */
+/**
+ * The file each consumer app declares its expectations in, relative to the app's folder.
+ *
+ * @example join(appDir, EXPECTATIONS_FILE); // apps/<app>/src/contract-expectations.ts
+ */
 export const EXPECTATIONS_FILE = join('src', 'contract-expectations.ts');
 
 /**

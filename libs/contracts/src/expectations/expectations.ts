@@ -45,7 +45,11 @@ export interface ExpectationViolation {
   readonly message: string;
 }
 
-/** What the check needs of a contract: its identity and schema (an `EventContract` fits). */
+/**
+ * What the check needs of a contract: its identity and schema (an `EventContract` fits).
+ *
+ * @example checkConsumerExpectations(expectations, [{ source, detailType, version: 3, schema }]);
+ */
 export type SchemaEntry = Pick<EventContract, 'source' | 'detailType' | 'version' | 'schema'>;
 
 /**

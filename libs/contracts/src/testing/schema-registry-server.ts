@@ -2,17 +2,29 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** One stored schema: its versions' contents, oldest first (registry versions 1, 2 …). */
+/**
+ * One stored schema: its versions' contents, oldest first (registry versions 1, 2 …).
+ *
+ * @example const contents: RegistryContents = { 'outboxed-users': { 'outboxed.users@UserCreated': [v1, v2] } };
+ */
 export type RegistryContents = Record<string, Record<string, string[]>>;
 
-/** A request the server received: method, path (decoded) and query. */
+/**
+ * A request the server received: method, path (decoded) and query.
+ *
+ * @example expect(server.requests[0]).toEqual({ method: 'GET', path: '/v1/registries/name/r/schemas', query: {} });
+ */
 export interface RecordedRequest {
   readonly method: string;
   readonly path: string;
   readonly query: Record<string, string>;
 }
 
-/** A running in-test Schema Registry. */
+/**
+ * A running in-test Schema Registry.
+ *
+ * @example const server = await startSchemaRegistryServer(contents); await server.stop();
+ */
 export interface SchemaRegistryServer {
   readonly endpoint: string;
   readonly requests: RecordedRequest[];
