@@ -77,7 +77,6 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
       );
     } finally {
       deps.logger.removeKeys(['correlationId']);
-      deps.metrics.publishStoredMetrics();
     }
   };
 }
@@ -132,6 +131,7 @@ async function postUser(
         idempotent: key.value !== undefined,
       });
       deps.metrics.addMetric('UsersCreated', MetricUnit.Count, 1);
+      deps.metrics.publishStoredMetrics(); // only here: publishing with no metric stored logs a warning
       return jsonResponse(201, outcome.user, correlationId, { location: `/users/${outcome.user.id}` });
     case 'replayed':
       deps.logger.info('idempotent retry answered with the stored response', {
