@@ -11,7 +11,7 @@ import {
   UnknownEventTypeError,
   type WorkspacePluginError,
 } from '../../errors';
-import { consumerGenerator } from './generator';
+import { consumerGenerator, toTsLiteral } from './generator';
 import type { ConsumerGeneratorSchema } from './schema';
 
 function options(overrides: Partial<ConsumerGeneratorSchema> = {}): ConsumerGeneratorSchema {
@@ -268,3 +268,14 @@ const EXPECTED_FILES = [
   'apps/billing-consumer/tsconfig.json',
   'apps/billing-consumer/vitest.config.ts',
 ];
+
+describe('toTsLiteral', () => {
+  it.each([
+    [{ data: { email: [{ suffix: '@example.com' }] } }, "{ data: { email: [{ suffix: '@example.com' }] } }"],
+    [{ 'detail-type': ['A'], n: [1, null, true] }, '{ "detail-type": [\'A\'], n: [1, null, true] }'],
+    [{ name: ["O'Brien"] }, '{ name: ["O\'Brien"] }'],
+    [{}, '{}'],
+  ])('writes %j as %s', (value, expected) => {
+    expect(toTsLiteral(value)).toBe(expected);
+  });
+});
