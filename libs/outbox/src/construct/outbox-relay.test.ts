@@ -278,6 +278,12 @@ describe('OutboxRelay', () => {
     );
   });
 
+  it('rejects redriveEntry without redrive: true, saying what to change', () => {
+    expect(() => relayStack({ redriveEntry: 'redrive.ts' })).toThrow(
+      'OutboxRelay: redriveEntry is only used with redrive: true; received redriveEntry redrive.ts and redrive undefined. Set redrive: true or drop redriveEntry.',
+    );
+  });
+
   it('skips validation of values only known at deploy time (tokens)', () => {
     const { stack } = relayStack((scope) => ({
       batchSize: new CfnParameter(scope, 'BatchSize', { type: 'Number' }).valueAsNumber,

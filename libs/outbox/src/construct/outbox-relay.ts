@@ -59,6 +59,13 @@ export interface OutboxRelayProps {
    * @default false
    */
   readonly redrive?: boolean;
+  /**
+   * Path of the app's redrive handler module (`export const handler = createRedriveHandler({ contracts })`), so the
+   * redrive checks poison records against the contracts before republishing them. Only with `redrive: true`.
+   * @default the library's redrive handler, which has no contracts: it republishes on-failure items as stored and
+   * poison records only when invoked with their `eventId`
+   */
+  readonly redriveEntry?: string;
 }
 
 /**
@@ -146,6 +153,11 @@ export class OutboxRelay extends Construct {
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
 
+    if (props.redriveEntry && !props.redrive) {
+      throw new OutboxRelayPropsError(
+        `OutboxRelay: redriveEntry is only used with redrive: true; received redriveEntry ${props.redriveEntry} and redrive ${String(props.redrive)}. Set redrive: true or drop redriveEntry.`,
+      );
+    }
     if (props.redrive) this.redriveFunction = this.createRedriveFunction(props);
     for (const alarm of [this.onFailureQueueAlarm, this.poisonQueueAlarm, this.iteratorAgeAlarm]) {
       if (props.alarmAction) alarm.addAlarmAction(props.alarmAction);
@@ -156,7 +168,7 @@ export class OutboxRelay extends Construct {
   private createRedriveFunction(props: OutboxRelayProps): NodejsFunction {
     const fn = new NodejsFunction(this, 'RedriveFunction', {
       ...nodeFunctionDefaults(),
-      entry: join(import.meta.dirname, '..', 'redrive', 'handler.ts'),
+      entry: props.redriveEntry ?? join(import.meta.dirname, '..', 'redrive', 'handler.ts'),
       timeout: Duration.minutes(10),
       environment: {
         [REDRIVE_ENV.tableName]: props.table.tableName,

@@ -11,7 +11,7 @@ import { redrive } from './redrive';
 const USAGE = `Usage: node --import tsx libs/outbox/src/redrive/cli.ts --table <name> --event-bus <name|arn>
          [--on-failure-queue-url <url>] [--poison-queue-url <url>] [--endpoint-url <url>]
          [--dynamodb-endpoint-url <url>] [--region <region>]
-         [--contracts <module>#<export>] [--dry-run] [--event-id <id>]
+         [--contracts <module>[#<export>]] [--dry-run] [--event-id <id>]
 Republishes what the outbox relay could not publish; prints a JSON report; exits 1 if anything failed.`;
 
 /** Parsed command line of the redrive CLI. */
@@ -22,7 +22,7 @@ export interface RedriveCommand {
   /** Endpoint of DynamoDB and DynamoDB Streams when it differs (e.g. DynamoDB Local). */
   readonly dynamodbEndpointUrl?: string;
   readonly region?: string;
-  /** `<module>#<export>` of the contracts to import, e.g. `@outboxed/contracts#eventCatalog`. */
+  /** The contracts to import: `<module>` or `<module>#<export>`, e.g. `@outboxed/contracts`. */
   readonly contractsModule?: string;
 }
 
@@ -74,20 +74,24 @@ export function parseRedriveArgs(args: readonly string[]): RedriveCommand {
 }
 
 /**
- * Imports `<module>#<export>` (default export name `eventCatalog`) as the contracts to check items against.
+ * Imports the contracts to check items against: `<module>` whose namespace has `findContract(detailType, version)`
+ * (e.g. `@outboxed/contracts`), or `<module>#<export>` naming an object with `find()` or `findContract()`.
  *
- * @example const contracts = await importContracts('@outboxed/contracts#eventCatalog');
+ * @example const contracts = await importContracts('@outboxed/contracts');
  */
 export async function importContracts(spec: string): Promise<ContractResolver | ContractCatalogLike> {
-  const [specifier = '', name = 'eventCatalog'] = spec.split('#');
+  const [specifier = '', name] = spec.split('#');
   const module = (await import(specifier)) as Record<string, unknown>;
-  const contracts = module[name];
-  if (
-    typeof contracts !== 'object' ||
-    contracts === null ||
-    !('find' in contracts || 'findContract' in contracts)
-  ) {
-    throw new Error(`--contracts ${spec}: the module has no export "${name}" with find() or findContract().`);
+  const contracts = name === undefined ? module : module[name];
+  const usable =
+    typeof contracts === 'object' &&
+    contracts !== null &&
+    (typeof (contracts as { find?: unknown }).find === 'function' ||
+      typeof (contracts as { findContract?: unknown }).findContract === 'function');
+  if (!usable) {
+    throw new Error(
+      `--contracts ${spec}: ${name === undefined ? 'the module' : `the export "${name}"`} has no find() or findContract(); received ${typeof contracts}.`,
+    );
   }
   return contracts as ContractResolver | ContractCatalogLike;
 }

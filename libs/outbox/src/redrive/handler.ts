@@ -37,7 +37,7 @@ export interface RedriveHandlerOptions {
  *
  * @example
  * // the app's redrive module, so poison records are checked against the contracts:
- * export const handler = createRedriveHandler({ contracts: eventCatalog });
+ * export const handler = createRedriveHandler({ contracts: { findContract } }); // findContract from @outboxed/contracts
  */
 export function createRedriveHandler(
   options: RedriveHandlerOptions = {},

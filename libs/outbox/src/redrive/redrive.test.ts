@@ -1,44 +1,14 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import {
-  CreateTableCommand,
-  DeleteItemCommand,
-  DynamoDBClient,
-  GetItemCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { _Record } from '@aws-sdk/client-dynamodb-streams';
-import {
-  DescribeStreamCommand,
-  DynamoDBStreamsClient,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-} from '@aws-sdk/client-dynamodb-streams';
-import {
-  CreateEventBusCommand,
-  EventBridgeClient,
-  PutRuleCommand,
-  PutTargetsCommand,
-} from '@aws-sdk/client-eventbridge';
-import {
-  CreateQueueCommand,
-  DeleteMessageCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { DynamoDbLocal } from '@outboxed/dynamodb-local';
-import { startDynamoDbLocal } from '@outboxed/dynamodb-local';
-import type { Edge } from '@outboxed/local-aws';
-import { startEdge } from '@outboxed/local-aws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OutboxEventInput } from '../writer/outbox-writer';
-import { createOutboxWriter } from '../writer/outbox-writer';
 import type { ContractResolver } from '../relay/contract-resolver';
 import { buildPoisonMessage } from '../relay/poison';
+import type { OutboxEventInput } from '../writer/outbox-writer';
+import type { LocalStack, Scenario } from './fixtures/local-stack';
+import { onFailureMessage, startLocalStack } from './fixtures/local-stack';
 import type { RedriveOptions } from './redrive';
 import { redrive } from './redrive';
 
@@ -61,84 +31,30 @@ const contracts: ContractResolver = {
       : undefined,
 };
 
-let ddb: DynamoDbLocal;
-let edge: Edge;
-let dynamodb: DynamoDBClient;
-let streams: DynamoDBStreamsClient;
-let sqs: SQSClient;
-let eventBridge: EventBridgeClient;
-let scenarios = 0;
+let local: LocalStack;
 
 beforeAll(async () => {
-  [ddb, edge] = await Promise.all([startDynamoDbLocal(), startEdge()]);
-  dynamodb = new DynamoDBClient(ddb.clientConfig);
-  streams = new DynamoDBStreamsClient(ddb.clientConfig);
-  const edgeConfig = { endpoint: edge.endpoint, region: edge.region, credentials: edge.credentials };
-  sqs = new SQSClient(edgeConfig);
-  eventBridge = new EventBridgeClient(edgeConfig);
+  local = await startLocalStack();
 });
 
 afterAll(async () => {
-  await Promise.all([ddb?.stop(), edge?.stop()]);
+  await local?.stop();
 });
 
-/** A fresh table (with a stream), bus, relay queues and an observer queue receiving every event on the bus. */
-async function arrange() {
-  scenarios += 1;
-  const name = `redrive-${scenarios}`;
-  const created = await dynamodb.send(
-    new CreateTableCommand({
-      TableName: name,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
-    }),
-  );
-  const streamArn = created.TableDescription?.LatestStreamArn as string;
-  await eventBridge.send(new CreateEventBusCommand({ Name: name }));
-  const queueUrl = async (queue: string) =>
-    (await sqs.send(new CreateQueueCommand({ QueueName: `${name}-${queue}` }))).QueueUrl as string;
-  const [onFailureQueueUrl, poisonQueueUrl, observerUrl] = await Promise.all([
-    queueUrl('on-failure'),
-    queueUrl('poison'),
-    queueUrl('observer'),
-  ]);
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: observerUrl, AttributeNames: ['QueueArn'] }),
-  );
-  await eventBridge.send(
-    new PutRuleCommand({
-      Name: 'observe',
-      EventBusName: name,
-      EventPattern: JSON.stringify({ source: [SOURCE] }),
-    }),
-  );
-  await eventBridge.send(
-    new PutTargetsCommand({
-      Rule: 'observe',
-      EventBusName: name,
-      Targets: [{ Id: 'observer', Arn: Attributes?.QueueArn as string }],
-    }),
-  );
-  const options: RedriveOptions = {
-    tableName: name,
-    eventBusName: name,
-    onFailureQueueUrl,
-    poisonQueueUrl,
-    contracts,
-    queue: { waitTimeSeconds: 0 },
+async function arrange(): Promise<Scenario & { options: RedriveOptions }> {
+  const scenario = await local.arrange(SOURCE);
+  return {
+    ...scenario,
+    options: {
+      tableName: scenario.name,
+      eventBusName: scenario.name,
+      onFailureQueueUrl: scenario.onFailureQueueUrl,
+      poisonQueueUrl: scenario.poisonQueueUrl,
+      contracts,
+      queue: { waitTimeSeconds: 0 },
+    },
   };
-  return { name, streamArn, onFailureQueueUrl, poisonQueueUrl, observerUrl, options };
 }
-
-type Scenario = Awaited<ReturnType<typeof arrange>>;
 
 const order = (orderId: string, sequence: number, amount = 10): OutboxEventInput => ({
   source: SOURCE,
@@ -151,105 +67,15 @@ const order = (orderId: string, sequence: number, amount = 10): OutboxEventInput
   data: { orderId, amount },
 });
 
-async function write(scenario: Scenario, events: OutboxEventInput[], now = () => new Date()) {
-  const writer = createOutboxWriter({ tableName: scenario.name }, { dynamoDb: dynamodb, now });
-  const written = [];
-  for (const event of events) written.push(...(await writer.write({ events: [event] })).items);
-  return written;
-}
-
-/** Every record of the table's stream (DynamoDB Local has one shard per table here). */
-async function streamRecords(scenario: Scenario): Promise<{ shardId: string; records: _Record[] }> {
-  const { StreamDescription } = await streams.send(
-    new DescribeStreamCommand({ StreamArn: scenario.streamArn }),
-  );
-  const shardId = StreamDescription?.Shards?.[0]?.ShardId as string;
-  let { ShardIterator } = await streams.send(
-    new GetShardIteratorCommand({
-      StreamArn: scenario.streamArn,
-      ShardId: shardId,
-      ShardIteratorType: 'TRIM_HORIZON',
-    }),
-  );
-  const records: _Record[] = [];
-  for (let page = 0; ShardIterator && page < 5; page += 1) {
-    const out = await streams.send(new GetRecordsCommand({ ShardIterator }));
-    if ((out.Records ?? []).length === 0) break;
-    records.push(...(out.Records ?? []));
-    ShardIterator = out.NextShardIterator;
-  }
-  return { shardId, records };
-}
-
-/** The message Lambda sends to the on-failure destination for a batch from `first` to `last`. */
-function onFailureMessage(info: {
-  shardId: string;
-  streamArn: string;
-  first: _Record;
-  last: _Record;
-  batchSize: number;
-}) {
-  const arrival = (r: _Record) =>
-    (r.dynamodb?.ApproximateCreationDateTime as Date).toISOString().replace(/\.\d+Z$/, 'Z');
-  return {
-    requestContext: {
-      requestId: '316aa6d0-8154-4a48-b9d4-3c3a4bd7b3c5',
-      functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:relay',
-      condition: 'RetryAttemptsExhausted',
-      approximateInvokeCount: 11,
-    },
-    responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
-    version: '1.0',
-    timestamp: new Date().toISOString(),
-    DDBStreamBatchInfo: {
-      shardId: info.shardId,
-      startSequenceNumber: info.first.dynamodb?.SequenceNumber,
-      endSequenceNumber: info.last.dynamodb?.SequenceNumber,
-      approximateArrivalOfFirstRecord: arrival(info.first),
-      approximateArrivalOfLastRecord: arrival(info.last),
-      batchSize: info.batchSize,
-      streamArn: info.streamArn,
-    },
-  };
-}
-
-async function send(queueUrl: string, body: unknown) {
-  await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(body) }));
-}
-
-/** Drains a queue: the bodies of every message it holds. */
-async function drain(queueUrl: string): Promise<unknown[]> {
-  await edge.settle();
-  const bodies: unknown[] = [];
-  for (;;) {
-    const { Messages } = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }),
-    );
-    if (!Messages?.length) return bodies;
-    for (const m of Messages) {
-      bodies.push(JSON.parse(m.Body as string));
-      await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle }));
-    }
-  }
-}
-
-const publishedIds = async (scenario: Scenario) =>
-  ((await drain(scenario.observerUrl)) as { detail: { metadata: { id: string } } }[]).map(
-    (e) => e.detail.metadata.id,
-  );
-
-async function redrivenAt(scenario: Scenario, item: { partitionKey: string; sortKey: string }) {
-  const { Item } = await dynamodb.send(
-    new GetItemCommand({
-      TableName: scenario.name,
-      Key: { pk: { S: item.partitionKey }, sk: { S: item.sortKey } },
-      ConsistentRead: true,
-    }),
-  );
-  return Item ? unmarshall(Item).redrivenAt : 'gone';
-}
-
-const deps = () => ({ dynamodb, streams, sqs, eventBridge });
+const write = (scenario: Scenario, events: OutboxEventInput[], now?: () => Date) =>
+  local.write(scenario, events, now);
+const streamRecords = (scenario: Scenario) => local.streamRecords(scenario);
+const send = (queueUrl: string, body: unknown) => local.send(queueUrl, body);
+const drain = (queueUrl: string) => local.drain(queueUrl);
+const publishedIds = (scenario: Scenario) => local.publishedIds(scenario);
+const redrivenAt = (scenario: Scenario, item: { partitionKey: string; sortKey: string }) =>
+  local.redrivenAt(scenario, item);
+const deps = () => local.clients;
 
 describe('redrive', () => {
   it('guarantee 2: what exhausts its retries can be redriven: pointers resolved from the stream, original ids kept, expired items reported, a second run republishes nothing new', async () => {
@@ -264,7 +90,7 @@ describe('redrive', () => {
     ]);
     const gone = deleted as NonNullable<typeof deleted>;
     // As TTL would: the item is gone from the table, its INSERT is still in the stream (followed by a REMOVE).
-    await dynamodb.send(
+    await local.clients.dynamodb.send(
       new DeleteItemCommand({
         TableName: scenario.name,
         Key: { pk: { S: gone.partitionKey }, sk: { S: gone.sortKey } },
@@ -402,7 +228,7 @@ describe('redrive', () => {
     ]);
     expect(stillBad.messages.poison).toEqual({ received: 1, deleted: 0 });
 
-    await dynamodb.send(
+    await local.clients.dynamodb.send(
       new UpdateItemCommand({
         TableName: scenario.name,
         Key: { pk: { S: item.partitionKey }, sk: { S: item.sortKey } },
@@ -425,9 +251,9 @@ describe('redrive', () => {
         '--event-bus',
         scenario.name,
         '--endpoint-url',
-        edge.endpoint,
+        local.edge.endpoint,
         '--dynamodb-endpoint-url',
-        ddb.endpoint,
+        local.ddb.endpoint,
         '--region',
         'us-east-1',
         '--event-id',
