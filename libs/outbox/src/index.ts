@@ -51,6 +51,8 @@ export { resolveContract } from './relay/contract-resolver';
 export type {
   ContractResolver,
   ContractCatalogLike,
+  CatalogContract,
+  ContractSource,
   ResolvedContract,
   ContractViolationLike,
 } from './relay/contract-resolver';

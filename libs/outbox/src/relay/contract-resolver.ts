@@ -44,20 +44,54 @@ export interface ContractCatalogLike {
 }
 
 /**
- * Looks a contract up through either shape; an unknown type (returned `undefined` or thrown) gives `undefined`.
+ * A catalog entry that names its detail-type and version (`@outboxed/contracts`' `EventContract` fits), so an
+ * array of them, such as `eventCatalog`, is a catalog.
+ *
+ * @example
+ * createRelayHandler({ contracts: eventCatalog });
+ */
+export interface CatalogContract extends ResolvedContract {
+  readonly detailType: string;
+  readonly version: number;
+}
+
+/**
+ * Every shape the relay takes for its contracts: a {@link ContractResolver}, an object with `findContract`, a
+ * bare `findContract(detailType, version)` function, or an array of {@link CatalogContract} (`eventCatalog`).
+ *
+ * @example
+ * const contracts: ContractSource = eventCatalog; // or findContract, or { find: … }
+ */
+export type ContractSource =
+  | ContractResolver
+  | ContractCatalogLike
+  | readonly CatalogContract[]
+  | ((detailType: string, version: number) => ResolvedContract | undefined);
+
+/**
+ * Looks a contract up through any {@link ContractSource}; an unknown type (returned `undefined` or thrown) gives
+ * `undefined`. An array is searched by `detailType` and `version` (never through `Array.prototype.find`'s
+ * predicate signature).
  *
  * @example
  * const contract = resolveContract(eventCatalog, 'UserCreated', 1);
  */
 export function resolveContract(
-  contracts: ContractResolver | ContractCatalogLike,
+  contracts: ContractSource,
   detailType: string,
   version: number,
 ): ResolvedContract | undefined {
   try {
-    if ('find' in contracts && typeof contracts.find === 'function')
-      return contracts.find(detailType, version);
-    return (contracts as ContractCatalogLike).findContract(detailType, version);
+    if (Array.isArray(contracts)) {
+      return (contracts as readonly CatalogContract[]).find(
+        (c) => c.detailType === detailType && c.version === version,
+      );
+    }
+    if (typeof contracts === 'function') return contracts(detailType, version);
+    if ('findContract' in contracts && typeof contracts.findContract === 'function') {
+      return contracts.findContract(detailType, version);
+    }
+    return (contracts as ContractResolver).find(detailType, version);
   } catch {
     return undefined;
   }

@@ -11,12 +11,7 @@ import {
   type KeyAttributes,
   type OutboxItem,
 } from '../item/outbox-item';
-import {
-  resolveContract,
-  type ContractCatalogLike,
-  type ContractResolver,
-  type ContractViolationLike,
-} from './contract-resolver';
+import { resolveContract, type ContractSource, type ContractViolationLike } from './contract-resolver';
 import { DEFAULT_MAX_REQUEST_BYTES, putEventsEntrySize } from './entry-size';
 
 /**
@@ -82,7 +77,7 @@ export type MappedRecord =
 /** What {@link mapOutboxRecord} needs. */
 export interface MapRecordOptions {
   readonly eventBusName: string;
-  readonly contracts: ContractResolver | ContractCatalogLike;
+  readonly contracts: ContractSource;
   /** @default `{ partitionKey: 'pk', sortKey: 'sk' }` */
   readonly keys?: KeyAttributes;
   /** @default 262144 */

@@ -5,7 +5,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { RelayConfigurationError } from '../errors';
 import { DEFAULT_KEY_ATTRIBUTES, type KeyAttributes } from '../item/outbox-item';
-import type { ContractCatalogLike, ContractResolver } from './contract-resolver';
+import type { ContractSource } from './contract-resolver';
 import { DEFAULT_MAX_REQUEST_BYTES } from './entry-size';
 import { RELAY_ENV } from './environment';
 import { mapLimited } from './map-limited';
@@ -16,8 +16,8 @@ import { POISON_ENTRY_ERROR_CODES } from './retry';
 
 /** Options of {@link createRelayHandler}. */
 export interface RelayOptions {
-  /** Where event contracts are found (`eventCatalog` of `@outboxed/contracts` fits). */
-  readonly contracts: ContractResolver | ContractCatalogLike;
+  /** Where event contracts are found: `eventCatalog` or `findContract` of `@outboxed/contracts`, or any {@link ContractSource}. */
+  readonly contracts: ContractSource;
   /** Bus name or ARN. @default the `EVENT_BUS_NAME` environment variable */
   readonly eventBusName?: string;
   /** Poison DLQ URL. @default the `POISON_QUEUE_URL` environment variable */
