@@ -176,3 +176,42 @@ export function batchFailure(id: string, error: unknown): unknown {
   }
   return { Id: id, SenderFault: false, Code: 'InternalError', Message: (error as Error).message };
 }
+
+/** The entries of a batch request, checked as SQS checks them (count, id format, distinct ids). */
+export function batchEntries(input: Input): Input[] {
+  const entries = (input.Entries as Input[] | undefined) ?? [];
+  if (entries.length === 0) {
+    throw sqsError(
+      'EmptyBatchRequest',
+      'AWS.SimpleQueueService.EmptyBatchRequest',
+      'There should be at least one SendMessageBatchRequestEntry in the request.',
+    );
+  }
+  if (entries.length > 10) {
+    throw sqsError(
+      'TooManyEntriesInBatchRequest',
+      'AWS.SimpleQueueService.TooManyEntriesInBatchRequest',
+      `Maximum number of entries per request are 10. You have sent ${entries.length}.`,
+    );
+  }
+  const ids = new Set<string>();
+  for (const entry of entries) {
+    const id = String(entry.Id ?? '');
+    if (!/^[A-Za-z0-9_-]{1,80}$/.test(id)) {
+      throw sqsError(
+        'InvalidBatchEntryId',
+        'AWS.SimpleQueueService.InvalidBatchEntryId',
+        'A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.',
+      );
+    }
+    if (ids.has(id)) {
+      throw sqsError(
+        'BatchEntryIdsNotDistinct',
+        'AWS.SimpleQueueService.BatchEntryIdsNotDistinct',
+        `Id ${id} repeated.`,
+      );
+    }
+    ids.add(id);
+  }
+  return entries;
+}

@@ -10,17 +10,18 @@ import {
   type FifoSend,
 } from './fifo';
 import { md5OfBody, md5OfMessageAttributes, type MessageAttributeValue } from './md5';
+import { redrivePolicy, validateAttributes, type RedrivePolicy } from './queue-attributes';
+import { renderMessage } from './render-message';
 import {
+  batchEntries,
   batchFailure,
   DEFAULT_ATTRIBUTES,
   invalidParameter,
   nonExistentQueue,
   optional,
-  RANGES,
   SETTABLE,
   sqsError,
   str,
-  SYSTEM_ATTRIBUTES,
   validateMessage,
   type Input,
   type Message,
@@ -99,7 +100,7 @@ export class SqsService {
       case 'ListDeadLetterSourceQueues': {
         const dlq = this.queueByUrl(input);
         const urls = [...this.queues.values()].filter(
-          (q) => this.redrivePolicy(q)?.deadLetterTargetArn === dlq.arn,
+          (q) => redrivePolicy(q)?.deadLetterTargetArn === dlq.arn,
         );
         return { queueUrls: urls.map((q) => this.url(q)) };
       }
@@ -179,6 +180,15 @@ export class SqsService {
     return `${this.context.endpoint()}/${this.context.accountId}/${queue.name}`;
   }
 
+  private readonly queueExists = (arn: string): boolean => {
+    try {
+      this.queueByArn(arn);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
   private queueByName(name: string): Queue {
     const queue = this.queues.get(name);
     if (!queue) throw nonExistentQueue();
@@ -206,7 +216,7 @@ export class SqsService {
         `Value ${name} for parameter QueueName is invalid. Reason: Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length.`,
       );
     }
-    const given = this.validateAttributes((input.Attributes as Record<string, string>) ?? {});
+    const given = validateAttributes((input.Attributes as Record<string, string>) ?? {}, this.queueExists);
     validateFifoQueue(name, given);
     const existing = this.queues.get(name);
     if (existing) {
@@ -237,69 +247,6 @@ export class SqsService {
     };
     this.queues.set(name, queue);
     return { QueueUrl: this.url(queue) };
-  }
-
-  private validateAttributes(attributes: Record<string, string>): Record<string, string> {
-    const result: Record<string, string> = {};
-    for (const [key, raw] of Object.entries(attributes)) {
-      if (!SETTABLE.has(key))
-        throw sqsError('InvalidAttributeName', 'InvalidAttributeName', `Unknown Attribute ${key}.`);
-      const value = String(raw);
-      const range = RANGES[key];
-      if (range) {
-        const n = Number(value);
-        if (!Number.isInteger(n) || n < range[0] || n > range[1]) {
-          throw sqsError(
-            'InvalidAttributeValue',
-            'InvalidAttributeValue',
-            `Invalid value for the parameter ${key}. Reason: must be an integer from ${range[0]} to ${range[1]}, got ${value}.`,
-          );
-        }
-      }
-      // SQS answers the redrive policy normalized: maxReceiveCount as a number
-      result[key] =
-        key === 'RedrivePolicy' && value !== '' ? JSON.stringify(this.parseRedrivePolicy(value)) : value;
-    }
-    return result;
-  }
-
-  private parseRedrivePolicy(value: string): { deadLetterTargetArn: string; maxReceiveCount: number } {
-    const reject = (reason: string): never => {
-      throw sqsError(
-        'InvalidAttributeValue',
-        'InvalidAttributeValue',
-        `Value ${value} for parameter RedrivePolicy is invalid. Reason: ${reason}`,
-      );
-    };
-    let parsed: Record<string, unknown> = {};
-    try {
-      parsed = JSON.parse(value) as Record<string, unknown>;
-    } catch {
-      reject('Redrive policy is not a valid JSON map.');
-    }
-    const target = parsed.deadLetterTargetArn;
-    const max = Number(parsed.maxReceiveCount);
-    if (typeof target !== 'string')
-      return reject('Redrive policy does not contain mandatory attribute: deadLetterTargetArn.');
-    if (!Number.isInteger(max) || max < 1 || max > 1000) {
-      return reject('Invalid value for maxReceiveCount: must be an integer from 1 to 1000.');
-    }
-    try {
-      this.queueByArn(target);
-    } catch {
-      reject('Dead letter target does not exist.');
-    }
-    return { deadLetterTargetArn: target, maxReceiveCount: max };
-  }
-
-  private redrivePolicy(queue: Queue): { deadLetterTargetArn: string; maxReceiveCount: number } | undefined {
-    const value = queue.attributes.RedrivePolicy;
-    if (!value) return undefined;
-    const parsed = JSON.parse(value) as { deadLetterTargetArn: string; maxReceiveCount: number | string };
-    return {
-      deadLetterTargetArn: parsed.deadLetterTargetArn,
-      maxReceiveCount: Number(parsed.maxReceiveCount),
-    };
   }
 
   private listQueues(input: Input): unknown {
@@ -341,7 +288,7 @@ export class SqsService {
 
   private setQueueAttributes(input: Input): unknown {
     const queue = this.queueByUrl(input);
-    const given = this.validateAttributes((input.Attributes as Record<string, string>) ?? {});
+    const given = validateAttributes((input.Attributes as Record<string, string>) ?? {}, this.queueExists);
     if (given.FifoQueue !== undefined && given.FifoQueue !== (queue.attributes.FifoQueue ?? 'false')) {
       throw sqsError(
         'InvalidAttributeName',
@@ -443,7 +390,7 @@ export class SqsService {
 
   private sendMessageBatch(input: Input): unknown {
     const queue = this.queueByUrl(input);
-    const entries = this.batchEntries(input);
+    const entries = batchEntries(input);
     const total = entries.reduce((sum, e) => sum + Buffer.byteLength(String(e.MessageBody ?? '')), 0);
     if (total > Number(queue.attributes.MaximumMessageSize)) {
       throw sqsError(
@@ -465,49 +412,11 @@ export class SqsService {
     return { Successful, Failed };
   }
 
-  private batchEntries(input: Input): Input[] {
-    const entries = (input.Entries as Input[] | undefined) ?? [];
-    if (entries.length === 0) {
-      throw sqsError(
-        'EmptyBatchRequest',
-        'AWS.SimpleQueueService.EmptyBatchRequest',
-        'There should be at least one SendMessageBatchRequestEntry in the request.',
-      );
-    }
-    if (entries.length > 10) {
-      throw sqsError(
-        'TooManyEntriesInBatchRequest',
-        'AWS.SimpleQueueService.TooManyEntriesInBatchRequest',
-        `Maximum number of entries per request are 10. You have sent ${entries.length}.`,
-      );
-    }
-    const ids = new Set<string>();
-    for (const entry of entries) {
-      const id = String(entry.Id ?? '');
-      if (!/^[A-Za-z0-9_-]{1,80}$/.test(id)) {
-        throw sqsError(
-          'InvalidBatchEntryId',
-          'AWS.SimpleQueueService.InvalidBatchEntryId',
-          'A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.',
-        );
-      }
-      if (ids.has(id)) {
-        throw sqsError(
-          'BatchEntryIdsNotDistinct',
-          'AWS.SimpleQueueService.BatchEntryIdsNotDistinct',
-          `Id ${id} repeated.`,
-        );
-      }
-      ids.add(id);
-    }
-    return entries;
-  }
-
   private batch(input: Input, apply: (queue: Queue, entry: Input) => void): unknown {
     const queue = this.queueByUrl(input);
     const Successful: unknown[] = [];
     const Failed: unknown[] = [];
-    for (const entry of this.batchEntries(input)) {
+    for (const entry of batchEntries(input)) {
       try {
         apply(queue, entry);
         Successful.push({ Id: entry.Id });
@@ -548,7 +457,7 @@ export class SqsService {
     for (;;) {
       if (signal?.aborted) return {};
       const received = this.take(queue, max, visibility);
-      if (received.length > 0) return { Messages: received.map((m) => this.render(m, input, queue)) };
+      if (received.length > 0) return { Messages: received.map((m) => renderMessage(m, input)) };
       const now = Date.now();
       if (now >= deadline || this.stopped || !this.queues.has(queue.name)) return {};
       await this.waitForChange(queue, deadline, signal);
@@ -585,7 +494,7 @@ export class SqsService {
   private take(queue: Queue, max: number, visibility: number): { message: Message; receiptHandle: string }[] {
     const now = Date.now();
     this.expire(queue, now);
-    const redrive = this.redrivePolicy(queue);
+    const redrive = redrivePolicy(queue);
     const taken: { message: Message; receiptHandle: string }[] = [];
     const candidates = isFifo(queue) ? fifoReceivable(queue, now) : queue.messages.values();
     for (const message of candidates) {
@@ -611,11 +520,7 @@ export class SqsService {
     return taken;
   }
 
-  private moveToDeadLetterQueue(
-    queue: Queue,
-    message: Message,
-    redrive: { deadLetterTargetArn: string; maxReceiveCount: number },
-  ): boolean {
+  private moveToDeadLetterQueue(queue: Queue, message: Message, redrive: RedrivePolicy): boolean {
     let dlq: Queue;
     try {
       dlq = this.queueByArn(redrive.deadLetterTargetArn);
@@ -646,53 +551,6 @@ export class SqsService {
       },
     );
     return true;
-  }
-
-  private render(taken: { message: Message; receiptHandle: string }, input: Input, queue: Queue): unknown {
-    const { message, receiptHandle } = taken;
-    const wanted = new Set([
-      ...((input.AttributeNames as string[] | undefined) ?? []),
-      ...((input.MessageSystemAttributeNames as string[] | undefined) ?? []),
-    ]);
-    const system: Record<string, string | undefined> = {
-      SenderId: message.senderId,
-      SentTimestamp: String(message.sentTimestamp),
-      ApproximateReceiveCount: String(message.receiveCount),
-      ApproximateFirstReceiveTimestamp: String(message.firstReceiveTimestamp),
-      DeadLetterQueueSourceArn: message.deadLetterSourceArn,
-      MessageGroupId: message.messageGroupId,
-      MessageDeduplicationId: message.deduplicationId,
-      SequenceNumber: message.sequenceNumber,
-    };
-    const attributes: Record<string, string> = {};
-    for (const name of SYSTEM_ATTRIBUTES) {
-      const value = system[name];
-      if ((wanted.has('All') || wanted.has(name)) && value !== undefined) attributes[name] = value;
-    }
-    const names = (input.MessageAttributeNames as string[] | undefined) ?? [];
-    const messageAttributes: Record<string, MessageAttributeValue> = {};
-    for (const [name, value] of Object.entries(message.messageAttributes ?? {})) {
-      const selected = names.some(
-        (n) =>
-          n === 'All' || n === '.*' || n === name || (n.endsWith('.*') && name.startsWith(n.slice(0, -1))),
-      );
-      if (selected) messageAttributes[name] = value;
-    }
-    const hasAttributes = Object.keys(messageAttributes).length > 0;
-    void queue;
-    return {
-      MessageId: message.messageId,
-      ReceiptHandle: receiptHandle,
-      MD5OfBody: message.md5OfBody,
-      Body: message.body,
-      ...(Object.keys(attributes).length > 0 ? { Attributes: attributes } : {}),
-      ...(hasAttributes
-        ? {
-            MessageAttributes: messageAttributes,
-            MD5OfMessageAttributes: md5OfMessageAttributes(messageAttributes),
-          }
-        : {}),
-    };
   }
 
   private messageByReceipt(queue: Queue, receiptHandle: string): Message | undefined {
@@ -741,9 +599,7 @@ export class SqsService {
   private startMessageMoveTask(input: Input): unknown {
     const sourceArn = str(input.SourceArn, 'SourceArn');
     const source = this.queueByArn(sourceArn);
-    const isDlq = [...this.queues.values()].some(
-      (q) => this.redrivePolicy(q)?.deadLetterTargetArn === source.arn,
-    );
+    const isDlq = [...this.queues.values()].some((q) => redrivePolicy(q)?.deadLetterTargetArn === source.arn);
     if (!isDlq) throw invalidParameter('Source queue must be configured as a Dead Letter Queue.');
     const destinationArn = typeof input.DestinationArn === 'string' ? input.DestinationArn : undefined;
     if (destinationArn) this.queueByArn(destinationArn);
