@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { startDynamoDbLocal } from '@outboxed/dynamodb-local';
 import type { DynamoDbLocal } from '@outboxed/dynamodb-local';
 import {
@@ -11,8 +16,10 @@ import {
   userCreatedV1,
   userCreatedV2,
 } from '@outboxed/contracts';
+import { startEdge } from '@outboxed/local-aws';
+import type { Edge } from '@outboxed/local-aws';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CONSUMER_ENV } from '../environment';
 import { ConsumerConfigurationError } from '../errors';
 import { createIdempotencyTable, lambdaContext, sqsEventOf } from '../testing';
@@ -20,29 +27,58 @@ import { createConsumerHandler } from './create-consumer-handler';
 
 const DLQ_URL = 'https://sqs.us-east-1.amazonaws.com/000000000000/consumer-dlq';
 
+/** The message attributes the kit must set on a record it dead-letters. */
+function rejectionAttributes(reason: string, violations: string, messageId = 'message-1') {
+  const text = (value: string) => ({ DataType: 'String', StringValue: value });
+  return {
+    'outboxed.rejection-reason': text(reason),
+    'outboxed.violations': text(violations),
+    'outboxed.consumer': text('test-consumer'),
+    'outboxed.source-message-id': text(messageId),
+  };
+}
+
 describe('createConsumerHandler', () => {
   let ddb: DynamoDbLocal;
+  let edge: Edge;
   let dynamoDb: DynamoDBClient;
-  const sqs = new SQSClient({ region: 'us-east-1' });
-  const sqsMock = mockClient(sqs);
+  let sqs: SQSClient;
 
   beforeAll(async () => {
-    ddb = await startDynamoDbLocal();
+    [ddb, edge] = await Promise.all([startDynamoDbLocal(), startEdge()]);
     dynamoDb = new DynamoDBClient(ddb.clientConfig);
+    sqs = new SQSClient({ endpoint: edge.endpoint, region: edge.region, credentials: edge.credentials });
   });
   afterAll(async () => {
     dynamoDb.destroy();
-    await ddb.stop();
-  });
-  beforeEach(() => {
-    sqsMock.reset();
-    sqsMock.on(SendMessageCommand).resolves({ MessageId: 'dlq-message-1' });
+    sqs.destroy();
+    await Promise.all([ddb.stop(), edge.stop()]);
   });
 
-  /** A consumer over a fresh idempotency table whose effect records each applied event id. */
-  async function consumerWith(handle: (eventId: string) => Promise<void> = async () => undefined) {
+  /** Every message in the dead-letter queue at `queueUrl`: body and message attributes. */
+  async function deadLetters(queueUrl: string) {
+    const { Messages } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MessageAttributeNames: ['All'],
+        MaxNumberOfMessages: 10,
+      }),
+    );
+    return (Messages ?? []).map((m) => ({ body: m.Body, attributes: m.MessageAttributes }));
+  }
+
+  /**
+   * A consumer over a fresh idempotency table and dead-letter queue (the local edge's SQS) whose effect records
+   * each applied event id.
+   */
+  async function consumerWith(
+    handle: (eventId: string) => Promise<void> = async () => undefined,
+    sqsClient?: SQSClient,
+  ) {
     const tableName = `idempotency-${randomUUID()}`;
     await createIdempotencyTable(dynamoDb, tableName);
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: tableName }));
+    const deadLetterQueueUrl = QueueUrl as string;
     const applied: string[] = [];
     const handler = createConsumerHandler(
       {
@@ -55,13 +91,16 @@ describe('createConsumerHandler', () => {
         },
       },
       {
-        env: { [CONSUMER_ENV.idempotencyTableName]: tableName, [CONSUMER_ENV.deadLetterQueueUrl]: DLQ_URL },
+        env: {
+          [CONSUMER_ENV.idempotencyTableName]: tableName,
+          [CONSUMER_ENV.deadLetterQueueUrl]: deadLetterQueueUrl,
+        },
         dynamoDb,
-        sqs,
+        sqs: sqsClient ?? sqs,
         logger: new Logger({ serviceName: 'test-consumer', logLevel: 'SILENT' }),
       },
     );
-    return { handler, applied };
+    return { handler, applied, deadLetterQueueUrl };
   }
 
   const eventWithId = (id: string) => exampleUserCreatedEvent({ detail: { metadata: { id } } });
@@ -154,24 +193,15 @@ describe('createConsumerHandler', () => {
   ])(
     'guarantee 5: moves %s to the dead-letter queue at once, never retried nor applied',
     async (_name, body, reason, violations) => {
-      const { handler, applied } = await consumerWith();
+      const { handler, applied, deadLetterQueueUrl } = await consumerWith();
       const event = sqsEventOf([body]);
 
       const response = await handler(event, lambdaContext());
 
       expect(response).toEqual({ batchItemFailures: [] });
       expect(applied).toEqual([]);
-      expect(sqsMock.commandCalls(SendMessageCommand).map((c) => c.args[0].input)).toEqual([
-        {
-          QueueUrl: DLQ_URL,
-          MessageBody: event.Records[0]?.body,
-          MessageAttributes: {
-            'outboxed.rejection-reason': { DataType: 'String', StringValue: reason },
-            'outboxed.violations': { DataType: 'String', StringValue: violations },
-            'outboxed.consumer': { DataType: 'String', StringValue: 'test-consumer' },
-            'outboxed.source-message-id': { DataType: 'String', StringValue: 'message-1' },
-          },
-        },
+      expect(await deadLetters(deadLetterQueueUrl)).toEqual([
+        { body: event.Records[0]?.body, attributes: rejectionAttributes(reason, violations) },
       ]);
     },
   );
@@ -181,22 +211,25 @@ describe('createConsumerHandler', () => {
   )(
     'guarantee 5: rejects $name to the dead-letter queue with exactly its violations',
     async ({ event, violations }) => {
-      const { handler, applied } = await consumerWith();
+      const { handler, applied, deadLetterQueueUrl } = await consumerWith();
 
       const response = await handler(sqsEventOf([event]), lambdaContext());
 
       expect(response).toEqual({ batchItemFailures: [] });
       expect(applied).toEqual([]);
-      const sent = sqsMock.commandCalls(SendMessageCommand)[0]?.args[0].input;
-      expect(JSON.parse(sent?.MessageAttributes?.['outboxed.violations']?.StringValue ?? 'null')).toEqual(
-        violations,
-      );
+      expect(await deadLetters(deadLetterQueueUrl)).toEqual([
+        {
+          body: JSON.stringify(event),
+          attributes: rejectionAttributes('ContractViolation', JSON.stringify(violations)),
+        },
+      ]);
     },
   );
 
   it('reports an invalid record as failed (so it is retried, never dropped) when the dead-letter queue refuses it', async () => {
-    sqsMock.on(SendMessageCommand).rejects(new Error('AccessDenied'));
-    const { handler } = await consumerWith();
+    const refusing = new SQSClient({ region: 'us-east-1' });
+    mockClient(refusing).on(SendMessageCommand).rejects(new Error('AccessDenied'));
+    const { handler } = await consumerWith(undefined, refusing);
 
     const response = await handler(sqsEventOf(['not json']), lambdaContext());
 

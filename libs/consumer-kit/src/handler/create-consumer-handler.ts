@@ -173,6 +173,7 @@ export function createConsumerHandler<TContract extends EventContract<unknown>>(
   };
 
   return async (event, context) => {
+    logger.addContext(context);
     (runtime ??= init()).config.registerLambdaContext(context);
     // A processor per invocation: it holds the batch's results, so a shared one would mix concurrent calls.
     const processor = new BatchProcessor(EventType.SQS);
