@@ -101,6 +101,26 @@ describe('EventConsumer', () => {
     ]);
   });
 
+  it('admits on the dead-letter queue only the rule (its delivery failures) and the function, over TLS', () => {
+    const policies = template.findResources('AWS::SQS::QueuePolicy');
+    const deadLetterPolicy = Object.values(policies).find((p) =>
+      JSON.stringify(p.Properties.Queues).includes('ConsumerDeadLetterQueue'),
+    );
+    expect(deadLetterPolicy?.Properties.PolicyDocument.Statement).toEqual([
+      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      {
+        Action: 'sqs:SendMessage',
+        Condition: {
+          ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [expect.stringMatching(/^ConsumerRule/), 'Arn'] } },
+        },
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^ConsumerDeadLetterQueue/), 'Arn'] },
+        Sid: expect.any(String),
+      },
+    ]);
+  });
+
   it('reads the queue in batches of 10 reporting batch item failures', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       BatchSize: 10,
