@@ -180,6 +180,7 @@ export async function startEdge(options: StartEdgeOptions = {}): Promise<Edge> {
     stop: () =>
       new Promise<void>((resolve) => {
         sqs.stop();
+        events.stop();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

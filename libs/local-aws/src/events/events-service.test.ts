@@ -417,3 +417,30 @@ describe('EventBridge over the JSON protocol (SDK v3)', () => {
     expect(replay.State).toBe('COMPLETED');
   });
 });
+
+describe('EventBridge on stop', () => {
+  it('abandons pending target retries when the edge stops', async () => {
+    let attempts = 0;
+    const edge = await startEdge({
+      targetRetryDelayMs: () => 60_000,
+      invokeLambda: async () => {
+        attempts += 1;
+        throw new Error('down');
+      },
+    });
+    const { events } = clientsFor(edge);
+    await events.send(new PutRuleCommand({ Name: 'r', EventPattern: '{"source":["s"]}' }));
+    await events.send(
+      new PutTargetsCommand({
+        Rule: 'r',
+        Targets: [{ Id: 'fn', Arn: 'arn:aws:lambda:us-east-1:000000000000:function:f' }],
+      }),
+    );
+    await events.send(new PutEventsCommand({ Entries: [{ Source: 's', DetailType: 't', Detail: '{}' }] }));
+
+    await edge.stop();
+    await edge.settle();
+
+    expect(attempts).toBe(1);
+  });
+});

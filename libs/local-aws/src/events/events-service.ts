@@ -61,6 +61,8 @@ export class EventsService {
   private readonly archives: ArchiveStore;
   private readonly deliveryDeps: DeliveryDeps;
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly sleepers = new Set<() => void>();
+  private stopped = false;
 
   constructor(
     private readonly context: ServiceContext,
@@ -74,6 +76,7 @@ export class EventsService {
       ...(options.invokeLambda ? { invokeLambda: options.invokeLambda } : {}),
       putOnBus: (busArn, event) => this.route(this.bus(busArn), event),
       retryDelayMs: options.retryDelayMs ?? defaultRetryDelayMs,
+      sleep: (ms) => this.sleep(ms),
     };
     this.archives = new ArchiveStore(context, {
       busArn: (name) => this.bus(name).Arn,
@@ -181,6 +184,25 @@ export class EventsService {
           `Operation ${action} is not supported by the local EventBridge.`,
         );
     }
+  }
+
+  /** Abandons pending retries so no timer outlives the edge. */
+  stop(): void {
+    this.stopped = true;
+    for (const wake of [...this.sleepers]) wake();
+  }
+
+  private sleep(ms: number): Promise<boolean> {
+    if (this.stopped) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.sleepers.delete(wake);
+        resolve(!this.stopped);
+      };
+      const timer = setTimeout(wake, ms);
+      this.sleepers.add(wake);
+    });
   }
 
   /** Resolves once every delivery started so far (including retries) has finished. */

@@ -37,6 +37,8 @@ export interface DeliveryDeps {
   readonly putOnBus: (busArn: string, event: EventBridgeEvent) => void;
   /** Delay before retry `attempt` (1-based). */
   readonly retryDelayMs: (attempt: number) => number;
+  /** Waits `ms`; resolves false when the edge stopped meanwhile (the delivery is then abandoned). */
+  readonly sleep: (ms: number) => Promise<boolean>;
 }
 
 /** The documented defaults of a target's RetryPolicy: 185 retries within 24 hours. */
@@ -91,7 +93,7 @@ export function deliver(deps: DeliveryDeps, route: DeliveryRoute, event: EventBr
           `delivery of event ${event.id} to ${route.target.Arn} failed (${reason}); retry ${retries + 1} in ${Math.round(delay)} ms`,
           { ...ids, reason, retries },
         );
-        await new Promise((resolve) => setTimeout(resolve, delay));
+        if (!(await deps.sleep(delay))) return;
         return attempt(retries + 1);
       }
       const condition = !isRetriable(error)
