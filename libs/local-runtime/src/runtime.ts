@@ -24,7 +24,7 @@ import { edgeClients, edgeProvisioners } from './services/edge-resources';
 import { deployStacks } from './template/deploy';
 import type { DeployedStack, DeployOptions } from './template/deploy';
 import { orderStacks, planStack, unsupportedResources } from './template/stack-plan';
-import type { StackInput, UnsupportedResource } from './template/stack-plan';
+import type { StackInput, StackPlan, UnsupportedResource } from './template/stack-plan';
 
 /** Options of {@link startLocalRuntime}. */
 export interface StartLocalRuntimeOptions {
@@ -128,24 +128,54 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
   if (options.fresh) rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
 
-  const inputs =
-    options.stacks ??
-    (await time('synth', async () => {
-      const apps = discoverApps(root, options.apps);
-      if (apps.length === 0)
-        throw new LocalRuntimeError('No app to run: the workspace has no apps/*/cdk.json.');
-      const stale = apps.filter(
-        (app) => options.synth === 'always' || (options.synth !== 'never' && !isAssemblyFresh(app, root)),
-      );
-      for (const app of stale)
-        log({
-          kind: 'runtime.synth',
-          message: `synthesizing ${app.name} (its sources changed since the last synth)`,
-        });
-      await Promise.all(stale.map((app) => synthesizeApp(app, root)));
-      return apps.flatMap((app) => readAssembly(app.name, app.assemblyDir));
-    }));
-  const plans = orderStacks(inputs.map(planStack));
+  const apps = options.stacks ? [] : discoverApps(root, options.apps);
+  if (!options.stacks && apps.length === 0)
+    throw new LocalRuntimeError('No app to run: the workspace has no apps/*/cdk.json.');
+  let invokeFunction = (arn: string, _payload: unknown): Promise<unknown> =>
+    Promise.reject(new LocalRuntimeError(`function ${arn} is not deployed yet`));
+  // DynamoDB Local's JVM takes seconds to start: it starts while the apps synthesize.
+  const servicesStarting = Promise.allSettled([
+    time('dynamodb', () =>
+      startDynamoDbLocal({
+        port: options.dynamoDbPort === 0 ? undefined : (options.dynamoDbPort ?? 8000),
+        dbPath: join(dataDir, 'dynamodb'),
+      }),
+    ),
+    time('edge', () =>
+      startEdge({
+        port: options.edgePort ?? 4566,
+        dataDir,
+        invokeLambda: (arn, payload) => invokeFunction(arn, payload),
+        onEvent: (e: EdgeLogEvent) => log({ kind: e.kind, message: e.message, details: e.details }),
+      }),
+    ),
+  ]);
+  const stopServices = async () => {
+    for (const started of await servicesStarting)
+      if (started.status === 'fulfilled') await started.value.stop().catch(() => undefined);
+  };
+
+  let plans: StackPlan[];
+  try {
+    const inputs =
+      options.stacks ??
+      (await time('synth', async () => {
+        const stale = apps.filter(
+          (app) => options.synth === 'always' || (options.synth !== 'never' && !isAssemblyFresh(app, root)),
+        );
+        for (const app of stale)
+          log({
+            kind: 'runtime.synth',
+            message: `synthesizing ${app.name} (its sources changed since the last synth)`,
+          });
+        await Promise.all(stale.map((app) => synthesizeApp(app, root)));
+        return apps.flatMap((app) => readAssembly(app.name, app.assemblyDir));
+      }));
+    plans = orderStacks(inputs.map(planStack));
+  } catch (error) {
+    await stopServices();
+    throw error;
+  }
   const unsupported = unsupportedResources(plans);
   for (const u of unsupported) {
     log({
@@ -162,22 +192,7 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
   let failedWith: (e: Error) => void = () => undefined;
   const failed = new Promise<Error>((r) => (failedWith = r));
   try {
-    const [ddbStart, edgeStart] = await Promise.allSettled([
-      time('dynamodb', () =>
-        startDynamoDbLocal({
-          port: options.dynamoDbPort === 0 ? undefined : (options.dynamoDbPort ?? 8000),
-          dbPath: join(dataDir, 'dynamodb'),
-        }),
-      ),
-      time('edge', () =>
-        startEdge({
-          port: options.edgePort ?? 4566,
-          dataDir,
-          invokeLambda: (arn, payload) => functions.invoke(arn, payload),
-          onEvent: (e: EdgeLogEvent) => log({ kind: e.kind, message: e.message, details: e.details }),
-        }),
-      ),
-    ]);
+    const [ddbStart, edgeStart] = await servicesStarting;
     if (ddbStart.status === 'fulfilled') cleanups.push(() => ddbStart.value.stop());
     if (edgeStart.status === 'fulfilled') cleanups.push(() => edgeStart.value.stop());
     if (ddbStart.status === 'rejected') throw ddbStart.reason;
@@ -198,6 +213,7 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
       join(dataDir, 'inline-code'),
       (message) => log({ kind: 'runtime.warning', message }),
     );
+    invokeFunction = (arn, payload) => functions.invoke(arn, payload);
     cleanups.push(() => functions.stop());
     const dynamodb = new DynamoDBClient(ddb.clientConfig);
     const clients = edgeClients(edge.endpoint);

@@ -1,0 +1,179 @@
+// `npm run bench pipeline`: users per second sustained through the whole local pipeline (HTTP API → users table →
+// stream → relay → EventBridge → queue → email consumer → SES mailbox) against raw DynamoDB Local transactional
+// writes per second measured in the same run, and commit-to-email latency p50/p99 at half the sustained rate.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { CreateTableCommand, DynamoDBClient, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { findWorkspaceRoot, startLocalRuntime } from '../src/index.ts';
+
+const USERS = Number(process.env.BENCH_USERS ?? 300);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+const RAW_SECONDS = Number(process.env.BENCH_RAW_SECONDS ?? 10);
+const LATENCY_USERS = Number(process.env.BENCH_LATENCY_USERS ?? 150);
+
+const root = findWorkspaceRoot(import.meta.dirname);
+mkdirSync(join(root, 'tmp'), { recursive: true });
+const dataDir = mkdtempSync(join(root, 'tmp', 'pipeline-bench-'));
+const startedAt = Date.now();
+const runtime = await startLocalRuntime({
+  workspaceRoot: root,
+  apps: ['users-service', 'email-consumer'],
+  dataDir,
+  edgePort: 0,
+  dynamoDbPort: 0,
+  apiPort: 0,
+  functionLog: () => undefined,
+});
+console.log(`runtime ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`, runtime.timings);
+const api = `${runtime.apis[0]?.url}users`;
+const run = Date.now().toString(36);
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+
+async function pool<T>(count: number, concurrency: number, task: (i: number) => Promise<T>): Promise<T[]> {
+  const results: T[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const i = next++;
+        results[i] = await task(i);
+      }
+    }),
+  );
+  return results;
+}
+
+async function postUser(email: string): Promise<number> {
+  const response = await fetch(api, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, name: 'Bench User' }),
+  });
+  if (response.status !== 201) throw new Error(`POST /users answered ${response.status}`);
+  await response.arrayBuffer();
+  return Date.now();
+}
+
+async function waitForEmails(prefix: string, count: number, timeoutMs: number): Promise<Map<string, number>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const received = new Map<string, number>();
+    for (const m of await runtime.edge.mailbox.list()) {
+      const to = m.to[0] ?? '';
+      if (to.startsWith(prefix)) received.set(to, Date.parse(m.receivedAt));
+    }
+    if (received.size >= count || Date.now() > deadline) return received;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+// 1. Raw DynamoDB Local: the same three-item transaction a user creation writes, same concurrency, same stream.
+const ddb = new DynamoDBClient({
+  endpoint: runtime.endpoints.dynamodb,
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+});
+await ddb.send(
+  new CreateTableCommand({
+    TableName: 'bench-raw',
+    KeySchema: [
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ],
+    AttributeDefinitions: [
+      { AttributeName: 'pk', AttributeType: 'S' },
+      { AttributeName: 'sk', AttributeType: 'S' },
+    ],
+    BillingMode: 'PAY_PER_REQUEST',
+    StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
+  }),
+);
+let rawWrites = 0;
+const rawUntil = Date.now() + RAW_SECONDS * 1000;
+await Promise.all(
+  Array.from({ length: CONCURRENCY }, async (_, worker) => {
+    while (Date.now() < rawUntil) {
+      const id = `${worker}-${rawWrites}`;
+      await ddb.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: 'bench-raw',
+                Item: { pk: { S: `USER#${id}` }, sk: { S: 'USER' }, email: { S: `${id}@example.com` } },
+              },
+            },
+            {
+              Put: {
+                TableName: 'bench-raw',
+                Item: { pk: { S: `EMAIL#${id}@example.com` }, sk: { S: 'EMAIL' } },
+              },
+            },
+            {
+              Put: {
+                TableName: 'bench-raw',
+                Item: { pk: { S: `USER#${id}` }, sk: { S: `OUTBOX#${id}` }, itemType: { S: 'OUTBOX' } },
+              },
+            },
+          ],
+        }),
+      );
+      rawWrites += 1;
+    }
+  }),
+);
+const rawPerSecond = rawWrites / RAW_SECONDS;
+console.log(
+  `raw DynamoDB Local: ${rawPerSecond.toFixed(1)} user-shaped transactions/s (3 items each, ${CONCURRENCY} concurrent)`,
+);
+
+// 2. Sustained pipeline throughput: USERS users as fast as CONCURRENCY clients go, until the last welcome email.
+const throughputPrefix = `bench-${run}-t-`;
+const t0 = Date.now();
+await pool(USERS, CONCURRENCY, (i) => postUser(`${throughputPrefix}${i}@example.com`));
+const acceptedAt = Date.now();
+const delivered = await waitForEmails(throughputPrefix, USERS, 180_000);
+const lastEmail = Math.max(...delivered.values());
+const sustained = delivered.size / ((lastEmail - t0) / 1000);
+console.log(
+  `pipeline: ${delivered.size}/${USERS} welcome emails; POSTs accepted at ${(USERS / ((acceptedAt - t0) / 1000)).toFixed(1)}/s; ` +
+    `sustained end to end ${sustained.toFixed(1)} users/s (${((sustained / rawPerSecond) * 100).toFixed(0)}% of raw DynamoDB Local)`,
+);
+
+// 3. Commit-to-email latency at half the sustained rate (paced, open loop).
+const rate = sustained / 2;
+const latencyPrefix = `bench-${run}-l-`;
+const committedAt = new Map<string, number>();
+const sends: Promise<void>[] = [];
+const start = Date.now();
+for (let i = 0; i < LATENCY_USERS; i += 1) {
+  const due = start + (i * 1000) / rate;
+  await new Promise((r) => setTimeout(r, Math.max(0, due - Date.now())));
+  const email = `${latencyPrefix}${i}@example.com`;
+  sends.push(postUser(email).then((at) => void committedAt.set(email, at)));
+}
+await Promise.all(sends);
+const latencyEmails = await waitForEmails(latencyPrefix, LATENCY_USERS, 120_000);
+const latencies = [...latencyEmails]
+  .map(([email, at]) => at - (committedAt.get(email) ?? at))
+  .sort((a, b) => a - b);
+console.log(
+  `latency at ${rate.toFixed(1)} users/s (${latencies.length} users): commit → email p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms, max ${latencies.at(-1)} ms`,
+);
+
+console.log(
+  JSON.stringify({
+    rawTransactionsPerSecond: Number(rawPerSecond.toFixed(1)),
+    sustainedUsersPerSecond: Number(sustained.toFixed(1)),
+    ratio: Number((sustained / rawPerSecond).toFixed(2)),
+    latencyRate: Number(rate.toFixed(1)),
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    startup: runtime.timings,
+  }),
+);
+ddb.destroy();
+await runtime.stop();
+rmSync(dataDir, { recursive: true, force: true });
