@@ -10,6 +10,8 @@ import type { OutboxEventInput } from '../writer/outbox-writer';
 import type { LocalStack, Scenario } from './fixtures/local-stack';
 import { onFailureMessage, startLocalStack } from './fixtures/local-stack';
 import type { RedriveOptions } from './redrive';
+import { REDRIVE_ENV } from './env';
+import { createRedriveHandler } from './handler';
 import { redrive } from './redrive';
 
 const SOURCE = 'outboxed.test-orders';
@@ -275,5 +277,79 @@ describe('redrive', () => {
     expect(published.map((e) => [e.detail.metadata.id, e.detail.data])).toEqual([
       [item.eventId, { orderId: 'o-bad', amount: 5 }],
     ]);
+  });
+});
+
+describe('redrive when EventBridge refuses', () => {
+  it('guarantee 2: reports the event as failed, keeps its message visible and unmarked, and a later run republishes it', async () => {
+    const scenario = await arrange();
+    const [item] = await write(scenario, [order('o-refused', 1)]);
+    const refused = item as NonNullable<typeof item>;
+    const { shardId, records } = await streamRecords(scenario);
+    await send(
+      scenario.onFailureQueueUrl,
+      onFailureMessage({
+        shardId,
+        streamArn: scenario.streamArn,
+        first: records[0] as _Record,
+        last: records[0] as _Record,
+        batchSize: 1,
+      }),
+    );
+    const refusing = {
+      send: async () => {
+        throw Object.assign(new Error('User is not authorized to perform events:PutEvents'), {
+          name: 'AccessDeniedException',
+          $metadata: { httpStatusCode: 400 },
+        });
+      },
+    };
+
+    const report = await redrive(scenario.options, { ...deps(), eventBridge: refusing as never });
+
+    expect(report.failed).toEqual([
+      {
+        eventId: refused.eventId,
+        origin: 'on-failure',
+        reason: 'PutEvents AccessDeniedException: User is not authorized to perform events:PutEvents',
+      },
+    ]);
+    expect(report.messages.onFailure).toEqual({ received: 1, deleted: 0 });
+    expect(await redrivenAt(scenario, refused)).toBeUndefined();
+    const retried = await redrive(scenario.options, deps());
+    expect(retried.republished.map((r) => r.eventId)).toEqual([refused.eventId]);
+    expect(await publishedIds(scenario)).toEqual([refused.eventId]);
+  });
+});
+
+describe('createRedriveHandler', () => {
+  it('runs the redrive on the queues and table its environment names and returns the report', async () => {
+    const scenario = await arrange();
+    const handler = createRedriveHandler({
+      contracts,
+      deps: deps(),
+      env: {
+        [REDRIVE_ENV.tableName]: scenario.name,
+        [REDRIVE_ENV.eventBusName]: scenario.name,
+        [REDRIVE_ENV.onFailureQueueUrl]: scenario.onFailureQueueUrl,
+        [REDRIVE_ENV.poisonQueueUrl]: scenario.poisonQueueUrl,
+      },
+    });
+
+    expect(await handler({ dryRun: true })).toEqual({
+      dryRun: true,
+      republished: [],
+      skipped: [],
+      failed: [],
+      messages: { onFailure: { received: 0, deleted: 0 }, poison: { received: 0, deleted: 0 } },
+      pointers: { fromStream: 0, fromTimeWindow: 0 },
+    });
+  });
+
+  it('names the environment variable it misses', async () => {
+    const handler = createRedriveHandler({ deps: deps(), env: {} });
+    await expect(handler({})).rejects.toThrow(
+      'The redrive function needs the environment variable OUTBOX_TABLE_NAME; it is not set. Deploy it with OutboxRelay (redrive: true).',
+    );
   });
 });
