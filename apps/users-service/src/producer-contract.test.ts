@@ -50,7 +50,8 @@ let dynamoDb: DynamoDBClient;
 let streams: DynamoDBStreamsClient;
 let events: EventBridgeClient;
 let sqs: SQSClient;
-let consumers: ConsumerPattern[];
+/** Every consumer's rule pattern, read from the apps' expectations files before the tests are collected. */
+const consumers: ConsumerPattern[] = await discoverConsumerPatterns(findWorkspaceRoot());
 const ARCHIVE = 'archive';
 /** Each consumer's queue, target of a rule on the bus with the consumer's pattern. */
 const queueOf = new Map<string, string>();
@@ -67,7 +68,6 @@ beforeAll(async () => {
   const edgeConfig = { endpoint: edge.endpoint, region: edge.region, credentials: edge.credentials };
   events = new EventBridgeClient(edgeConfig);
   sqs = new SQSClient(edgeConfig);
-  consumers = await discoverConsumerPatterns(findWorkspaceRoot());
 
   const tableName = `users-${randomUUID()}`;
   await createUsersTable(dynamoDb, tableName);
@@ -191,28 +191,31 @@ describe('producer contract: UserCreated as the relay publishes it for a really 
     });
   });
 
-  it("reaches every consumer's rule exactly once, in a version each consumer subscribes to", () => {
-    for (const consumer of consumers) {
+  it.each(consumers)(
+    'reaches the rule of $consumer ($app) exactly once, in a version it subscribes to',
+    (consumer) => {
       const received = delivered.get(consumer.consumer) ?? [];
-      expect(received, `${consumer.consumer} (${consumer.app}) received`).toHaveLength(1);
+      expect(received).toHaveLength(1);
       const event = received[0] as UserCreatedEvent;
-      expect(
-        consumer.versions[`${event.source} ${event['detail-type']}`],
-        `${consumer.consumer} subscribes to`,
-      ).toContain(event.detail.metadata.version);
-    }
-  });
+      expect(consumer.versions[`${event.source} ${event['detail-type']}`]).toContain(
+        event.detail.metadata.version,
+      );
+    },
+  );
 
-  it("matches every consumer's pattern by EventBridge's TestEventPattern", async () => {
-    const [event] = delivered.get(ARCHIVE) ?? [];
-    for (const consumer of consumers) {
+  it.each(consumers)(
+    "matches the pattern of $consumer by EventBridge's TestEventPattern",
+    async (consumer) => {
+      const [event] = delivered.get(ARCHIVE) ?? [];
+
       const result = await events.send(
         new TestEventPatternCommand({
           EventPattern: JSON.stringify(consumer.pattern),
           Event: JSON.stringify(event),
         }),
       );
-      expect(result.Result, `${consumer.consumer}'s pattern ${JSON.stringify(consumer.pattern)}`).toBe(true);
-    }
-  });
+
+      expect(result.Result).toBe(true);
+    },
+  );
 });

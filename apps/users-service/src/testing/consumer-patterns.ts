@@ -2,12 +2,8 @@ import { readdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import {
-  eventCatalog,
-  eventPattern,
-  type ConsumerExpectations,
-  type ContractEventPattern,
-} from '@outboxed/contracts';
+import { subscribedContracts } from '@outboxed/consumer-kit';
+import { eventPattern, type ConsumerExpectations, type ContractEventPattern } from '@outboxed/contracts';
 
 /** A consumer's rule pattern, derived from the expectations it declares in its own app. */
 export interface ConsumerPattern {
@@ -16,7 +12,7 @@ export interface ConsumerPattern {
   readonly app: string;
   /** Schema versions it handles, per `<source> <detailType>`. */
   readonly versions: Readonly<Record<string, readonly number[]>>;
-  /** The pattern its rule uses: `eventPattern` of the contracts it subscribes to (how the consumer kit builds it). */
+  /** The pattern its rule uses: `eventPattern(subscribedContracts(expectations))`, as the consumer kit builds it. */
   readonly pattern: ContractEventPattern;
 }
 
@@ -25,9 +21,9 @@ export const EXPECTATIONS_FILE = join('src', 'contract-expectations.ts');
 
 /**
  * Reads every consumer's `apps/<app>/src/contract-expectations.ts` from disk and imports it by its computed path
- * (an app never imports another app by name), then derives each consumer's rule pattern with the contracts'
- * `eventPattern`. A consumer exporting its own `eventPattern` (the pattern its rule really uses, content filters
- * included) is taken at its word.
+ * (an app never imports another app by name), then derives each consumer's rule pattern the way the consumer
+ * kit's construct does: `eventPattern(subscribedContracts(expectations))`. A consumer exporting its own
+ * `eventPattern` (e.g. with a content filter) is taken at its word.
  *
  * @example const patterns = await discoverConsumerPatterns(workspaceRoot);
  */
@@ -49,14 +45,8 @@ export async function discoverConsumerPatterns(workspaceRoot: string): Promise<C
       throw new Error(
         `apps/${app}/${EXPECTATIONS_FILE} must export \`expectations\` (ConsumerExpectations).`,
       );
-    const contracts = expectations.subscriptions.flatMap((subscription) =>
-      eventCatalog.filter(
-        (contract) =>
-          contract.source === subscription.source &&
-          contract.detailType === subscription.detailType &&
-          subscription.versions.includes(contract.version),
-      ),
-    );
+    // Exactly how the consumer kit builds a consumer's rule: eventPattern(subscribedContracts(expectations)).
+    const contracts = subscribedContracts(expectations);
     const versions: Record<string, readonly number[]> = {};
     for (const subscription of expectations.subscriptions) {
       versions[`${subscription.source} ${subscription.detailType}`] = subscription.versions;
