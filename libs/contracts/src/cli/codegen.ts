@@ -35,17 +35,26 @@ export interface CodegenDeps {
   readonly createClient: (endpoint: string | undefined) => SchemasClient;
 }
 
+/**
+ * A Schemas client for AWS (usual region/credential chain) or for `endpoint` (region defaulting to us-east-1 when
+ * none is configured, as local endpoints ignore it).
+ *
+ * @example const client = createSchemasClient('http://127.0.0.1:4566');
+ */
+export function createSchemasClient(endpoint: string | undefined): SchemasClient {
+  return new SchemasClient({
+    ...(endpoint ? { endpoint } : {}),
+    ...(endpoint && !process.env['AWS_REGION'] && !process.env['AWS_DEFAULT_REGION']
+      ? { region: 'us-east-1' }
+      : {}),
+    maxAttempts: 2,
+  });
+}
+
 const defaultDeps: CodegenDeps = {
   schemasDir: SCHEMAS_DIR,
   generatedDir: GENERATED_DIR,
-  createClient: (endpoint) =>
-    new SchemasClient({
-      ...(endpoint ? { endpoint } : {}),
-      ...(endpoint && !process.env['AWS_REGION'] && !process.env['AWS_DEFAULT_REGION']
-        ? { region: 'us-east-1' }
-        : {}),
-      maxAttempts: 2,
-    }),
+  createClient: createSchemasClient,
 };
 
 /**

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SCHEMAS_DIR } from '../codegen/paths.ts';
+import { startSchemaRegistryServer } from '../testing/schema-registry-server.ts';
 import { compat } from './compat.ts';
 import type { CliIo } from './io.ts';
 
@@ -122,6 +123,57 @@ describe('contracts compat', () => {
     expect(out[0]).toBe(
       'No git base found (no --base, no NX_BASE, no main, no HEAD~1): published versions not compared with git.',
     );
+  });
+
+  it('compares each file with the same version published in the registry', async () => {
+    const v1 = await readFile(join(schemas, 'outboxed.users@UserCreated', 'v1.json'), 'utf8');
+    const published = JSON.parse(await readFile(v2Path(), 'utf8'));
+    published.definitions.UserCreatedData.properties.nickname = { type: 'string' };
+    const server = await startSchemaRegistryServer({
+      'outboxed-users': { 'outboxed.users@UserCreated': [v1, JSON.stringify(published)] },
+    });
+    vi.stubEnv('AWS_REGION', 'us-east-1');
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'test');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
+    const { io, err } = ioFactory();
+    try {
+      const code = await compat(
+        ['--schemas', schemas, '--no-git', '--against-registry', '--endpoint', server.endpoint],
+        io,
+      );
+
+      expect(code).toBe(1);
+      expect(err[0]).toBe(
+        'outboxed.users@UserCreated v2 (file) breaks BACKWARD compatibility with outboxed.users@UserCreated v2 in registry outboxed-users (BACKWARD_TRANSITIVE) at field detail.data.nickname: a property was removed from a closed content model (data carrying it is now rejected) [PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL at #/properties/detail/properties/data/properties/nickname] — readers on outboxed.users@UserCreated v2 (file) could not read data written with outboxed.users@UserCreated v2 in registry outboxed-users.',
+      );
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('passes against a registry holding exactly the files', async () => {
+    const read = (v: number) => readFile(join(schemas, 'outboxed.users@UserCreated', `v${v}.json`), 'utf8');
+    const server = await startSchemaRegistryServer({
+      'outboxed-users': { 'outboxed.users@UserCreated': [await read(1), await read(2)] },
+    });
+    vi.stubEnv('AWS_REGION', 'us-east-1');
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'test');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
+    const { io, out } = ioFactory();
+    try {
+      const code = await compat(
+        ['--schemas', schemas, '--no-git', '--against-registry', '--endpoint', server.endpoint],
+        io,
+      );
+
+      expect(code).toBe(0);
+      expect(out).toEqual([
+        'Git comparison skipped (--no-git).',
+        'Schemas compatible under BACKWARD_TRANSITIVE (1 comparison).',
+      ]);
+    } finally {
+      await server.stop();
+    }
   });
 
   it.each([

@@ -10,7 +10,10 @@ import {
   checkCompatibility,
 } from '../compat/compatibility.ts';
 import type { CompatibilityMode, CompatibilityViolation, VersionedSchema } from '../compat/compatibility.ts';
+import type { SchemasClient } from '@aws-sdk/client-schemas';
 import { SCHEMAS_DIR } from '../codegen/paths.ts';
+import { canonicalJson, readRegistrySchemas } from '../codegen/registry-source.ts';
+import { createSchemasClient } from './codegen.ts';
 import { loadSchema } from '../codegen/schema-document.ts';
 import type { SchemaDocument } from '../codegen/schema-document.ts';
 import { readSchemaFiles } from '../codegen/schema-files.ts';
@@ -26,14 +29,18 @@ const run = promisify(execFile);
  */
 export interface CompatDeps {
   readonly schemasDir: string;
+  readonly createClient: (endpoint: string | undefined) => SchemasClient;
 }
 
-const defaultDeps: CompatDeps = { schemasDir: SCHEMAS_DIR };
+const defaultDeps: CompatDeps = { schemasDir: SCHEMAS_DIR, createClient: createSchemasClient };
 
 /**
  * `nx run contracts:compat`: checks every schema version against its earlier versions in the tree, and every
  * schema file against its own content at a git base (a published version must stay compatible with what was
  * published), under `--mode` (default BACKWARD_TRANSITIVE). Exit 1 naming field, change and rule on failure.
+ *
+ * With `--against-registry` (and `--endpoint`, `--registry`) each file is also compared with the same version as
+ * published in the registry. `--no-git` skips the git comparison.
  *
  * `--base <ref>` picks the git base; without it: `$NX_BASE`, else the merge-base with `main` when HEAD is not on
  * it, else `HEAD~1`; with no git history at all the git comparison is skipped (and said so).
@@ -51,7 +58,12 @@ export async function compat(
       mode: { type: 'string', default: DEFAULT_COMPATIBILITY_MODE },
       base: { type: 'string' },
       schemas: { type: 'string' },
+      'against-registry': { type: 'boolean', default: false },
+      endpoint: { type: 'string' },
+      registry: { type: 'string', default: USERS_SCHEMA_REGISTRY_NAME },
+      git: { type: 'boolean', default: true },
     },
+    allowNegative: true,
   });
   const mode = values.mode as CompatibilityMode;
   if (!COMPATIBILITY_MODES.includes(mode)) {
@@ -76,8 +88,33 @@ export async function compat(
     }
   }
 
-  const base = await resolveBase(values.base, schemasDir);
-  if (!base) {
+  if (values['against-registry']) {
+    const published = await readRegistrySchemas({
+      client: deps.createClient(values.endpoint),
+      registryName: values.registry,
+    });
+    for (const d of documents) {
+      const before = published.find((p) => p.schemaName === d.schemaName && p.version === d.version);
+      if (!before || canonicalJson(before.content) === canonicalJson(d.content)) continue;
+      const previous = {
+        label: `${d.schemaName} v${d.version} in registry ${values.registry}`,
+        schema: loadSchema(before),
+      };
+      violations.push(
+        ...checkCompatibility(
+          { label: `${d.schemaName} v${d.version} (file)`, schema: loadSchema(d) },
+          [previous],
+          mode,
+        ),
+      );
+      comparisons += 1;
+    }
+  }
+
+  const base = values.git ? await resolveBase(values.base, schemasDir) : undefined;
+  if (!values.git) {
+    io.out('Git comparison skipped (--no-git).');
+  } else if (!base) {
     io.out(
       'No git base found (no --base, no NX_BASE, no main, no HEAD~1): published versions not compared with git.',
     );

@@ -91,7 +91,7 @@ export async function readRegistrySchemas(options: RegistrySourceOptions): Promi
       if (options.version !== undefined && identity.version !== options.version) continue;
       const key = `${identity.schemaName} v${identity.version}`;
       const existing = byIdentity.get(key);
-      if (existing && canonical(existing.content) !== canonical(content)) {
+      if (existing && canonicalJson(existing.content) !== canonicalJson(content)) {
         throw new InvalidSchemaError(
           location,
           `holds ${key} with content different from ${existing.origin}: a published version must never change. Publish the change as a new version.`,
@@ -132,7 +132,12 @@ function identify(content: string, location: string): { schemaName: string; vers
   return parseSchemaId((parsed as { id?: unknown } | null)?.id);
 }
 
-function canonical(content: string): string {
+/**
+ * JSON text with keys sorted, so two copies of a schema compare equal whatever their formatting.
+ *
+ * @example canonicalJson('{"b":1,"a":2}'); // '{"a":2,"b":1}'
+ */
+export function canonicalJson(content: string): string {
   const sortKeys = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(sortKeys);
     if (value === null || typeof value !== 'object') return value;
