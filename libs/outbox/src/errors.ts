@@ -18,7 +18,8 @@ export class OutboxError extends Error {
 }
 
 /**
- * A transaction would break one of DynamoDB's `TransactWriteItems` limits (100 actions, 4 MB of items).
+ * A transaction would break one of DynamoDB's limits (100 actions and 4 MB of items per `TransactWriteItems`,
+ * 400 KB per item).
  * Nothing was sent.
  *
  * @example
@@ -27,8 +28,8 @@ export class OutboxError extends Error {
 export class TransactionLimitError extends OutboxError {
   constructor(
     message: string,
-    /** Which limit: `'items'` (actions in one transaction) or `'bytes'` (aggregate item size). */
-    readonly limit: 'items' | 'bytes',
+    /** Which limit: `'items'` (actions in one transaction), `'bytes'` (aggregate item size) or `'itemBytes'` (one item, 400 KB). */
+    readonly limit: 'items' | 'bytes' | 'itemBytes',
     /** The value this transaction reached. */
     readonly actual: number,
     /** The maximum DynamoDB allows. */

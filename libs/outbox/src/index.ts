@@ -18,7 +18,12 @@ export {
   parseOutboxItem,
 } from './item/outbox-item';
 export type { KeyAttributes, OutboxItem } from './item/outbox-item';
-export { createOutboxWriter, MAX_TRANSACTION_ITEMS, MAX_TRANSACTION_BYTES } from './writer/outbox-writer';
+export {
+  createOutboxWriter,
+  MAX_TRANSACTION_ITEMS,
+  MAX_TRANSACTION_BYTES,
+  MAX_ITEM_BYTES,
+} from './writer/outbox-writer';
 export type {
   OutboxEventInput,
   OutboxWriterOptions,

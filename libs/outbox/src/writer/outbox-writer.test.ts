@@ -117,9 +117,19 @@ describe('createOutboxWriter', () => {
     );
   });
 
+  it('rejects an outbox item over 400 KB', () => {
+    const { writer } = aWriter();
+
+    const act = () => writer.buildTransaction({ events: [anEvent({ data: { big: 'x'.repeat(410_000) } })] });
+
+    expect(act).toThrow(
+      /^events\[0\] makes an outbox item of \d+ bytes; a DynamoDB item may have at most 409600 bytes/,
+    );
+  });
+
   it('rejects a transaction whose items total more than 4 MB', () => {
     const { writer } = aWriter();
-    const big = 'x'.repeat(400_000);
+    const big = 'x'.repeat(390_000);
     const events = Array.from({ length: 11 }, (_, i) => anEvent({ sequence: i + 1, data: { big } }));
 
     const act = () => writer.buildTransaction({ events });

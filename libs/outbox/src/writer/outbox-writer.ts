@@ -35,6 +35,14 @@ export const MAX_TRANSACTION_ITEMS = 100;
 export const MAX_TRANSACTION_BYTES = 4 * 1024 * 1024;
 
 /**
+ * Largest DynamoDB item, in bytes (400 KB).
+ *
+ * @example
+ * if (dynamoItemSize(item) > MAX_ITEM_BYTES) throw new Error('too large');
+ */
+export const MAX_ITEM_BYTES = 400 * 1024;
+
+/**
  * One domain event to record in the outbox, in the same transaction as the state it describes.
  *
  * @example
@@ -238,6 +246,18 @@ export function createOutboxWriter(
         ExpressionAttributeNames: { '#pk': keys.partitionKey },
       },
     }));
+    outboxActions.forEach((action, index) => {
+      const size = actionSize(action);
+      if (size > MAX_ITEM_BYTES) {
+        throw new TransactionLimitError(
+          `events[${index}] makes an outbox item of ${size} bytes; a DynamoDB item may have at most ${MAX_ITEM_BYTES} bytes (400 KB). ` +
+            'Make the payload smaller (store large documents in S3 and reference them).',
+          'itemBytes',
+          size,
+          MAX_ITEM_BYTES,
+        );
+      }
+    });
     const transactItems = [...writes, ...outboxActions];
     const bytes = transactItems.reduce((sum, action) => sum + actionSize(action), 0);
     if (bytes > MAX_TRANSACTION_BYTES) {
