@@ -7,6 +7,7 @@ import {
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEdge, type Edge } from './edge';
+import { EdgeStartError } from './errors';
 import type { EdgeLogEvent } from './log';
 import { clientsFor } from './test-clients';
 
@@ -73,5 +74,24 @@ describe('startEdge', () => {
     expect(log.map((e) => e.kind)).toEqual(
       expect.arrayContaining(['events.put', 'events.matched', 'events.delivered']),
     );
+  });
+
+  it('rejects a port that is taken with EdgeStartError saying what to do', async () => {
+    const attempt = startEdge({ port: edge.port });
+    await expect(attempt).rejects.toThrow(EdgeStartError);
+    await expect(attempt).rejects.toThrow(
+      `port ${edge.port} on 127.0.0.1 is taken: pass another \`port\`, or 0 for a free one.`,
+    );
+  });
+
+  it('answers an unknown route in AWS error shape', async () => {
+    const response = await fetch(`${edge.endpoint}/nowhere`);
+    expect(response.status).toBe(404);
+    expect(response.headers.get('x-amzn-errortype')).toBe('UnknownOperationException');
+    expect(await response.json()).toEqual({
+      __type: 'UnknownOperationException',
+      message: 'The local edge has no route for GET /nowhere.',
+      Message: 'The local edge has no route for GET /nowhere.',
+    });
   });
 });

@@ -74,7 +74,11 @@ export class EventsService {
       sqs,
       log: context.log,
       ...(options.invokeLambda ? { invokeLambda: options.invokeLambda } : {}),
-      putOnBus: (busArn, event) => this.route(this.bus(busArn), event),
+      putOnBus: (busArn, event) => {
+        const bus = this.bus(busArn);
+        this.archives.record(bus.Arn, event);
+        this.route(bus, event);
+      },
       retryDelayMs: options.retryDelayMs ?? defaultRetryDelayMs,
       sleep: (ms) => this.sleep(ms),
     };
