@@ -192,5 +192,12 @@ export function toRegistryError(location: string, error: unknown): RegistryError
       { cause: error },
     );
   }
+  if (name === 'CredentialsProviderError' || /Region is missing/.test(message)) {
+    return new RegistryError(
+      location,
+      `no AWS ${name === 'CredentialsProviderError' ? 'credentials' : 'region'} configured (${message}). Set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY and AWS_REGION, or use --from-files.`,
+      { cause: error },
+    );
+  }
   return new RegistryError(location, `request failed (${name || 'Error'}: ${message}).`, { cause: error });
 }
