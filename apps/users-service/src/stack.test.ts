@@ -13,6 +13,7 @@ import {
 import { OUTBOX_STREAM_FILTER } from '@outboxed/outbox';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { CfnRegistry } from 'aws-cdk-lib/aws-eventschemas';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UsersServiceStack } from './stack';
 import { usersTableCreateInput } from './table/create-table-input';
@@ -170,7 +171,7 @@ describe('UsersServiceStack', () => {
     template.hasResourceProperties('AWS::SSM::Parameter', {
       Name: USERS_SERVICE_PARAMETERS.schemaRegistryName,
       Type: 'String',
-      Value: Match.anyValue(),
+      Value: { 'Fn::GetAtt': [stack.getLogicalId(stack.schemas.registry as CfnRegistry), 'RegistryName'] },
     });
     template.resourceCountIs('AWS::SSM::Parameter', 3);
   });
