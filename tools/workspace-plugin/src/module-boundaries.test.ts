@@ -24,10 +24,11 @@ describe('module boundaries (@nx/enforce-module-boundaries)', () => {
     [
       'libs/contracts importing any other project',
       'libs/contracts/src/forbidden.ts',
-      '@outboxed/outbox',
+      '@outboxed/dynamodb-local',
       /"type:contracts" cannot depend on any libs/,
     ],
-    ['a lib importing an app', 'libs/outbox/src/forbidden.ts', '@outboxed/users-service', APP],
+    // (pairs chosen so the import adds no cycle to the graph: Nx reports a circular dependency before the tag rule)
+    ['a lib importing an app', 'libs/outbox/src/forbidden.ts', '@outboxed/audit-consumer', APP],
     [
       'a lib importing the local runtime (a tool)',
       'libs/outbox/src/forbidden.ts',
