@@ -139,6 +139,23 @@ describe('UsersServiceStack', () => {
     ]);
   });
 
+  it('grants events:PutEvents to no role but the relay and its redrive', () => {
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).map(
+      (policy) =>
+        policy['Properties'] as { Roles: { Ref: string }[]; PolicyDocument: { Statement: Statement[] } },
+    );
+    const putters = policies
+      .filter((policy) =>
+        actions(policy.PolicyDocument.Statement).some((action) => action.startsWith('events:')),
+      )
+      .flatMap((policy) => policy.Roles.map((role) => role.Ref))
+      .sort();
+
+    expect(putters).toEqual(
+      [stack.relay.function, stack.relay.redriveFunction].map((fn) => roleOf(logicalId(fn as never))).sort(),
+    );
+  });
+
   it('gives the API function get/put/condition-check on the users table and no EventBridge action at all', () => {
     const api = statementsOfRole(roleOf(logicalId(stack.api.function)));
 
