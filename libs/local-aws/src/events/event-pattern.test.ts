@@ -265,6 +265,13 @@ const cases: readonly Case[] = [
     detail({ service: 'EventBridge' }),
     true,
   ],
+  [
+    FILTERING,
+    'Prefix matching only works on string values: a number',
+    { detail: { code: [{ prefix: '12' }] } },
+    detail({ code: 123 }),
+    false,
+  ],
   [OPERATORS, 'Empty: an empty LastName', { detail: { LastName: [''] } }, detail({ LastName: '' }), true],
   [OPERATORS, 'Equals: Name is "Alice"', { detail: { Name: ['Alice'] } }, detail({ Name: 'Alice' }), true],
   [

@@ -4,6 +4,13 @@ import { invalidParameter, sqsError, type Input, type Message, type Queue } from
 /** The deduplication interval of FIFO queues: 5 minutes. */
 export const DEDUPLICATION_INTERVAL_MS = 5 * 60 * 1000;
 
+/** The attributes a FIFO queue has unless CreateQueue sets them. */
+export const FIFO_DEFAULT_ATTRIBUTES: Readonly<Record<string, string>> = {
+  ContentBasedDeduplication: 'false',
+  DeduplicationScope: 'queue',
+  FifoThroughputLimit: 'perQueue',
+};
+
 /** A FIFO send's group and deduplication id. */
 export interface FifoSend {
   readonly messageGroupId: string;

@@ -3,6 +3,7 @@ import { AwsServiceError } from '../errors';
 import type { ServiceContext } from '../service-context';
 import {
   DEDUPLICATION_INTERVAL_MS,
+  FIFO_DEFAULT_ATTRIBUTES,
   fifoReceivable,
   fifoSend,
   isFifo,
@@ -235,7 +236,11 @@ export class SqsService {
     const queue: Queue = {
       name,
       arn: `arn:aws:sqs:${this.context.region}:${this.context.accountId}:${name}`,
-      attributes: { ...DEFAULT_ATTRIBUTES, ...given },
+      attributes: {
+        ...DEFAULT_ATTRIBUTES,
+        ...(given.FifoQueue === 'true' ? FIFO_DEFAULT_ATTRIBUTES : {}),
+        ...given,
+      },
       tags: { ...((input.tags as Record<string, string>) ?? {}) },
       createdTimestamp: now,
       lastModifiedTimestamp: now,
