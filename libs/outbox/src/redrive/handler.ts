@@ -41,10 +41,13 @@ export interface RedriveHandlerOptions {
  */
 export function createRedriveHandler(
   options: RedriveHandlerOptions = {},
-): (event: RedriveInvocation | null | undefined) => Promise<RedriveReport> {
+): (
+  event: RedriveInvocation | null | undefined,
+  context?: { getRemainingTimeInMillis(): number },
+) => Promise<RedriveReport> {
   const logger = new Logger({ serviceName: 'outbox-redrive' });
   let deps = options.deps;
-  return async (event) => {
+  return async (event, context) => {
     const env = options.env ?? process.env;
     const required = (name: string): string => {
       const value = env[name];
@@ -69,6 +72,10 @@ export function createRedriveHandler(
         dryRun: event?.dryRun === true,
         ...(event?.eventId ? { eventId: event.eventId } : {}),
         ...(options.contracts ? { contracts: options.contracts } : {}),
+        // Stop publishing 30 s before the function times out, so the report is returned and messages released.
+        ...(context
+          ? { publish: { deadline: Date.now() + context.getRemainingTimeInMillis() - 30_000 } }
+          : {}),
       },
       deps,
     );

@@ -7,7 +7,10 @@ import {
 
 /** Options of {@link receiveAll}. */
 export interface ReceiveAllOptions {
-  /** Seconds a received message stays hidden from other consumers while this run handles it. @default 300 */
+  /**
+   * Seconds a received message stays hidden from other consumers (e.g. a second redrive run) while this run
+   * handles it; a crashed run's messages come back after it. @default 900 (longer than the redrive function's timeout)
+   */
   readonly visibilityTimeoutSeconds?: number;
   /** Long-poll wait of each receive (long polling asks every SQS server, so an empty answer means empty). @default 1 */
   readonly waitTimeSeconds?: number;
@@ -35,7 +38,7 @@ export async function receiveAll(
       new ReceiveMessageCommand({
         QueueUrl: queueUrl,
         MaxNumberOfMessages: Math.min(10, maxMessages - messages.length),
-        VisibilityTimeout: options.visibilityTimeoutSeconds ?? 300,
+        VisibilityTimeout: options.visibilityTimeoutSeconds ?? 900,
         WaitTimeSeconds: options.waitTimeSeconds ?? 1,
       }),
     );

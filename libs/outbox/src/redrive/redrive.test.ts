@@ -353,3 +353,96 @@ describe('createRedriveHandler', () => {
     );
   });
 });
+
+describe('redrive of a recent pointer whose stream is gone', () => {
+  it('guarantee 2: falls back to the time window when the stream no longer exists', async () => {
+    const scenario = await arrange();
+    const [item] = await write(scenario, [order('o-replaced-stream', 1)]);
+    const { shardId, records } = await streamRecords(scenario);
+    const pointer = onFailureMessage({
+      shardId,
+      streamArn: scenario.streamArn.replace(/stream\/.*$/, 'stream/2020-01-01T00:00:00.000'),
+      first: records[0] as _Record,
+      last: records[0] as _Record,
+      batchSize: 1,
+    });
+    await send(scenario.onFailureQueueUrl, pointer);
+
+    const report = await redrive(scenario.options, deps());
+
+    expect(report.pointers).toEqual({ fromStream: 0, fromTimeWindow: 1 });
+    expect(report.republished.map((r) => r.eventId)).toEqual([item?.eventId]);
+  });
+});
+
+describe('redrive when a message cannot be handled', () => {
+  it('reports it as failed with the error, keeps it, and handles the other messages', async () => {
+    const scenario = await arrange();
+    const [item] = await write(scenario, [order('o-other', 1)]);
+    const { shardId, records } = await streamRecords(scenario);
+    await send(scenario.poisonQueueUrl, { reason: 'unparseable-item', eventId: 'x', keys: { pk: 1 } });
+    await send(scenario.poisonQueueUrl, { not: 'a poison message' });
+    await send(
+      scenario.onFailureQueueUrl,
+      onFailureMessage({
+        shardId,
+        streamArn: scenario.streamArn,
+        first: records[0] as _Record,
+        last: records[0] as _Record,
+        batchSize: 1,
+      }),
+    );
+
+    const report = await redrive(scenario.options, deps());
+
+    expect(report.republished.map((r) => r.eventId)).toEqual([item?.eventId]);
+    expect(report.failed).toEqual([
+      {
+        origin: 'poison',
+        eventId: 'x',
+        messageId: expect.any(String),
+        reason: expect.stringMatching(/^error: ValidationException: /),
+      },
+      {
+        origin: 'poison',
+        messageId: expect.any(String),
+        reason: 'unrecognized-message: the body is not a relay poison message with the item keys',
+      },
+    ]);
+    expect(report.messages).toEqual({
+      onFailure: { received: 1, deleted: 1 },
+      poison: { received: 2, deleted: 0 },
+    });
+  });
+});
+
+describe('redrive without contracts', () => {
+  it('skips a poison record it cannot check (needs-contract-check) and keeps its message', async () => {
+    const scenario = await arrange();
+    const [item] = await write(scenario, [order('o-unchecked', 1, -1)]);
+    const poisoned = item as NonNullable<typeof item>;
+    const { records } = await streamRecords(scenario);
+    await send(
+      scenario.poisonQueueUrl,
+      buildPoisonMessage(
+        records[0] as never,
+        { reason: 'contract-violation', message: 'amount', violations: [], eventId: poisoned.eventId },
+        new Date(),
+      ),
+    );
+    const { contracts: _none, ...withoutContracts } = scenario.options;
+
+    const report = await redrive(withoutContracts, deps());
+
+    expect(report.skipped).toEqual([
+      {
+        eventId: poisoned.eventId,
+        origin: 'poison',
+        reason: 'needs-contract-check',
+        messageId: expect.any(String),
+      },
+    ]);
+    expect(report.messages.poison).toEqual({ received: 1, deleted: 0 });
+    expect(await publishedIds(scenario)).toEqual([]);
+  });
+});

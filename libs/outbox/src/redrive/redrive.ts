@@ -16,6 +16,7 @@ import { mapOutboxRecord } from '../relay/map-record';
 import type { PoisonMessage } from '../relay/poison';
 import type { PublishOptions } from '../relay/publish-in-order';
 import { publishInOrder } from '../relay/publish-in-order';
+import type { StreamBatchInfo } from './on-failure-record';
 import { parseOnFailureRecord } from './on-failure-record';
 import type { ItemKey, RawItem } from './outbox-table';
 import { OutboxTable, REDRIVEN_AT_ATTRIBUTE } from './outbox-table';
@@ -169,6 +170,32 @@ export async function redrive(options: RedriveOptions, deps: RedriveDeps): Promi
     });
   };
 
+  /** The outbox items a pointer covers: from its stream range while retained, else from the table's time window. */
+  const pointerTargets = async (info: StreamBatchInfo): Promise<Target[]> => {
+    const retained = now.getTime() - Date.parse(info.approximateArrivalOfFirstRecord) < STREAM_RETENTION_MS;
+    const range = retained
+      ? await readStreamRange(deps.streams as DynamoDBStreamsClient, info)
+      : { kind: 'gone' as const, reason: 'older than the stream retention (24 hours)' };
+    if (range.kind === 'records') {
+      pointers.fromStream += 1;
+      return range.records
+        .filter(
+          (r) =>
+            r.eventName === 'INSERT' &&
+            r.dynamodb?.NewImage?.[OUTBOX_ATTRIBUTES.itemType]?.S === OUTBOX_ITEM_TYPE,
+        )
+        .map((r) => {
+          const eventId = r.dynamodb?.NewImage?.[OUTBOX_ATTRIBUTES.eventId]?.S;
+          return { key: nativeKey(r.dynamodb?.Keys ?? {}), ...(eventId ? { eventId } : {}) };
+        });
+    }
+    pointers.fromTimeWindow += 1;
+    const slack = (options.windowSlackSeconds ?? 300) * 1000;
+    const from = new Date(Date.parse(info.approximateArrivalOfFirstRecord) - slack);
+    const to = new Date(Date.parse(info.approximateArrivalOfLastRecord) + slack);
+    return (await table.findInWindow(from, to)).map((item) => ({ key: table.keyOf(item), item }));
+  };
+
   if (options.onFailureQueueUrl && forcedId === undefined) {
     for (const message of await receiveAll(deps.sqs, options.onFailureQueueUrl, options.queue)) {
       const heldMessage: HeldMessage = {
@@ -189,41 +216,24 @@ export async function redrive(options: RedriveOptions, deps: RedriveDeps): Promi
         });
         continue;
       }
-      const info = pointer.DDBStreamBatchInfo;
-      const retained = now.getTime() - Date.parse(info.approximateArrivalOfFirstRecord) < STREAM_RETENTION_MS;
-      const range = retained
-        ? await readStreamRange(deps.streams as DynamoDBStreamsClient, info)
-        : { kind: 'gone' as const, reason: 'older than the stream retention (24 hours)' };
-      let targets: Target[];
-      if (range.kind === 'records') {
-        pointers.fromStream += 1;
-        targets = range.records
-          .filter(
-            (r) =>
-              r.eventName === 'INSERT' &&
-              r.dynamodb?.NewImage?.[OUTBOX_ATTRIBUTES.itemType]?.S === OUTBOX_ITEM_TYPE,
-          )
-          .map((r) => ({
-            key: nativeKey(r.dynamodb?.Keys ?? {}),
-            ...(r.dynamodb?.NewImage?.[OUTBOX_ATTRIBUTES.eventId]?.S
-              ? { eventId: r.dynamodb.NewImage[OUTBOX_ATTRIBUTES.eventId]?.S }
-              : {}),
-          }));
-      } else {
-        pointers.fromTimeWindow += 1;
-        const slack = (options.windowSlackSeconds ?? 300) * 1000;
-        const from = new Date(Date.parse(info.approximateArrivalOfFirstRecord) - slack);
-        const to = new Date(Date.parse(info.approximateArrivalOfLastRecord) + slack);
-        targets = (await table.findInWindow(from, to)).map((item) => ({ key: table.keyOf(item), item }));
-      }
-      if (targets.length === 0) {
-        skipped.push({
+      try {
+        const targets = await pointerTargets(pointer.DDBStreamBatchInfo);
+        if (targets.length === 0) {
+          skipped.push({
+            origin: 'on-failure',
+            reason: 'expired',
+            ...(message.MessageId ? { messageId: message.MessageId } : {}),
+          });
+        }
+        for (const target of targets) await consider(target, 'on-failure', heldMessage);
+      } catch (error) {
+        heldMessage.keep = true;
+        failed.push({
           origin: 'on-failure',
-          reason: 'expired',
           ...(message.MessageId ? { messageId: message.MessageId } : {}),
+          reason: `error: ${describeError(error)}`,
         });
       }
-      for (const target of targets) await consider(target, 'on-failure', heldMessage);
     }
   }
 
@@ -253,14 +263,21 @@ export async function redrive(options: RedriveOptions, deps: RedriveDeps): Promi
         continue;
       }
       forcedFound ||= forcedId !== undefined;
-      await consider(
-        {
-          key: nativeKey(marshall(poison.keys) as Record<string, unknown>),
+      try {
+        await consider(
+          { key: stringKey(poison.keys), ...(poison.eventId ? { eventId: poison.eventId } : {}) },
+          'poison',
+          heldMessage,
+        );
+      } catch (error) {
+        heldMessage.keep = true;
+        failed.push({
+          origin: 'poison',
           ...(poison.eventId ? { eventId: poison.eventId } : {}),
-        },
-        'poison',
-        heldMessage,
-      );
+          ...(message.MessageId ? { messageId: message.MessageId } : {}),
+          reason: `error: ${describeError(error)}`,
+        });
+      }
     }
   }
   if (forcedId !== undefined && !forcedFound) {
@@ -364,4 +381,9 @@ function parsePoisonMessage(body: string | undefined): Pick<PoisonMessage, 'even
   } catch {
     return undefined;
   }
+}
+
+function describeError(error: unknown): string {
+  const { name, message } = (error ?? {}) as { name?: string; message?: string };
+  return `${name ?? 'Error'}: ${message ?? String(error)}`;
 }
