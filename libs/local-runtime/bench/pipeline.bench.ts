@@ -17,7 +17,7 @@ const dataDir = mkdtempSync(join(root, 'tmp', 'pipeline-bench-'));
 const startedAt = Date.now();
 const runtime = await startLocalRuntime({
   workspaceRoot: root,
-  apps: ['users-service', 'email-consumer'],
+  apps: ['users-service', 'email-consumer', 'audit-consumer'],
   dataDir,
   edgePort: 0,
   dynamoDbPort: 0,

@@ -139,6 +139,8 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
       startDynamoDbLocal({
         port: options.dynamoDbPort === 0 ? undefined : (options.dynamoDbPort ?? 8000),
         dbPath: join(dataDir, 'dynamodb'),
+        // it starts beside `cdk synth`, which can starve its JVM on a small machine
+        readyTimeoutMs: 120_000,
       }),
     ),
     time('edge', () =>

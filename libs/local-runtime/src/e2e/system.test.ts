@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import {
   EventBridgeClient,
   PutEventsCommand,
@@ -46,6 +46,21 @@ const resourcesOf = (app: string, type: string): DeployedResource[] =>
 const usersTable = () => resourcesOf('users-service', 'AWS::DynamoDB::Table')[0]?.identity.ref as string;
 const emailDlq = () =>
   resourcesOf('email-consumer', 'AWS::SQS::Queue').find((q) => /Dead/.test(q.logicalId)) as DeployedResource;
+const auditTable = () =>
+  resourcesOf('audit-consumer', 'AWS::DynamoDB::Table').find((t) => !/Idempotency/i.test(t.logicalId))
+    ?.identity.ref as string;
+const auditRecordsOf = async (userId: string) =>
+  (
+    await ddb.send(
+      new QueryCommand({
+        TableName: auditTable(),
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: userId } },
+      }),
+    )
+  ).Items ?? [];
+const auditCount = async () =>
+  (await ddb.send(new ScanCommand({ TableName: auditTable(), Select: 'COUNT' }))).Count ?? 0;
 const emailTemplate = () => resourcesOf('email-consumer', 'AWS::SES::Template')[0] as DeployedResource;
 
 const outboxItems = async () =>
@@ -56,6 +71,8 @@ const emailsTo = async (address: string) =>
   (await runtime.edge.mailbox.list()).filter((m) => m.to.includes(address));
 const emailBatchesHandled = () =>
   logEvents.filter((e) => e.kind === 'sqs.consumed' && e.message.includes('WelcomeEmail')).length;
+const auditBatchesHandled = () =>
+  logEvents.filter((e) => e.kind === 'sqs.consumed' && /Audit/i.test(e.message)).length;
 const receiveProbe = async (waitSeconds: number) =>
   (
     await sqs.send(
@@ -84,7 +101,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(root, 'tmp', 'local-runtime-e2e-'));
   runtime = await startLocalRuntime({
     workspaceRoot: root,
-    apps: ['users-service', 'email-consumer'],
+    apps: ['users-service', 'email-consumer', 'audit-consumer'],
     dataDir,
     edgePort: 0,
     dynamoDbPort: 0,
@@ -131,12 +148,12 @@ afterAll(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-describe('local runtime end to end: users-service and email-consumer from their cloud assemblies', () => {
+describe('local runtime end to end: users-service, email-consumer and audit-consumer from their cloud assemblies', () => {
   it('runs every resource of the stacks or ignores it for a stated reason', () => {
     expect(runtime.unsupported).toEqual([]);
   });
 
-  it('guarantee 2: POST /users → outbox item → relay → bus → a welcome email in the local mailbox', async () => {
+  it('guarantee 2: POST /users → outbox item → relay → bus → a welcome email in the local mailbox and an audit record', async () => {
     const response = await postUser({ email: 'e2e-one@example.com', name: 'E2E One' });
 
     expect(response.status).toBe(201);
@@ -148,11 +165,19 @@ describe('local runtime end to end: users-service and email-consumer from their 
       .toHaveLength(1);
     const [email] = await emailsTo('e2e-one@example.com');
     expect(email?.tags).toContainEqual({ Name: 'outboxed-event-id', Value: outbox?.eventId?.S });
+    await expect
+      .poll(async () => (await auditRecordsOf(user.id)).map((r) => r.eventId?.S), {
+        timeout: 30_000,
+        interval: 200,
+      })
+      .toEqual([outbox?.eventId?.S]);
   });
 
-  it('guarantee 3: the same event delivered twice sends one email', async () => {
+  it('guarantee 3: the same event delivered twice sends one email and writes one audit record', async () => {
     await receiveProbe(0);
-    await postUser({ email: 'e2e-twice@example.com', name: 'E2E Twice' });
+    const user = (await (await postUser({ email: 'e2e-twice@example.com', name: 'E2E Twice' })).json()) as {
+      id: string;
+    };
     let published: { Body?: string }[] = [];
     await expect
       .poll(async () => (published = [...published, ...(await receiveProbe(1))]).length, { timeout: 30_000 })
@@ -163,7 +188,9 @@ describe('local runtime end to end: users-service and email-consumer from their 
       'detail-type': string;
       detail: unknown;
     };
+    await expect.poll(async () => (await auditRecordsOf(user.id)).length, { timeout: 30_000 }).toBe(1);
     const handledBefore = emailBatchesHandled();
+    const auditHandledBefore = auditBatchesHandled();
 
     await events.send(
       new PutEventsCommand({
@@ -179,7 +206,9 @@ describe('local runtime end to end: users-service and email-consumer from their 
     );
 
     await expect.poll(emailBatchesHandled, { timeout: 30_000 }).toBeGreaterThan(handledBefore);
+    await expect.poll(auditBatchesHandled, { timeout: 30_000 }).toBeGreaterThan(auditHandledBefore);
     expect(await emailsTo('e2e-twice@example.com')).toHaveLength(1);
+    expect(await auditRecordsOf(user.id)).toHaveLength(1);
   });
 
   it('guarantee 2: a failing consumer retries, its message reaches the DLQ, and a redrive delivers it once', async () => {
@@ -211,11 +240,12 @@ describe('local runtime end to end: users-service and email-consumer from their 
     expect(await emailsTo('e2e-retry@example.com')).toHaveLength(1);
   });
 
-  it('guarantee 6: a bad request gets a 400 naming the field, and no outbox item, event or email follows', async () => {
+  it('guarantee 6: a bad request gets a 400 naming the field, and no outbox item, event, email or audit record follows', async () => {
     await receiveProbe(0);
     const before = {
       outbox: (await outboxItems()).length,
       emails: (await runtime.edge.mailbox.list()).length,
+      audit: await auditCount(),
     };
 
     const response = await postUser({ name: 'No Email' });
@@ -226,6 +256,7 @@ describe('local runtime end to end: users-service and email-consumer from their 
     expect({
       outbox: (await outboxItems()).length,
       emails: (await runtime.edge.mailbox.list()).length,
+      audit: await auditCount(),
     }).toEqual(before);
   });
 });
