@@ -34,7 +34,11 @@ export interface RelayOptions {
   readonly baseDelayMs?: number;
   /** Backoff cap. @default 2000 */
   readonly maxDelayMs?: number;
-  /** Time kept back from `getRemainingTimeInMillis()`: no request starts and no retry waits past it. @default 3000 */
+  /**
+   * Time kept back from `getRemainingTimeInMillis()`: no request starts and no retry waits past it. Keep it above
+   * the EventBridge client's request time-out (2 s by default) so a request in flight ends before Lambda's.
+   * @default 3000
+   */
   readonly timeBudgetMarginMs?: number;
   /** Largest poison message body before the record is left out of it. @default 262144 */
   readonly poisonMessageMaxBytes?: number;
@@ -55,7 +59,7 @@ export interface RelayMetrics {
 
 /** Side effects of the relay; tests pass fakes. */
 export interface RelayDeps {
-  /** @default an `EventBridgeClient` created once, with a 5 s request timeout */
+  /** @default an `EventBridgeClient` created once: one attempt per call (the relay retries), 2 s request time-out */
   readonly eventBridge: Pick<EventBridgeClient, 'send'>;
   /** @default an `SQSClient` created once */
   readonly sqs: Pick<SQSClient, 'send'>;
@@ -153,8 +157,10 @@ function resolveOptions(options: RelayOptions, env: RelayDeps['env']): ResolvedO
 
 function defaultDeps(): RelayDeps {
   return {
+    // The engine owns retries and the time budget: one SDK attempt, and a request time-out below the budget margin.
     eventBridge: new EventBridgeClient({
-      requestHandler: { requestTimeout: 5_000, connectionTimeout: 2_000 },
+      maxAttempts: 1,
+      requestHandler: { requestTimeout: 2_000, connectionTimeout: 1_000 },
     }),
     sqs: new SQSClient({}),
     logger: new Logger({ serviceName: 'outbox-relay' }),
