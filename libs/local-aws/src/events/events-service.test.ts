@@ -22,7 +22,7 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startEdge, type Edge } from '../edge';
 import type { EdgeLogEvent } from '../log';
 import { clientsFor } from '../test-clients';
@@ -442,5 +442,53 @@ describe('EventBridge on stop', () => {
     await edge.settle();
 
     expect(attempts).toBe(1);
+  });
+});
+
+describe('EventBridge target retry policy by event age', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('guarantee 2: stops retrying once the event is older than MaximumEventAgeInSeconds and sends it to the DLQ', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    let attempts = 0;
+    const edge = await startEdge({
+      targetRetryDelayMs: () => 1,
+      invokeLambda: async () => {
+        attempts += 1;
+        vi.setSystemTime(Date.now() + 25_000); // each failed attempt takes 25 s of the event's age
+        throw new Error('function timed out');
+      },
+    });
+    const { events, sqs } = clientsFor(edge);
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'age-dlq' }));
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+    );
+    await events.send(new PutRuleCommand({ Name: 'r', EventPattern: '{"source":["s"]}' }));
+    await events.send(
+      new PutTargetsCommand({
+        Rule: 'r',
+        Targets: [
+          {
+            Id: 'fn',
+            Arn: 'arn:aws:lambda:us-east-1:000000000000:function:slow',
+            RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 60 },
+            DeadLetterConfig: { Arn: Attributes?.QueueArn },
+          },
+        ],
+      }),
+    );
+    await events.send(new PutEventsCommand({ Entries: [{ Source: 's', DetailType: 't', Detail: '{}' }] }));
+    await edge.settle();
+    const dead = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MessageAttributeNames: ['All'] }));
+    await edge.stop();
+
+    expect(attempts).toBe(3);
+    expect(dead.Messages?.[0]?.MessageAttributes).toMatchObject({
+      EXHAUSTED_RETRY_CONDITION: { StringValue: 'MaximumEventAgeExhausted' },
+      RETRY_ATTEMPTS: { StringValue: '2' },
+    });
   });
 });
