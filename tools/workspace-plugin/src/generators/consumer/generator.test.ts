@@ -93,9 +93,12 @@ describe('consumerGenerator', () => {
       const expectations = tree.read('apps/billing-consumer/src/contract-expectations.ts', 'utf8') ?? '';
       const applyEvent =
         tree.read('apps/billing-consumer/src/functions/billing-events/apply-event.ts', 'utf8') ?? '';
-      expect(expectations).toContain(`import { ${imports.join(', ')} } from '@outboxed/contracts';`);
+      expect(expectations).toContain(
+        `import { eventPattern as contractEventPattern, ${imports.join(', ')} } from '@outboxed/contracts';`,
+      );
+      expect(expectations).toContain(`contractEventPattern([${imports.join(', ')}], CONTENT_FILTER);`);
       expect(expectations).toContain(`versions: [${versions}],`);
-      expect(expectations.match(/detailType: /g)).toHaveLength(1);
+      expect(expectations.match(/^ +detailType: /gm)).toHaveLength(1);
       expect(applyEvent).toContain(
         `export type SubscribedContract = ${imports.map((i) => `typeof ${i}`).join(' | ')};`,
       );
@@ -105,15 +108,19 @@ describe('consumerGenerator', () => {
   it('adds no content filter to the rule without --filter', async () => {
     await consumerGenerator(tree, options());
 
-    expect(tree.read('apps/billing-consumer/src/functions/billing-events/construct.ts', 'utf8')).toContain(
+    const expectations = tree.read('apps/billing-consumer/src/contract-expectations.ts', 'utf8');
+    expect(expectations).toContain(
       'export const CONTENT_FILTER: Record<string, unknown> | undefined = undefined;',
+    );
+    expect(expectations).toContain(
+      'export const eventPattern: ContractEventPattern = contractEventPattern([userCreatedV2], CONTENT_FILTER);',
     );
   });
 
-  it('passes --filter to the consumer as the content filter of its rule', async () => {
+  it('declares --filter as the content filter of its rule pattern', async () => {
     await consumerGenerator(tree, options({ filter: '{"data":{"email":[{"suffix":"@example.com"}]}}' }));
 
-    expect(tree.read('apps/billing-consumer/src/functions/billing-events/construct.ts', 'utf8')).toContain(
+    expect(tree.read('apps/billing-consumer/src/contract-expectations.ts', 'utf8')).toContain(
       "export const CONTENT_FILTER: Record<string, unknown> | undefined = { data: { email: [{ suffix: '@example.com' }] } };",
     );
   });
