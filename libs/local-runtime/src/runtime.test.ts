@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import type { Server } from 'node:net';
 import { mkdtempSync } from 'node:fs';
@@ -55,6 +56,30 @@ describe('startLocalRuntime (start-up failures)', () => {
       startLocalRuntime({ apps: ['no-such-app'], dataDir: mkdtempSync(join(tmpdir(), 'lr-')) }),
     ).rejects.toThrow(
       /--apps names no-such-app, which is not an app of this workspace\. Apps \(folders apps\/\* with a cdk\.json\): .*users-service/,
+    );
+  });
+
+  it('reports DynamoDB Local dying through `failed`, with a message saying so', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'lr-dies-'));
+    const runtime = await startLocalRuntime({
+      stacks: [],
+      dataDir,
+      dynamoDbPort: 0,
+      edgePort: 0,
+      apiPort: 0,
+    });
+    const javaPid = Number(
+      execFileSync('pgrep', ['-f', '--', join(dataDir, 'dynamodb')], { encoding: 'utf8' })
+        .trim()
+        .split('\n')[0],
+    );
+
+    process.kill(javaPid, 'SIGKILL');
+
+    const error = await runtime.failed;
+    await runtime.stop();
+    expect(error.message).toMatch(
+      /^DynamoDB Local stopped unexpectedly \(exit code .*\); the local runtime cannot go on without it\.$/,
     );
   });
 });

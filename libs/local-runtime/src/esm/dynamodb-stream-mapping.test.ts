@@ -81,6 +81,7 @@ async function runMapping(
   config: Partial<StreamMappingConfig>,
   mode: 'throw' | 'partial',
   expectedIds: number,
+  delayBeforeStartMs = 0,
 ) {
   const { tableName, streamArn } = await createStreamTable();
   const dir = mkdtempSync(join(tmpdir(), 'esm-'));
@@ -123,6 +124,7 @@ async function runMapping(
     () => fn.stop(),
   );
   await put(tableName, items);
+  await new Promise((r) => setTimeout(r, delayBeforeStartMs));
   mapping.start();
   const read = () =>
     readFileSync(invocationsFile, 'utf8')
@@ -241,5 +243,27 @@ describe('DynamoDbStreamMapping (against DynamoDB Local streams)', () => {
     );
 
     expect(invocations.flat()).toEqual(['k1', 'k2']);
+  });
+
+  it('discards records older than MaximumRecordAgeInSeconds to the on-failure destination without invoking', async () => {
+    const { invocations, destination } = await runMapping(
+      [{ id: 'old-1' }, { id: 'old-2' }],
+      {
+        batchSize: 10,
+        maximumRecordAgeInSeconds: 1,
+        onFailureDestinationArn: 'arn:aws:sqs:us-east-1:000000000000:dlq',
+      },
+      'throw',
+      0,
+      2500,
+    );
+
+    expect(invocations).toEqual([]);
+    expect(
+      destination.map((m) => [
+        (m.requestContext as { condition: string }).condition,
+        (m.DDBStreamBatchInfo as { batchSize: number }).batchSize,
+      ]),
+    ).toEqual([['RecordAgeExceeded', 2]]);
   });
 });
