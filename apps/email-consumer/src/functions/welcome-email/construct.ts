@@ -7,6 +7,7 @@ import { CfnTemplate, EmailIdentity } from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
 import { expectations } from '../../contract-expectations';
 import { EMAIL_ENV } from '../../environment';
+import { WELCOME_TEMPLATE_CONTENT } from './welcome-email';
 
 /**
  * Properties of {@link WelcomeEmail}.
@@ -42,9 +43,9 @@ export class WelcomeEmail extends Construct {
     }
     this.template = new CfnTemplate(this, 'Template', {
       template: {
-        subjectPart: 'Welcome to outboxed, {{name}}',
-        textPart: 'Hello {{name}},\n\nyour outboxed account is ready.\n',
-        htmlPart: '<p>Hello {{name}},</p><p>your outboxed account is ready.</p>',
+        subjectPart: WELCOME_TEMPLATE_CONTENT.Subject,
+        textPart: WELCOME_TEMPLATE_CONTENT.Text,
+        htmlPart: WELCOME_TEMPLATE_CONTENT.Html,
       },
     });
     this.consumer = new EventConsumer(this, 'Consumer', {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { CreateEmailTemplateCommand, SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CONSUMER_ENV } from '@outboxed/consumer-kit';
 import { createIdempotencyTable, lambdaContext, sqsEventOf } from '@outboxed/consumer-kit/testing';
@@ -14,6 +14,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EMAIL_ENV } from '../../environment';
 import { createWelcomeEmailHandler } from './handler';
+import { WELCOME_TEMPLATE_CONTENT } from './welcome-email';
 
 const SENDER = 'welcome@outboxed.example';
 const TEMPLATE = 'welcome-template';
@@ -39,6 +40,9 @@ describe('welcome-email handler', () => {
     const edgeConfig = { endpoint: edge.endpoint, region: edge.region, credentials: edge.credentials };
     ses = new SESv2Client(edgeConfig);
     sqs = new SQSClient(edgeConfig);
+    await ses.send(
+      new CreateEmailTemplateCommand({ TemplateName: TEMPLATE, TemplateContent: WELCOME_TEMPLATE_CONTENT }),
+    );
   });
   afterAll(async () => {
     for (const client of [dynamoDb, ses, sqs]) client.destroy();
@@ -91,7 +95,9 @@ describe('welcome-email handler', () => {
       expect.objectContaining({
         from: SENDER,
         to: [address],
-        template: { name: TEMPLATE, data: JSON.stringify({ name: 'Ada Lovelace' }) },
+        subject: 'Welcome to outboxed, Ada Lovelace',
+        text: 'Hello Ada Lovelace,\n\nyour outboxed account is ready.\n',
+        template: expect.objectContaining({ name: TEMPLATE, data: JSON.stringify({ name: 'Ada Lovelace' }) }),
         tags: [{ Name: 'outboxed-event-id', Value: event.detail.metadata.id }],
       }),
     ]);

@@ -12,6 +12,18 @@ export interface WelcomeEmailSettings {
 }
 
 /**
+ * The welcome email's SES template (SES v2 `EmailTemplateContent`): the stack deploys it as `AWS::SES::Template`;
+ * `{{name}}` is filled from the `TemplateData` of each email.
+ *
+ * @example await ses.send(new CreateEmailTemplateCommand({ TemplateName, TemplateContent: WELCOME_TEMPLATE_CONTENT }));
+ */
+export const WELCOME_TEMPLATE_CONTENT = {
+  Subject: 'Welcome to outboxed, {{name}}',
+  Text: 'Hello {{name}},\n\nyour outboxed account is ready.\n',
+  Html: '<p>Hello {{name}},</p><p>your outboxed account is ready.</p>',
+} as const;
+
+/**
  * The tag carrying the event id on every welcome email, so a duplicate can be traced to its event.
  *
  * @example email.tags.find((t) => t.Name === EVENT_ID_TAG)?.Value; // the event id
