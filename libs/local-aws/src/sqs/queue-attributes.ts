@@ -12,7 +12,7 @@ export interface RedrivePolicy {
  */
 export function validateAttributes(
   attributes: Record<string, string>,
-  queueExists: (arn: string) => boolean,
+  queueArn: (arn: string) => string | undefined,
 ): Record<string, string> {
   const result: Record<string, string> = {};
   for (const [key, raw] of Object.entries(attributes)) {
@@ -32,15 +32,16 @@ export function validateAttributes(
     }
     // SQS answers the redrive policy normalized: maxReceiveCount as a number
     result[key] =
-      key === 'RedrivePolicy' && value !== ''
-        ? JSON.stringify(parseRedrivePolicy(value, queueExists))
-        : value;
+      key === 'RedrivePolicy' && value !== '' ? JSON.stringify(parseRedrivePolicy(value, queueArn)) : value;
   }
   return result;
 }
 
 /** Parses and checks a RedrivePolicy, throwing `InvalidAttributeValue` as SQS does. */
-export function parseRedrivePolicy(value: string, queueExists: (arn: string) => boolean): RedrivePolicy {
+export function parseRedrivePolicy(
+  value: string,
+  queueArn: (arn: string) => string | undefined,
+): RedrivePolicy {
   const reject = (reason: string): never => {
     throw sqsError(
       'InvalidAttributeValue',
@@ -61,8 +62,10 @@ export function parseRedrivePolicy(value: string, queueExists: (arn: string) => 
   if (!Number.isInteger(max) || max < 1 || max > 1000) {
     return reject('Invalid value for maxReceiveCount: must be an integer from 1 to 1000.');
   }
-  if (!queueExists(target)) reject('Dead letter target does not exist.');
-  return { deadLetterTargetArn: target, maxReceiveCount: max };
+  // the target is answered as the queue's own ARN, so ARNs spelled with another region or account still compare equal
+  const resolved = queueArn(target);
+  if (resolved === undefined) return reject('Dead letter target does not exist.');
+  return { deadLetterTargetArn: resolved, maxReceiveCount: max };
 }
 
 /** The queue's RedrivePolicy, if any. */

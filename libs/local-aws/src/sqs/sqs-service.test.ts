@@ -362,17 +362,24 @@ describe('SQS over the JSON protocol (SDK v3)', () => {
     ]);
   });
 
-  it('answers the RedrivePolicy normalized, with maxReceiveCount as a number', async () => {
+  it('answers the RedrivePolicy normalized: the DLQ by its own ARN, maxReceiveCount as a number', async () => {
     const dlq = await queue();
+    const foreignSpelling = dlq.arn.replace(
+      /^arn:aws:sqs:[^:]+:\d+:/,
+      'arn:aws:sqs:ap-south-1:123456789012:',
+    );
     const source = await queue({
-      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: '5' }),
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: foreignSpelling, maxReceiveCount: '5' }),
     });
     const { Attributes } = await sqs.send(
       new GetQueueAttributesCommand({ QueueUrl: source.url, AttributeNames: ['RedrivePolicy'] }),
     );
+    const task = await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: dlq.arn }));
+
     expect(Attributes).toEqual({
       RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 5 }),
     });
+    expect(task.TaskHandle).toEqual(expect.any(String));
   });
 
   it('refuses a move task from a queue that is no dead-letter queue', async () => {

@@ -181,12 +181,12 @@ export class SqsService {
     return `${this.context.endpoint()}/${this.context.accountId}/${queue.name}`;
   }
 
-  private readonly queueExists = (arn: string): boolean => {
+  /** The edge's ARN of the queue an ARN names (by name), or undefined. */
+  private readonly queueArn = (arn: string): string | undefined => {
     try {
-      this.queueByArn(arn);
-      return true;
+      return this.queueByArn(arn).arn;
     } catch {
-      return false;
+      return undefined;
     }
   };
 
@@ -217,7 +217,7 @@ export class SqsService {
         `Value ${name} for parameter QueueName is invalid. Reason: Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length.`,
       );
     }
-    const given = validateAttributes((input.Attributes as Record<string, string>) ?? {}, this.queueExists);
+    const given = validateAttributes((input.Attributes as Record<string, string>) ?? {}, this.queueArn);
     validateFifoQueue(name, given);
     const existing = this.queues.get(name);
     if (existing) {
@@ -293,7 +293,7 @@ export class SqsService {
 
   private setQueueAttributes(input: Input): unknown {
     const queue = this.queueByUrl(input);
-    const given = validateAttributes((input.Attributes as Record<string, string>) ?? {}, this.queueExists);
+    const given = validateAttributes((input.Attributes as Record<string, string>) ?? {}, this.queueArn);
     if (given.FifoQueue !== undefined && given.FifoQueue !== (queue.attributes.FifoQueue ?? 'false')) {
       throw sqsError(
         'InvalidAttributeName',
