@@ -21,10 +21,18 @@ export const API_ENV = {
  */
 export const ARCHIVE_EVENT_PATTERN = { source: [USERS_EVENT_SOURCE] };
 
-/** Service name used by Powertools Logger and Metrics. */
+/**
+ * Service name used by Powertools Logger and Metrics.
+ *
+ * @example new Logger({ serviceName: SERVICE_NAME });
+ */
 export const SERVICE_NAME = 'users-service';
 
-/** Metrics namespace of the users service. */
+/**
+ * Metrics namespace of the users service.
+ *
+ * @example new Metrics({ namespace: METRICS_NAMESPACE });
+ */
 export const METRICS_NAMESPACE = 'Outboxed/Users';
 
 /**

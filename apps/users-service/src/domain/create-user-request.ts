@@ -1,11 +1,23 @@
 import { z } from 'zod';
 import type { FieldError, Validated } from './field-error';
 
-/** Longest email address accepted (RFC 5321's path limit). */
+/**
+ * Longest email address accepted (RFC 5321's path limit).
+ *
+ * @example email.length <= MAX_EMAIL_LENGTH
+ */
 export const MAX_EMAIL_LENGTH = 254;
-/** Longest display name accepted, in UTF-16 code units, after trimming. */
+/**
+ * Longest display name accepted, in UTF-16 code units, after trimming (the contract's `maxLength`).
+ *
+ * @example name.length <= MAX_NAME_LENGTH
+ */
 export const MAX_NAME_LENGTH = 200;
-/** Longest locale tag accepted (BCP 47, e.g. `en-GB`). */
+/**
+ * Longest locale tag accepted (BCP 47, e.g. `en-GB`).
+ *
+ * @example locale.length <= MAX_LOCALE_LENGTH
+ */
 export const MAX_LOCALE_LENGTH = 35;
 
 /**
@@ -59,7 +71,11 @@ const createUserSchema = z.strictObject({
     .optional(),
 });
 
-/** The fields `POST /users` accepts, in the order the API documents them. */
+/**
+ * The fields `POST /users` accepts, in the order the API documents them.
+ *
+ * @example CREATE_USER_FIELDS.join(', ') // 'email, name, locale'
+ */
 export const CREATE_USER_FIELDS: readonly string[] = Object.keys(createUserSchema.shape);
 
 /**

@@ -16,17 +16,29 @@ import { createHash } from 'node:crypto';
  */
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 
-/** Attribute holding the DynamoDB TTL (epoch seconds) of items that expire (outbox, idempotency). */
+/**
+ * Attribute holding the DynamoDB TTL (epoch seconds) of items that expire (outbox, idempotency).
+ *
+ * @example new Table(this, 'T', { timeToLiveAttribute: TTL_ATTRIBUTE, … });
+ */
 export const TTL_ATTRIBUTE = 'ttl';
 
-/** Values of the `itemType` attribute of this service's own items (the outbox's is libs/outbox's). */
+/**
+ * Values of the `itemType` attribute of this service's own items (the outbox's is libs/outbox's).
+ *
+ * @example item.itemType === ITEM_TYPES.user
+ */
 export const ITEM_TYPES = {
   user: 'USER',
   emailUniqueness: 'EMAIL_UNIQUENESS',
   idempotency: 'IDEMPOTENCY',
 } as const;
 
-/** A primary key of the users table. */
+/**
+ * A primary key of the users table.
+ *
+ * @example const key: TableKey = userKey(id);
+ */
 export interface TableKey {
   readonly pk: string;
   readonly sk: string;

@@ -25,11 +25,24 @@ import {
   userPartition,
 } from '../../table/keys';
 
-/** Aggregate type of a user in outbox items. */
+/**
+ * Aggregate type of a user in outbox items.
+ *
+ * @example { aggregateType: USER_AGGREGATE_TYPE, aggregateId: user.id }
+ */
 export const USER_AGGREGATE_TYPE = 'User';
-/** How long an idempotency record answers retries (24 hours), unless configured. */
+/**
+ * How long an idempotency record answers retries (24 hours), unless configured.
+ *
+ * @example idempotencyTtlSeconds: DEFAULT_IDEMPOTENCY_TTL_SECONDS
+ */
 export const DEFAULT_IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
-/** Attempts of the transaction when DynamoDB cancels it for a `TransactionConflict` (a concurrent transaction on the same items). */
+/**
+ * Attempts of the transaction when DynamoDB cancels it for a `TransactionConflict` (a concurrent transaction on
+ * the same items).
+ *
+ * @example for (let attempt = 1; attempt <= MAX_TRANSACTION_ATTEMPTS; attempt += 1) …
+ */
 export const MAX_TRANSACTION_ATTEMPTS = 3;
 
 /** What {@link createUser} needs from the outside world; the API handler passes production values. */

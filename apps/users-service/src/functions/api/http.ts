@@ -1,12 +1,24 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { FieldError } from '../../domain/field-error';
 
-/** Largest request body accepted, in bytes (after base64 decoding). Larger bodies get 413. */
+/**
+ * Largest request body accepted, in bytes (after base64 decoding). Larger bodies get 413.
+ *
+ * @example if (bytes.byteLength > MAX_BODY_BYTES) return 413;
+ */
 export const MAX_BODY_BYTES = 4096;
 
-/** Header carrying the correlation id, read from requests and echoed on every response. */
+/**
+ * Header carrying the correlation id, read from requests and echoed on every response.
+ *
+ * @example header(event, CORRELATION_ID_HEADER)
+ */
 export const CORRELATION_ID_HEADER = 'x-correlation-id';
-/** Header making a `POST /users` safe to retry. */
+/**
+ * Header making a `POST /users` safe to retry.
+ *
+ * @example header(event, IDEMPOTENCY_KEY_HEADER)
+ */
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
