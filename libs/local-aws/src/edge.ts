@@ -212,6 +212,11 @@ function parseJson(body: string): Record<string, unknown> {
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, contentType: string): void {
+  if (status === 204) {
+    res.writeHead(204, { 'x-amzn-requestid': randomUUID() });
+    res.end();
+    return;
+  }
   const text = JSON.stringify(body ?? {});
   res.writeHead(status, {
     'content-type': contentType,

@@ -1,6 +1,8 @@
 import {
   CreateRegistryCommand,
   CreateSchemaCommand,
+  DeleteRegistryCommand,
+  DeleteSchemaCommand,
   DescribeRegistryCommand,
   DescribeSchemaCommand,
   ListSchemasCommand,
@@ -116,6 +118,26 @@ describe('EventBridge Schema Registry over REST-JSON (SDK v3)', () => {
       VersionCreatedDate: expect.any(Date),
     });
     expect(first).toMatchObject({ SchemaVersion: '1', Content: v1 });
+  });
+
+  it('deletes a schema and then its registry', async () => {
+    await schemas.send(new CreateRegistryCommand({ RegistryName: 'short-lived' }));
+    await schemas.send(
+      new CreateSchemaCommand({
+        RegistryName: 'short-lived',
+        SchemaName: 's',
+        Type: 'JSONSchemaDraft4',
+        Content: v1,
+      }),
+    );
+    await schemas.send(new DeleteSchemaCommand({ RegistryName: 'short-lived', SchemaName: 's' }));
+    const afterSchema = await schemas.send(new ListSchemasCommand({ RegistryName: 'short-lived' }));
+    await schemas.send(new DeleteRegistryCommand({ RegistryName: 'short-lived' }));
+
+    expect(afterSchema.Schemas).toEqual([]);
+    await expect(
+      schemas.send(new DescribeRegistryCommand({ RegistryName: 'short-lived' })),
+    ).rejects.toMatchObject({ name: 'NotFoundException' });
   });
 
   it('answers ConflictException for a registry that exists', async () => {
