@@ -216,6 +216,17 @@ describe('GET /users/{id}', () => {
       },
     ],
     [
+      'an id that is not valid percent-encoding',
+      '%E0%A4%A',
+      400,
+      {
+        message: 'The user id is invalid.',
+        errors: [
+          { field: 'id', message: 'id must be a ULID: 26 characters of 0-9 and A-Z without I, L, O, U.' },
+        ],
+      },
+    ],
+    [
       'an id that is not a ULID',
       'not-a-ulid',
       400,

@@ -91,7 +91,7 @@ async function route(
   const id = event.pathParameters?.id ?? match?.[1];
   if (method === 'POST' && match !== null && match[1] === undefined)
     return postUser(event, correlationId, deps);
-  if (method === 'GET' && id !== undefined) return getUserById(decodeURIComponent(id), correlationId, deps);
+  if (method === 'GET' && id !== undefined) return getUserById(safeDecode(id), correlationId, deps);
   return errorResponse(
     404,
     {
@@ -209,6 +209,15 @@ function reject(
 ): APIGatewayProxyStructuredResultV2 {
   deps.logger.info('request rejected', { statusCode, fields: errors.map((error) => error.field) });
   return errorResponse(statusCode, { message, errors }, correlationId);
+}
+
+/** A path parameter decoded, or as received when it is not valid percent-encoding (it then fails validation: 400). */
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
 }
 
 function locationOf(body: unknown): Record<string, string> {
