@@ -5,7 +5,11 @@ import { AssemblyError } from './errors';
 import type { StackInput } from './template/stack-plan';
 import type { CfnTemplate } from './template/types';
 
-/** An app of the workspace: a folder `apps/<name>` with a `cdk.json`. */
+/**
+ * An app of the workspace: a folder `apps/<name>` with a `cdk.json`.
+ *
+ * @example const [app] = discoverApps(root); app?.assemblyDir // '<root>/apps/audit-consumer/cdk.out'
+ */
 export interface AppInfo {
   readonly name: string;
   readonly dir: string;

@@ -26,7 +26,11 @@ import type { DeployedStack, DeployOptions } from './template/deploy';
 import { orderStacks, planStack, unsupportedResources } from './template/stack-plan';
 import type { StackInput, StackPlan, UnsupportedResource } from './template/stack-plan';
 
-/** Options of {@link startLocalRuntime}. */
+/**
+ * Options of {@link startLocalRuntime}.
+ *
+ * @example await startLocalRuntime({ apps: ['users-service'], fresh: true, edgePort: 0 });
+ */
 export interface StartLocalRuntimeOptions {
   /** The monorepo root. @default the nearest folder above the current directory with nx.json and package-lock.json */
   readonly workspaceRoot?: string;
@@ -56,7 +60,11 @@ export interface StartLocalRuntimeOptions {
   readonly streamPollIntervalMs?: number;
 }
 
-/** An HTTP API served locally. */
+/**
+ * An HTTP API served locally.
+ *
+ * @example const url = runtime.apis[0]?.url; // 'http://127.0.0.1:3000/'
+ */
 export interface RunningHttpApi {
   readonly app: string;
   readonly stackName: string;
@@ -65,7 +73,11 @@ export interface RunningHttpApi {
   readonly url: string;
 }
 
-/** The running system. */
+/**
+ * The running system.
+ *
+ * @example const runtime = await startLocalRuntime(); console.log(runtime.endpoints.edge); await runtime.stop();
+ */
 export interface LocalRuntime {
   readonly endpoints: { readonly dynamodb: string; readonly edge: string };
   readonly edge: Edge;

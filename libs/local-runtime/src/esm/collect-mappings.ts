@@ -2,7 +2,11 @@ import type { DeployedStack } from '../template/deploy';
 import type { StreamMappingConfig } from './dynamodb-stream-mapping';
 import type { SqsMappingConfig } from './sqs-mapping';
 
-/** The event source mappings of the deployed stacks, by kind of source. */
+/**
+ * The event source mappings of the deployed stacks, by kind of source.
+ *
+ * @example const { streams, queues } = collectEventSourceMappings(stacks, queueUrls);
+ */
 export interface CollectedMappings {
   readonly streams: StreamMappingConfig[];
   readonly queues: SqsMappingConfig[];

@@ -15,7 +15,11 @@ import type {
 import { FunctionInvocationError } from '../errors';
 import type { CheckpointStore, CompileFilter, Invoke, RecordFilter, RuntimeLog } from './types';
 
-/** A DynamoDB stream event source mapping as its template (`AWS::Lambda::EventSourceMapping`) defines it. */
+/**
+ * A DynamoDB stream event source mapping as its template (`AWS::Lambda::EventSourceMapping`) defines it.
+ *
+ * @example const config: StreamMappingConfig = { uuid, functionArn, eventSourceArn, startingPosition: 'TRIM_HORIZON', batchSize: 10 };
+ */
 export interface StreamMappingConfig {
   readonly uuid: string;
   readonly functionArn: string;
@@ -41,7 +45,11 @@ export interface StreamMappingConfig {
   readonly label?: string;
 }
 
-/** What a {@link DynamoDbStreamMapping} needs from the outside. */
+/**
+ * What a {@link DynamoDbStreamMapping} needs from the outside.
+ *
+ * @example new DynamoDbStreamMapping(config, { streams, invoke, sendToDestination, compileFilter, checkpoints, log });
+ */
 export interface StreamMappingDeps {
   readonly streams: DynamoDBStreamsClient;
   readonly invoke: Invoke;
@@ -58,7 +66,11 @@ export interface StreamMappingDeps {
   readonly shardDiscoveryMs?: number;
 }
 
-/** A record as Lambda hands it to the function. */
+/**
+ * A record as Lambda hands it to the function.
+ *
+ * @example const sequenceNumber = record.dynamodb.SequenceNumber;
+ */
 export type LambdaStreamRecord = Record<string, unknown> & {
   dynamodb: { SequenceNumber: string; ApproximateCreationDateTime?: number };
 };

@@ -3,7 +3,11 @@ import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import { FunctionInvocationError } from '../errors';
 import type { CompileFilter, Invoke, RecordFilter, RuntimeLog } from './types';
 
-/** An SQS event source mapping as its template defines it. */
+/**
+ * An SQS event source mapping as its template defines it.
+ *
+ * @example const config: SqsMappingConfig = { uuid, functionArn, queueArn, queueUrl, batchSize: 10, reportBatchItemFailures: true };
+ */
 export interface SqsMappingConfig {
   readonly uuid: string;
   readonly functionArn: string;
@@ -23,7 +27,11 @@ export interface SqsMappingConfig {
   readonly label?: string;
 }
 
-/** What an {@link SqsMapping} needs from the outside. */
+/**
+ * What an {@link SqsMapping} needs from the outside.
+ *
+ * @example new SqsMapping(config, { sqs, invoke, compileFilter, log });
+ */
 export interface SqsMappingDeps {
   readonly sqs: SQSClient;
   readonly invoke: Invoke;

@@ -1,7 +1,11 @@
 import type { DeployedResource, DeployedStack } from '../template/deploy';
 import type { HttpApiDefinition, HttpRoute } from './http-api';
 
-/** An HTTP API found in a stack. */
+/**
+ * An HTTP API found in a stack.
+ *
+ * @example for (const { definition } of collectHttpApis(stacks)) await startHttpApi(definition, invoke);
+ */
 export interface CollectedHttpApi {
   readonly source: { readonly app: string; readonly stackName: string; readonly logicalId: string };
   readonly definition: HttpApiDefinition;

@@ -3,7 +3,11 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** One route of an HTTP API: its route key and the function its Lambda proxy integration invokes. */
+/**
+ * One route of an HTTP API: its route key and the function its Lambda proxy integration invokes.
+ *
+ * @example const route: HttpRoute = { routeKey: 'POST /users', functionArn };
+ */
 export interface HttpRoute {
   /** `POST /users`, `GET /users/{id}`, `ANY /{proxy+}` or `$default`. */
   readonly routeKey: string;
@@ -11,7 +15,11 @@ export interface HttpRoute {
   readonly functionArn: string;
 }
 
-/** An API Gateway HTTP API as its template defines it. */
+/**
+ * An API Gateway HTTP API as its template defines it.
+ *
+ * @example await startHttpApi({ apiId: 'abc123', name: 'Users', routes: [{ routeKey: '$default', functionArn }] }, invoke);
+ */
 export interface HttpApiDefinition {
   readonly apiId: string;
   readonly name: string;
@@ -20,17 +28,29 @@ export interface HttpApiDefinition {
   readonly stageName?: string;
 }
 
-/** Invokes a function by ARN and returns its result (throws when the function fails). */
+/**
+ * Invokes a function by ARN and returns its result (throws when the function fails).
+ *
+ * @example const invoke: InvokeFunction = (arn, event) => registry.invoke(arn, event);
+ */
 export type InvokeFunction = (functionArn: string, event: unknown) => Promise<unknown>;
 
-/** A running local HTTP API. */
+/**
+ * A running local HTTP API.
+ *
+ * @example const api = await startHttpApi(definition, invoke); await fetch(`${api.url}users`); await api.stop();
+ */
 export interface LocalHttpApi {
   readonly url: string;
   readonly port: number;
   stop(): Promise<void>;
 }
 
-/** Called once per request with what is safe to log (no bodies, no headers). */
+/**
+ * Called once per request with what is safe to log (no bodies, no headers).
+ *
+ * @example startHttpApi(definition, invoke, { log: (r) => console.log(`${r.method} ${r.path} → ${r.status}`) });
+ */
 export type RequestLog = (entry: {
   apiName: string;
   method: string;

@@ -4,7 +4,11 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { FunctionInvocationError } from '../errors';
 
-/** Everything needed to run one Lambda function locally. */
+/**
+ * Everything needed to run one Lambda function locally.
+ *
+ * @example new LocalFunction({ name: 'Api', arn, codeDir: 'cdk.out/asset.abc', handler: 'index.handler', environment: {}, timeoutSeconds: 30 });
+ */
 export interface FunctionDefinition {
   readonly name: string;
   readonly arn: string;
@@ -22,7 +26,11 @@ export interface FunctionDefinition {
   readonly maxConcurrency?: number;
 }
 
-/** Receives each line a worker prints. */
+/**
+ * Receives each line a worker prints.
+ *
+ * @example const sink: FunctionLogSink = (name, line) => console.log(`[${name}] ${line}`);
+ */
 export type FunctionLogSink = (functionName: string, line: string, stream: 'stdout' | 'stderr') => void;
 
 interface Worker {

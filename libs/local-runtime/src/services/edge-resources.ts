@@ -17,7 +17,11 @@ import { CreateEmailTemplateCommand, SESv2Client, UpdateEmailTemplateCommand } f
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { ProvisionRequest, Provisioner } from '../template/deploy';
 
-/** SDK clients pointed at the local edge. */
+/**
+ * SDK clients pointed at the local edge.
+ *
+ * @example const { sqs } = edgeClients(edge.endpoint);
+ */
 export interface EdgeClients {
   readonly events: EventBridgeClient;
   readonly sqs: SQSClient;

@@ -5,10 +5,18 @@ import { ignoredIdentity, SUPPORTED_RESOURCE_TYPES } from './resource-types';
 import type { StackPlan } from './stack-plan';
 import type { CfnResource, ResourceIdentity } from './types';
 
-/** The value given to `/cdk-bootstrap/…` SSM parameters: nothing is bootstrapped locally. */
+/**
+ * The value given to `/cdk-bootstrap/…` SSM parameters: nothing is bootstrapped locally.
+ *
+ * @example parameters.get('BootstrapVersion') // '30'
+ */
 export const LOCAL_BOOTSTRAP_VERSION = '30';
 
-/** What a provisioner gets for one resource. */
+/**
+ * What a provisioner gets for one resource.
+ *
+ * @example const provisioner: Provisioner = async ({ identity, properties }) => createQueue(identity.ref, properties);
+ */
 export interface ProvisionRequest {
   readonly plan: StackPlan;
   readonly logicalId: string;
@@ -20,10 +28,18 @@ export interface ProvisionRequest {
   readonly identity: ResourceIdentity;
 }
 
-/** Creates one resource locally; returns its identity when the local service decided it (stream ARN, queue URL). */
+/**
+ * Creates one resource locally; returns its identity when the local service decided it (stream ARN, queue URL).
+ *
+ * @example const provisioners = { 'AWS::SQS::Queue': (async ({ identity }) => undefined) satisfies Provisioner };
+ */
 export type Provisioner = (request: ProvisionRequest) => Promise<ResourceIdentity | void>;
 
-/** A deployed resource. */
+/**
+ * A deployed resource.
+ *
+ * @example const table = stack.resources.get('UsersTable6D91A5EE')?.identity.ref;
+ */
 export interface DeployedResource {
   readonly logicalId: string;
   readonly type: string;
@@ -32,14 +48,22 @@ export interface DeployedResource {
   readonly metadata: Readonly<Record<string, unknown>>;
 }
 
-/** A deployed stack. */
+/**
+ * A deployed stack.
+ *
+ * @example const [stack] = await deployStacks(plans, { provisioners }); stack?.outputs;
+ */
 export interface DeployedStack {
   readonly plan: StackPlan;
   readonly resources: ReadonlyMap<string, DeployedResource>;
   readonly outputs: Readonly<Record<string, unknown>>;
 }
 
-/** Options of {@link deployStacks}. */
+/**
+ * Options of {@link deployStacks}.
+ *
+ * @example await deployStacks(plans, { provisioners, parameterOverrides: { Users: { Stage: 'dev' } } });
+ */
 export interface DeployOptions {
   /** One provisioner per supported resource type; a type without one only gets its identity. */
   readonly provisioners: Readonly<Partial<Record<string, Provisioner>>>;

@@ -1,12 +1,24 @@
 import { ImportValueNotSupportedError, TemplateResolutionError } from '../errors';
 import type { CfnTemplate, ResourceIdentity } from './types';
 
-/** The account every local resource lives in (the offline account the stacks synthesize for). */
+/**
+ * The account every local resource lives in (the offline account the stacks synthesize for).
+ *
+ * @example `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:queue`
+ */
 export const LOCAL_ACCOUNT = '000000000000';
-/** The region every local resource lives in. */
+/**
+ * The region every local resource lives in.
+ *
+ * @example `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:queue`
+ */
 export const LOCAL_REGION = 'us-east-1';
 
-/** What a resolver needs to evaluate intrinsic functions in one stack. */
+/**
+ * What a resolver needs to evaluate intrinsic functions in one stack.
+ *
+ * @example resolveValue({ Ref: 'AWS::Region' }, { stackName, account, region, template, parameters: new Map(), resources: new Map() });
+ */
 export interface ResolveContext {
   readonly stackName: string;
   readonly account: string;
@@ -18,7 +30,11 @@ export interface ResolveContext {
   readonly resources: ReadonlyMap<string, ResourceIdentity>;
 }
 
-/** The value `Ref: AWS::NoValue` resolves to; properties holding it are removed. */
+/**
+ * The value `Ref: AWS::NoValue` resolves to; properties holding it are removed.
+ *
+ * @example if (resolveValue({ Ref: 'AWS::NoValue' }, ctx) === NO_VALUE) { dropTheProperty(); }
+ */
 export const NO_VALUE: unique symbol = Symbol('AWS::NoValue');
 
 const pseudo = (ctx: ResolveContext): Record<string, unknown> => ({

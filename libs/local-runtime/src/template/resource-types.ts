@@ -1,7 +1,11 @@
 import { generatePhysicalName, shortId, stableUuid } from './names';
 import type { ResourceIdentity } from './types';
 
-/** Where a resource lives: its stack, logical id and (resolved) properties. */
+/**
+ * Where a resource lives: its stack, logical id and (resolved) properties.
+ *
+ * @example SUPPORTED_RESOURCE_TYPES['AWS::SQS::Queue']?.({ stackName, logicalId, account, region, properties: {} });
+ */
 export interface IdentityInput {
   readonly stackName: string;
   readonly logicalId: string;

@@ -3,7 +3,11 @@ import { referencedLogicalIds } from './intrinsics';
 import { IGNORED_RESOURCE_TYPES, SUPPORTED_RESOURCE_TYPES } from './resource-types';
 import type { CfnResource, CfnTemplate } from './types';
 
-/** One synthesized stack: which app it belongs to, its name, template and cloud assembly folder. */
+/**
+ * One synthesized stack: which app it belongs to, its name, template and cloud assembly folder.
+ *
+ * @example const input: StackInput = { app: 'users-service', stackName: 'UsersService', template, assemblyDir: 'cdk.out' };
+ */
 export interface StackInput {
   readonly app: string;
   readonly stackName: string;
@@ -14,10 +18,18 @@ export interface StackInput {
   readonly dependencies?: readonly string[];
 }
 
-/** How the runtime treats a resource. */
+/**
+ * How the runtime treats a resource.
+ *
+ * @example plan.resources.filter((r) => r.support === 'unsupported');
+ */
 export type ResourceSupport = 'supported' | 'ignored' | 'unsupported';
 
-/** A resource in the order it is created. */
+/**
+ * A resource in the order it is created.
+ *
+ * @example for (const r of planStack(input).resources) console.log(r.logicalId, r.support, r.reason);
+ */
 export interface PlannedResource {
   readonly logicalId: string;
   readonly type: string;
@@ -27,7 +39,11 @@ export interface PlannedResource {
   readonly reason?: string;
 }
 
-/** A stack ready to deploy: resources in dependency order, and the SSM parameters it reads and writes. */
+/**
+ * A stack ready to deploy: resources in dependency order, and the SSM parameters it reads and writes.
+ *
+ * @example const plan = planStack(input); plan.ssmReads.get('BusNameParameter') // '/outboxed/users/event-bus-name'
+ */
 export interface StackPlan {
   readonly input: StackInput;
   readonly resources: readonly PlannedResource[];
@@ -37,7 +53,11 @@ export interface StackPlan {
   readonly ssmWrites: readonly string[];
 }
 
-/** A resource the runtime cannot run, reported by logical id and type. */
+/**
+ * A resource the runtime cannot run, reported by logical id and type.
+ *
+ * @example unsupportedResources(plans).map((u) => `${u.stackName}/${u.logicalId} (${u.type})`);
+ */
 export interface UnsupportedResource {
   readonly app: string;
   readonly stackName: string;
