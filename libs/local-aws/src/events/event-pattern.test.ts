@@ -560,3 +560,20 @@ describe('compileEventPattern (semantics documented by aws/event-ruler, the matc
     expect(compileEventPattern(JSON.stringify(pattern)).matches(employees)).toBe(expected);
   });
 });
+
+describe('compileEventPattern wildcard escapes and numeric bounds (event-ruler README)', () => {
+  it.each([
+    ['J\\*n', 'J*n', true],
+    ['J\\*n', 'John', false],
+    ['J*n', 'John', true],
+    ['C:\\\\*', 'C:\\temp', true],
+  ])('wildcard %s against %s is %s (\\* is a star, \\\\ a backslash)', (wildcard, value, expected) => {
+    expect(compileEventPattern(JSON.stringify({ v: [{ wildcard }] })).matches({ v: value })).toBe(expected);
+  });
+
+  it('rejects a numeric range whose bottom is not below its top', () => {
+    expect(() => compileEventPattern('{"v":[{"numeric":[">",10,"<",5]}]}')).toThrow(
+      /^Event pattern is not valid\. Reason: Bottom must be less than top/,
+    );
+  });
+});

@@ -213,8 +213,8 @@ function numericTest(operand: unknown, at: string): LeafMatcher {
     throw invalid(`Value of numeric must be an array of operator and number pairs at "${at}"`);
   }
   const checks: ((n: number) => boolean)[] = [];
-  let lower = false;
-  let upper = false;
+  let lower: number | undefined;
+  let upper: number | undefined;
   for (let i = 0; i < operand.length; i += 2) {
     const op = operand[i];
     const n = operand[i + 1];
@@ -226,14 +226,17 @@ function numericTest(operand: unknown, at: string): LeafMatcher {
       if (operand.length !== 2) throw invalid(`"=" must be the only numeric operator at "${at}"`);
       checks.push((x) => x === n);
     } else if (op.startsWith('>')) {
-      if (lower) throw invalid(`Too many lower bounds in numeric range at "${at}"`);
-      lower = true;
+      if (lower !== undefined) throw invalid(`Too many lower bounds in numeric range at "${at}"`);
+      lower = n;
       checks.push(op === '>' ? (x) => x > n : (x) => x >= n);
     } else {
-      if (upper) throw invalid(`Too many upper bounds in numeric range at "${at}"`);
-      upper = true;
+      if (upper !== undefined) throw invalid(`Too many upper bounds in numeric range at "${at}"`);
+      upper = n;
       checks.push(op === '<' ? (x) => x < n : (x) => x <= n);
     }
+  }
+  if (lower !== undefined && upper !== undefined && lower >= upper) {
+    throw invalid(`Bottom must be less than top in numeric range at "${at}"`);
   }
   return (v) => typeof v === 'number' && checks.every((check) => check(v));
 }
