@@ -65,9 +65,17 @@ describe('importContracts', () => {
     expect(typeof (contracts as { findContract: unknown }).findContract).toBe('function');
   });
 
-  it('rejects an export with neither find() nor findContract()', async () => {
+  it.each([
+    ['@outboxed/contracts#eventCatalog', 'array'],
+    ['@outboxed/contracts#findContract', 'function'],
+  ])('takes %s (an %s)', async (spec, kind) => {
+    const contracts = await importContracts(spec);
+    expect(Array.isArray(contracts) ? 'array' : typeof contracts).toBe(kind);
+  });
+
+  it('rejects an export that is no contract catalog', async () => {
     await expect(importContracts('@outboxed/contracts#USERS_EVENT_SOURCE')).rejects.toThrow(
-      '--contracts @outboxed/contracts#USERS_EVENT_SOURCE: the export "USERS_EVENT_SOURCE" has no find() or findContract(); received string.',
+      '--contracts @outboxed/contracts#USERS_EVENT_SOURCE: the export "USERS_EVENT_SOURCE" is no contract catalog (an array of contracts, findContract, or an object with find() or findContract()); received string.',
     );
   });
 });

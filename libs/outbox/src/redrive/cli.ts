@@ -4,7 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { ContractCatalogLike, ContractResolver } from '../relay/contract-resolver';
+import type { ContractSource } from '../relay/contract-resolver';
 import type { RedriveDeps, RedriveOptions } from './redrive';
 import { redrive } from './redrive';
 
@@ -74,26 +74,27 @@ export function parseRedriveArgs(args: readonly string[]): RedriveCommand {
 }
 
 /**
- * Imports the contracts to check items against: `<module>` whose namespace has `findContract(detailType, version)`
- * (e.g. `@outboxed/contracts`), or `<module>#<export>` naming an object with `find()` or `findContract()`.
+ * Imports the contracts to check items against, in any shape the relay takes: `<module>` whose namespace has
+ * `findContract(detailType, version)` (e.g. `@outboxed/contracts`), or `<module>#<export>` naming an array of
+ * contracts (`eventCatalog`), a `findContract` function, or an object with `find()` or `findContract()`.
  *
- * @example const contracts = await importContracts('@outboxed/contracts');
+ * @example const contracts = await importContracts('@outboxed/contracts#eventCatalog');
  */
-export async function importContracts(spec: string): Promise<ContractResolver | ContractCatalogLike> {
+export async function importContracts(spec: string): Promise<ContractSource> {
   const [specifier = '', name] = spec.split('#');
   const module = (await import(specifier)) as Record<string, unknown>;
   const contracts = name === undefined ? module : module[name];
+  const has = (method: string) => typeof (contracts as Record<string, unknown>)[method] === 'function';
   const usable =
-    typeof contracts === 'object' &&
-    contracts !== null &&
-    (typeof (contracts as { find?: unknown }).find === 'function' ||
-      typeof (contracts as { findContract?: unknown }).findContract === 'function');
+    Array.isArray(contracts) ||
+    typeof contracts === 'function' ||
+    (typeof contracts === 'object' && contracts !== null && (has('find') || has('findContract')));
   if (!usable) {
     throw new Error(
-      `--contracts ${spec}: ${name === undefined ? 'the module' : `the export "${name}"`} has no find() or findContract(); received ${typeof contracts}.`,
+      `--contracts ${spec}: ${name === undefined ? 'the module' : `the export "${name}"`} is no contract catalog (an array of contracts, findContract, or an object with find() or findContract()); received ${typeof contracts}.`,
     );
   }
-  return contracts as ContractResolver | ContractCatalogLike;
+  return contracts as ContractSource;
 }
 
 /**

@@ -4,7 +4,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { OutboxError } from '../errors';
-import type { ContractCatalogLike, ContractResolver } from '../relay/contract-resolver';
+import type { ContractSource } from '../relay/contract-resolver';
 import { REDRIVE_ENV } from './env';
 import type { RedriveDeps } from './redrive';
 import { redrive } from './redrive';
@@ -24,7 +24,7 @@ export interface RedriveInvocation {
 /** Options of {@link createRedriveHandler}. */
 export interface RedriveHandlerOptions {
   /** The app's event contracts, so poison records are checked again before they are republished. @default none */
-  readonly contracts?: ContractResolver | ContractCatalogLike;
+  readonly contracts?: ContractSource;
   /** @default clients created once, from the function's environment */
   readonly deps?: RedriveDeps;
   /** @default the function's environment */
@@ -37,7 +37,7 @@ export interface RedriveHandlerOptions {
  *
  * @example
  * // the app's redrive module, so poison records are checked against the contracts:
- * export const handler = createRedriveHandler({ contracts: { findContract } }); // findContract from @outboxed/contracts
+ * export const handler = createRedriveHandler({ contracts: eventCatalog }); // eventCatalog from @outboxed/contracts
  */
 export function createRedriveHandler(
   options: RedriveHandlerOptions = {},

@@ -11,7 +11,7 @@ import {
   OUTBOX_ITEM_TYPE,
   OUTBOX_SORT_KEY_PREFIX,
 } from '../item/outbox-item';
-import type { ContractCatalogLike, ContractResolver } from '../relay/contract-resolver';
+import type { ContractResolver, ContractSource } from '../relay/contract-resolver';
 import { mapOutboxRecord } from '../relay/map-record';
 import type { PoisonMessage } from '../relay/poison';
 import type { PublishOptions } from '../relay/publish-in-order';
@@ -46,13 +46,13 @@ export interface RedriveOptions {
    */
   readonly eventId?: string;
   /**
-   * The event contracts (e.g. `eventCatalog` of `@outboxed/contracts`): each item is checked again as the relay
+   * The event contracts, in any shape the relay takes (`eventCatalog` or `findContract` of `@outboxed/contracts`): each item is checked again as the relay
    * checks it, so a poison record is republished only once it is valid. Without them, on-failure items are
    * republished as they are (the relay never found them bad) and poison messages are skipped
    * (`needs-contract-check`) unless named by `eventId`.
    * @default none
    */
-  readonly contracts?: ContractResolver | ContractCatalogLike;
+  readonly contracts?: ContractSource;
   /**
    * When a pointer's stream range is gone (older than 24 hours), outbox items whose `occurredAt` lies within this
    * many seconds around the pointer's `approximateArrivalOfFirstRecord`/`…LastRecord` are republished.
