@@ -226,6 +226,20 @@ describe('createConsumerHandler', () => {
     },
   );
 
+  it('guarantee 5: a bad record does not block its batch: the valid records around it are applied', async () => {
+    const { handler, applied, deadLetterQueueUrl } = await consumerWith();
+    const invalid = exampleUserCreatedEvent({ detail: { data: { name: '' } } });
+
+    const response = await handler(
+      sqsEventOf([eventWithId(ID_1), invalid, eventWithId(ID_3)]),
+      lambdaContext(),
+    );
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect([...applied].sort()).toEqual([ID_1, ID_3]);
+    expect((await deadLetters(deadLetterQueueUrl)).map((m) => m.body)).toEqual([JSON.stringify(invalid)]);
+  });
+
   it('reports an invalid record as failed (so it is retried, never dropped) when the dead-letter queue refuses it', async () => {
     const refusing = new SQSClient({ region: 'us-east-1' });
     mockClient(refusing).on(SendMessageCommand).rejects(new Error('AccessDenied'));
