@@ -319,7 +319,7 @@ describe('EventBridge over the JSON protocol (SDK v3)', () => {
         attributes: {
           RULE_ARN: ruleArn,
           TARGET_ARN: FAILING_FUNCTION,
-          ERROR_CODE: 'SDK_CLIENT_ERROR',
+          ERROR_CODE: 'ERROR_FROM_TARGET',
           ERROR_MESSAGE: 'function is throttled',
           RETRY_ATTEMPTS: '2',
           EXHAUSTED_RETRY_CONDITION: 'MaximumRetryAttemptsExhausted',
@@ -342,7 +342,7 @@ describe('EventBridge over the JSON protocol (SDK v3)', () => {
     ]);
     await events.send(new PutEventsCommand({ Entries: [entry(bus)] }));
     expect((await drain(dlq.url)).map((m) => m.attributes)).toEqual([
-      expect.objectContaining({ ERROR_CODE: 'QueueDoesNotExist', RETRY_ATTEMPTS: '0' }),
+      expect.objectContaining({ ERROR_CODE: 'NO_RESOURCE', RETRY_ATTEMPTS: '0' }),
     ]);
   });
 

@@ -214,6 +214,17 @@ export function jsonPath(root: unknown, path: string): unknown {
   return value;
 }
 
+/**
+ * The DLQ's `ERROR_CODE`, in the vocabulary of EventBridge's "Using dead-letter queues" page: a target that does not
+ * exist is `NO_RESOURCE`, an unsupported target `INVALID_PARAMETER`, a target call that failed `ERROR_FROM_TARGET`.
+ */
+function dlqErrorCode(error: unknown): string {
+  if (!(error instanceof AwsServiceError)) return 'ERROR_FROM_TARGET';
+  if (error.code === 'QueueDoesNotExist' || error.code === 'ResourceNotFoundException') return 'NO_RESOURCE';
+  if (error.code === 'UnsupportedTarget') return 'INVALID_PARAMETER';
+  return 'ERROR_FROM_TARGET';
+}
+
 function deadLetter(
   deps: DeliveryDeps,
   route: DeliveryRoute,
@@ -234,7 +245,7 @@ function deadLetter(
     );
     return;
   }
-  const code = error instanceof AwsServiceError ? error.code : 'SDK_CLIENT_ERROR';
+  const code = dlqErrorCode(error);
   const attributes = {
     RULE_ARN: { DataType: 'String', StringValue: route.ruleArn },
     TARGET_ARN: { DataType: 'String', StringValue: route.target.Arn },
