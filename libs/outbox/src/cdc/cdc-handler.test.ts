@@ -381,3 +381,40 @@ describe('createChangeDataCaptureHandler', () => {
     );
   });
 });
+
+describe('createChangeDataCaptureHandler when the poison DLQ fails', () => {
+  it('guarantee 2: never drops the poison record: it and the later changes of its item are reported for retry', async () => {
+    const published: string[] = [];
+    const accepting = {
+      send: async (command: PutEventsCommand) => {
+        const entries = command.input.Entries ?? [];
+        published.push(...entries.map((e) => e.DetailType as string));
+        return { Entries: entries.map(() => ({ EventId: 'e' })) };
+      },
+    };
+    const failingSqs = {
+      send: async () => {
+        throw Object.assign(new Error('queue unavailable'), { name: 'ServiceUnavailable' });
+      },
+    };
+    const handler = createChangeDataCaptureHandler<Account>(
+      {
+        map: (change) => {
+          if (change.eventName === 'MODIFY') throw new Error('unmappable');
+          return accountEvents(change);
+        },
+        eventBusName: 'accounts',
+        poisonQueueUrl,
+      },
+      { eventBridge: accepting as never, sqs: failingSqs as never, logger: silent },
+    );
+
+    const response = await handler({ Records: records }, context);
+
+    expect(response).toEqual({
+      batchItemFailures: [{ itemIdentifier: records[1]?.dynamodb?.SequenceNumber }],
+    });
+    // a1's later change (AccountClosed) waits behind its poison record; a2 goes on.
+    expect(published.sort()).toEqual(['AccountExpired', 'AccountOpened', 'AccountOpened']);
+  });
+});

@@ -1,5 +1,7 @@
 import { EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { RelayConfigurationError } from '../errors';
@@ -24,7 +26,10 @@ export interface ChangeEvent {
   readonly source: string;
   readonly detailType: string;
   readonly detail: Readonly<Record<string, unknown>>;
-  /** Events with the same key reach the bus in stream order. @default the item's partition key value */
+  /**
+   * Events with the same key reach the bus in stream order. @default the item's partition key value (e.g.
+   * `ACCOUNT#a1`), which is also the key a poison record of the item holds back
+   */
   readonly orderingKey?: string;
   /** @default the record's ApproximateCreationDateTime */
   readonly time?: Date;
@@ -242,10 +247,7 @@ function mapChange<TItem>(
   keys: KeyAttributes,
   eventBusName: string,
 ): Mapped {
-  const partitionValue = record.dynamodb?.Keys?.[keys.partitionKey];
-  const defaultKey = partitionValue
-    ? JSON.stringify(partitionValue)
-    : JSON.stringify(record.dynamodb?.Keys ?? {});
+  const defaultKey = defaultOrderingKey(record, keys);
   let events: readonly ChangeEvent[];
   let change: ChangeRecord<TItem>;
   try {
@@ -273,4 +275,19 @@ function mapChange<TItem>(
     return { orderingKey: e.orderingKey ?? defaultKey, entry };
   });
   return { kind: 'events', entries };
+}
+
+/**
+ * The item's partition key value as a string (`'ACCOUNT#a1'`): the default ordering key, and the key a poison
+ * record holds back (events a mapper gives another `orderingKey` are not held back by it).
+ */
+function defaultOrderingKey(record: DynamoDBRecord, keys: KeyAttributes): string {
+  const raw = record.dynamodb?.Keys ?? {};
+  try {
+    const native = unmarshall(raw as Record<string, AttributeValue>);
+    const value = native[keys.partitionKey];
+    return value === undefined ? JSON.stringify(native) : String(value);
+  } catch {
+    return JSON.stringify(raw);
+  }
 }
