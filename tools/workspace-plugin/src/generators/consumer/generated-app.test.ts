@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guideCommand, guideCommands, shellWords } from '../../testing/guide-commands';
 import type { WorkspaceCopy } from '../../testing/workspace-copy';
@@ -5,6 +6,24 @@ import { copyWorkspace, linkWorkspacePackage } from '../../testing/workspace-cop
 
 const SLOW = 15 * 60_000;
 const PROJECT = 'billing-consumer';
+
+function parseJson(line: string): Record<string, unknown> | undefined {
+  try {
+    return JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Polls `find` every 250 ms until it returns a value; throws after `timeoutMs`. */
+async function waitFor<T>(find: () => T | undefined, timeoutMs = 120_000): Promise<T> {
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline;) {
+    const found = find();
+    if (found !== undefined) return found;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`nothing found within ${timeoutMs} ms`);
+}
 
 interface TaskGraphOutput {
   readonly tasks: { readonly dependencies: Record<string, readonly string[]> };
@@ -96,6 +115,45 @@ describe('docs/adding-a-consumer.md, followed in a real workspace copy', () => {
     expect(plans.map((plan) => plan.input.stackName)).toEqual(['BillingConsumer']);
     expect(runtime.unsupportedResources(plans)).toEqual([]);
   });
+
+  it(
+    'npm start: the runtime runs the new app with the users service, and a created user reaches its effect',
+    async () => {
+      const { startLocalRuntime } = await import('@outboxed/local-runtime');
+      const lines: string[] = [];
+      const running = await startLocalRuntime({
+        workspaceRoot: copy.root,
+        apps: ['users-service', PROJECT],
+        synth: 'auto',
+        fresh: true,
+        dataDir: join(copy.root, '.local'),
+        edgePort: 0,
+        dynamoDbPort: 0,
+        apiPort: 0,
+        functionLog: (_name, line) => lines.push(line),
+      });
+      try {
+        const api = running.apis.find((a) => a.app === 'users-service');
+        if (!api) throw new Error('the users service exposes no HTTP API locally');
+        const response = await fetch(new URL('users', api.url), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: 'grace@example.com', name: 'Grace Hopper' }),
+        });
+        const user = (await response.json()) as { id: string };
+        const applied = await waitFor(() =>
+          lines.map(parseJson).find((l) => l?.['message'] === 'Event applied'),
+        );
+
+        expect(response.status).toBe(201);
+        expect(running.unsupported).toEqual([]);
+        expect(applied).toMatchObject({ service: PROJECT, type: 'UserCreated', aggregateId: user.id });
+      } finally {
+        await running.stop();
+      }
+    },
+    SLOW,
+  );
 
   it.each([
     ['npx nx affected -t deploy --graph=stdout', []],
