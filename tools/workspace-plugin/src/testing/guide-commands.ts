@@ -2,7 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { workspaceRoot } from './workspace-copy';
 
-/** The new-team guide whose commands the tests run. */
+/**
+ * The new-team guide whose commands the tests run.
+ *
+ * @example readFileSync(GUIDE_PATH, 'utf8');
+ */
 export const GUIDE_PATH = join(workspaceRoot, 'docs', 'adding-a-consumer.md');
 
 /**

@@ -12,10 +12,18 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-/** The monorepo this plugin lives in. */
+/**
+ * The monorepo this plugin lives in.
+ *
+ * @example const nxJson = join(workspaceRoot, 'nx.json');
+ */
 export const workspaceRoot = join(import.meta.dirname, '..', '..', '..', '..');
 
-/** A throwaway git repository holding a copy of the workspace's files (see {@link copyWorkspace}). */
+/**
+ * A throwaway git repository holding a copy of the workspace's files (see {@link copyWorkspace}).
+ *
+ * @example const copy: WorkspaceCopy = copyWorkspace(); copy.nx('show', 'projects');
+ */
 export interface WorkspaceCopy {
   /** The copy's root folder (a temp dir). */
   readonly root: string;

@@ -9,7 +9,11 @@ import {
 } from '../../errors';
 import type { ConsumerGeneratorSchema } from './schema';
 
-/** What the generator needs to know of one contract in `eventCatalog`. */
+/**
+ * What the generator needs to know of one contract in `eventCatalog`.
+ *
+ * @example { detailType: 'UserCreated', version: 2, source: 'outboxed.users', exportName: 'userCreatedV2', exampleName: 'exampleUserCreatedEvent' }
+ */
 export interface CatalogEntry {
   readonly detailType: string;
   readonly version: number;
@@ -21,10 +25,18 @@ export interface CatalogEntry {
   readonly exampleName: string;
 }
 
-/** One event subscription of the new consumer: a contract version from the catalog. */
+/**
+ * One event subscription of the new consumer: a contract version from the catalog.
+ *
+ * @example const [first]: Subscription[] = parseSubscriptions('UserCreated', contractCatalog());
+ */
 export type Subscription = CatalogEntry;
 
-/** The generator's options once validated: everything the templates use. */
+/**
+ * The generator's options once validated: everything the templates use.
+ *
+ * @example normalizeOptions(tree, { name: 'billing', events: 'UserCreated' }, contractCatalog()).projectRoot; // 'apps/billing-consumer'
+ */
 export interface NormalizedConsumerOptions {
   /** The consumer's name without the suffix, e.g. `billing`. */
   readonly name: string;
@@ -45,7 +57,12 @@ export interface NormalizedConsumerOptions {
 
 const KEBAB_CASE = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 const SUFFIX = '-consumer';
-/** Keeps the stack, function and queue names CDK derives from it well inside AWS's limits. */
+/**
+ * The longest consumer name accepted: keeps the stack, function and queue names CDK derives from it well inside
+ * AWS's limits.
+ *
+ * @example if (name.length > MAX_NAME_LENGTH) throw …;
+ */
 export const MAX_NAME_LENGTH = 32;
 
 /**

@@ -1,4 +1,8 @@
-/** The options of `nx g @outboxed/workspace-plugin:consumer` (see schema.json). */
+/**
+ * The options of `nx g @outboxed/workspace-plugin:consumer` (see schema.json).
+ *
+ * @example const options: ConsumerGeneratorSchema = { name: 'billing', events: 'UserCreated' };
+ */
 export interface ConsumerGeneratorSchema {
   /** The team's consumer name in kebab-case, without the `-consumer` suffix (e.g. `billing`). */
   name: string;
