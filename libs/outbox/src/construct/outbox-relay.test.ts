@@ -278,6 +278,14 @@ describe('OutboxRelay', () => {
     );
   });
 
+  it('rejects an iterator age alarm threshold at or above maxRecordAge (it would fire only after records are discarded)', () => {
+    expect(() =>
+      relayStack({ maxRecordAge: Duration.minutes(10), iteratorAgeAlarmThreshold: Duration.minutes(10) }),
+    ).toThrow(
+      'OutboxRelay: iteratorAgeAlarmThreshold must be below maxRecordAge (10 minutes), or the alarm fires only once records are already discarded; received 10 minutes.',
+    );
+  });
+
   it('rejects redriveEntry without redrive: true, saying what to change', () => {
     expect(() => relayStack({ redriveEntry: 'redrive.ts' })).toThrow(
       'OutboxRelay: redriveEntry is only used with redrive: true; received redriveEntry redrive.ts and redrive undefined. Set redrive: true or drop redriveEntry.',

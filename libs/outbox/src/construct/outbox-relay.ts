@@ -49,7 +49,10 @@ export interface OutboxRelayProps {
   readonly bisectBatchOnError?: boolean;
   /** How long both queues keep messages, 60 seconds to 14 days. @default Duration.days(14) */
   readonly queueRetentionPeriod?: Duration;
-  /** Iterator age (age of the last record read) at which the lag alarm fires, 1 second to 24 hours. @default Duration.minutes(5) */
+  /**
+   * Iterator age (age of the last record read) at which the lag alarm fires, 1 second to 24 hours and below
+   * `maxRecordAge`. @default Duration.minutes(5)
+   */
   readonly iteratorAgeAlarmThreshold?: Duration;
   /** Action of every alarm (e.g. an SNS topic action). @default no action: the alarms show in CloudWatch only */
   readonly alarmAction?: IAlarmAction;
@@ -153,11 +156,6 @@ export class OutboxRelay extends Construct {
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
 
-    if (props.redriveEntry && !props.redrive) {
-      throw new OutboxRelayPropsError(
-        `OutboxRelay: redriveEntry is only used with redrive: true; received redriveEntry ${props.redriveEntry} and redrive ${String(props.redrive)}. Set redrive: true or drop redriveEntry.`,
-      );
-    }
     if (props.redrive) this.redriveFunction = this.createRedriveFunction(props);
     for (const alarm of [this.onFailureQueueAlarm, this.poisonQueueAlarm, this.iteratorAgeAlarm]) {
       if (props.alarmAction) alarm.addAlarmAction(props.alarmAction);
@@ -206,6 +204,22 @@ export function validateOutboxRelayProps(props: OutboxRelayProps): void {
   checkDuration('maxRecordAge', props.maxRecordAge, 60, 86_400);
   checkDuration('queueRetentionPeriod', props.queueRetentionPeriod, 60, 1_209_600);
   checkDuration('iteratorAgeAlarmThreshold', props.iteratorAgeAlarmThreshold, 1, 86_400);
+  const threshold = props.iteratorAgeAlarmThreshold ?? Duration.minutes(5);
+  const maxRecordAge = props.maxRecordAge ?? Duration.hours(6);
+  if (
+    !threshold.isUnresolved() &&
+    !maxRecordAge.isUnresolved() &&
+    threshold.toSeconds({ integral: false }) >= maxRecordAge.toSeconds({ integral: false })
+  ) {
+    throw new OutboxRelayPropsError(
+      `OutboxRelay: iteratorAgeAlarmThreshold must be below maxRecordAge (${maxRecordAge.toHumanString()}), or the alarm fires only once records are already discarded; received ${threshold.toHumanString()}.`,
+    );
+  }
+  if (props.redriveEntry && !props.redrive) {
+    throw new OutboxRelayPropsError(
+      `OutboxRelay: redriveEntry is only used with redrive: true; received redriveEntry ${props.redriveEntry} and redrive ${String(props.redrive)}. Set redrive: true or drop redriveEntry.`,
+    );
+  }
 }
 
 function queueDepthAlarm(scope: Construct, id: string, queue: Queue, kind: 'on-failure' | 'poison'): Alarm {
