@@ -200,7 +200,9 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
   }
 
   const cleanups: (() => Promise<void>)[] = [];
+  let stopping = false;
   const stop = async () => {
+    stopping = true;
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
   };
   let failedWith: (e: Error) => void = () => undefined;
@@ -214,10 +216,11 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
     const ddb = ddbStart.value;
     const edge = edgeStart.value;
     void ddb.exited.then((code) => {
+      // Ctrl-C reaches the JVM too (same process group): its exit during a stop is expected
+      if (stopping) return;
       const error = new LocalRuntimeError(
         `DynamoDB Local stopped unexpectedly (exit code ${code}); the local runtime cannot go on without it.`,
       );
-      log({ kind: 'runtime.fatal', message: error.message });
       failedWith(error);
     });
     const localEnvironment = lambdaEnvironment(ddb, edge);
