@@ -71,7 +71,8 @@ function newestMtime(path: string): number {
 }
 
 /**
- * Runs `cdk synth --quiet --output cdk.out` in the app's folder (what `nx run <app>:synth` runs).
+ * Runs `cdk synth --quiet --output <assemblyDir>` in the app's folder (by default `cdk.out`, what
+ * `nx run <app>:synth` runs).
  *
  * @example await synthesizeApp(app, root);
  */
@@ -79,7 +80,7 @@ export async function synthesizeApp(app: AppInfo, workspaceRoot: string): Promis
   const cdk = join(workspaceRoot, 'node_modules', '.bin', 'cdk');
   const output: string[] = [];
   const code = await new Promise<number | null>((done, fail) => {
-    const child = spawn(cdk, ['synth', '--quiet', '--output', 'cdk.out'], {
+    const child = spawn(cdk, ['synth', '--quiet', '--output', app.assemblyDir], {
       cwd: app.dir,
       env: {
         ...process.env,

@@ -38,6 +38,12 @@ export interface StartLocalRuntimeOptions {
   readonly apps?: readonly string[];
   /** Stacks to run instead of the apps' cloud assemblies (tests). @default read from the apps */
   readonly stacks?: readonly StackInput[];
+  /**
+   * Where the apps' assemblies are read from and synthesized to, one folder per app (`<dir>/<app>`). Must be inside
+   * the workspace, so the bundles resolve the AWS SDK from its node_modules. Tests use it to stay clear of
+   * `nx run <app>:synth` writing `cdk.out` at the same time. @default each app's `cdk.out`
+   */
+  readonly assemblyOutDir?: string;
   /** `auto` synthesizes an app whose assembly is older than its sources; `always`; `never`. @default 'auto' */
   readonly synth?: 'auto' | 'always' | 'never';
   /** Delete the data directory first. @default false */
@@ -140,7 +146,9 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
   if (options.fresh) rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
 
-  const apps = options.stacks ? [] : discoverApps(root, options.apps);
+  const apps = (options.stacks ? [] : discoverApps(root, options.apps)).map((app) =>
+    options.assemblyOutDir ? { ...app, assemblyDir: join(resolve(options.assemblyOutDir), app.name) } : app,
+  );
   if (!options.stacks && apps.length === 0)
     throw new LocalRuntimeError('No app to run: the workspace has no apps/*/cdk.json.');
   let invokeFunction = (arn: string, _payload: unknown): Promise<unknown> =>

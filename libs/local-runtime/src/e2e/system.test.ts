@@ -102,6 +102,7 @@ beforeAll(async () => {
   runtime = await startLocalRuntime({
     workspaceRoot: root,
     apps: ['users-service', 'email-consumer', 'audit-consumer'],
+    assemblyOutDir: join(root, 'tmp', 'local-runtime-e2e-assemblies'),
     dataDir,
     edgePort: 0,
     dynamoDbPort: 0,
