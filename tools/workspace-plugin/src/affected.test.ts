@@ -78,6 +78,12 @@ describe('nx affected in a throwaway git repository of the workspace', () => {
     expect(deployPlan().dependencies).toEqual(expectedDeployDependencies(['email-consumer']));
   });
 
+  it("a change to a consumer's expectations file affects only that consumer (contracts:check reads it, uncached)", () => {
+    commitChangeTo('apps/email-consumer/src/contract-expectations.ts');
+
+    expect(affectedProjects()).toEqual(['email-consumer']);
+  });
+
   it('a change to libs/contracts affects contracts and every app', () => {
     commitChangeTo('libs/contracts/src/index.ts');
 
