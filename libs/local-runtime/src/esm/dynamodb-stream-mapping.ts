@@ -147,7 +147,7 @@ export class DynamoDbStreamMapping {
           const position = initial.has(id) ? this.config.startingPosition : 'TRIM_HORIZON';
           this.running.set(
             id,
-            this.pollShard(id, position).finally(() => {
+            this.pollShardUntilDone(id, position).finally(() => {
               this.finished.add(id);
               this.running.delete(id);
             }),
@@ -195,6 +195,23 @@ export class DynamoDbStreamMapping {
       }),
     );
     return out.ShardIterator;
+  }
+
+  /** Polls a shard until it is closed and drained, restarting from the checkpoint after an unexpected error. */
+  private async pollShardUntilDone(shardId: string, startingPosition: ShardIteratorType): Promise<void> {
+    while (!this.stopped) {
+      try {
+        await this.pollShard(shardId, startingPosition);
+        return;
+      } catch (error) {
+        this.deps.log({
+          kind: 'esm.error',
+          message: `reading shard ${shardId} failed (${(error as Error).message}); resuming from its checkpoint in 1 s`,
+          details: { mapping: this.config.uuid, shardId },
+        });
+        await this.sleep(1000);
+      }
+    }
   }
 
   private async pollShard(shardId: string, startingPosition: ShardIteratorType): Promise<void> {

@@ -111,7 +111,16 @@ export class SqsMapping {
         continue;
       }
       if (messages.length === 0) continue;
-      await this.process(messages);
+      try {
+        await this.process(messages);
+      } catch (error) {
+        // e.g. DeleteMessageBatch failed: the messages come back after the visibility timeout
+        this.deps.log({
+          kind: 'esm.error',
+          message: `handling a batch failed: ${(error as Error).message}`,
+          details: { queue: this.config.queueArn },
+        });
+      }
     }
   }
 

@@ -226,6 +226,9 @@ export class LocalFunction {
     };
     forward('stdout');
     forward('stderr');
+    child.on('error', (error) =>
+      this.log(definition.name, `worker process error: ${error.message}`, 'stderr'),
+    );
     const ready = new Promise<void>((resolve, reject) => {
       child.once('message', () => resolve());
       child.once('exit', (code) =>

@@ -22,7 +22,7 @@ const record = (sequence: string) => ({
   },
 });
 
-describe('DynamoDbStreamMapping (shard iterator renewal)', () => {
+describe('DynamoDbStreamMapping (fault paths, mocked streams client)', () => {
   it('gets a new iterator after the last fetched sequence number when GetRecords says the iterator expired', async () => {
     const streams = mockClient(DynamoDBStreamsClient);
     streams.on(DescribeStreamCommand).resolves({ StreamDescription: { Shards: [{ ShardId: 'shard-1' }] } });
@@ -73,6 +73,58 @@ describe('DynamoDbStreamMapping (shard iterator renewal)', () => {
         SequenceNumber: '2',
       },
     ]);
+    streams.restore();
+  });
+
+  it('resumes from the checkpoint after an unexpected GetRecords error instead of abandoning the shard', async () => {
+    const streams = mockClient(DynamoDBStreamsClient);
+    streams.on(DescribeStreamCommand).resolves({ StreamDescription: { Shards: [{ ShardId: 'shard-1' }] } });
+    streams
+      .on(GetShardIteratorCommand, { ShardIteratorType: 'TRIM_HORIZON' })
+      .resolves({ ShardIterator: 'it-1' })
+      .on(GetShardIteratorCommand, { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' })
+      .resolves({ ShardIterator: 'it-2' });
+    streams
+      .on(GetRecordsCommand, { ShardIterator: 'it-1' })
+      .resolves({ Records: [record('1')], NextShardIterator: 'it-1b' })
+      .on(GetRecordsCommand, { ShardIterator: 'it-1b' })
+      .rejects(new Error('socket hang up'))
+      .on(GetRecordsCommand, { ShardIterator: 'it-2' })
+      .resolves({ Records: [record('2')], NextShardIterator: undefined });
+    const batches: string[][] = [];
+    const logged: string[] = [];
+    const mapping = new DynamoDbStreamMapping(
+      { uuid: 'm', functionArn: 'fn', eventSourceArn: streamArn, startingPosition: 'TRIM_HORIZON' },
+      {
+        streams: new DynamoDBStreamsClient({ region: 'us-east-1' }),
+        invoke: async (_arn, event) => {
+          batches.push(
+            (event as { Records: { dynamodb: { SequenceNumber: string } }[] }).Records.map(
+              (r) => r.dynamodb.SequenceNumber,
+            ),
+          );
+          return {};
+        },
+        sendToDestination: async () => undefined,
+        compileFilter: compileEventPattern,
+        checkpoints: memoryCheckpoints(),
+        log: (e) => logged.push(e.kind),
+        pollIntervalMs: 10,
+        shardDiscoveryMs: 50,
+      },
+    );
+
+    mapping.start();
+    await expect.poll(() => batches, { timeout: 5000 }).toEqual([['1'], ['2']]);
+    await mapping.stop();
+
+    expect(logged).toContain('esm.error');
+    expect(streams.commandCalls(GetShardIteratorCommand).at(-1)?.args[0].input).toEqual({
+      StreamArn: streamArn,
+      ShardId: 'shard-1',
+      ShardIteratorType: 'AFTER_SEQUENCE_NUMBER',
+      SequenceNumber: '1',
+    });
     streams.restore();
   });
 });
