@@ -28,7 +28,7 @@ import { createOutboxWriter, createRelayHandler, OUTBOX_STREAM_FILTER } from '@o
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARCHIVE_EVENT_PATTERN } from './config';
 import { createApiHandler, type ApiDeps } from './functions/api/handler';
-import { usersContracts } from './functions/relay/handler';
+import { usersContracts } from './domain/users-contracts';
 import { discoverConsumerPatterns, type ConsumerPattern } from './testing/consumer-patterns';
 import { apiEvent, createUsersTable } from './testing/fixtures';
 import { readStreamRecords } from './testing/stream';

@@ -57,6 +57,7 @@ export class UsersServiceStack extends Stack {
       eventBus: this.eventBus,
       entry: join(import.meta.dirname, 'functions', 'relay', 'handler.ts'),
       redrive: true,
+      redriveEntry: join(import.meta.dirname, 'functions', 'redrive', 'handler.ts'),
     });
     this.restrictPutEvents([this.relay.function.role, this.relay.redriveFunction?.role]);
 

@@ -1,7 +1,8 @@
 import { eventCatalog } from '@outboxed/contracts';
 import { RELAY_ENV } from '@outboxed/outbox';
 import { afterEach, describe, expect, it } from 'vitest';
-import { handler, usersContracts } from './handler';
+import { usersContracts } from '../../domain/users-contracts';
+import { handler } from './handler';
 
 describe('usersContracts', () => {
   it.each(eventCatalog.map((contract) => [contract.schemaName, contract.version, contract] as const))(

@@ -1,16 +1,5 @@
-import { findContract, USERS_EVENT_SOURCE } from '@outboxed/contracts';
-import { createRelayHandler, type ContractResolver } from '@outboxed/outbox';
-
-/**
- * The contracts the relay validates each outbox item against before publishing: every version of every event
- * of `@outboxed/contracts`' `eventCatalog`, restricted to the users service's own source (an outbox item
- * claiming another service's source is poison).
- *
- * @example usersContracts.find('UserCreated', 2); // userCreatedV2
- */
-export const usersContracts: ContractResolver = {
-  find: (detailType, version) => findContract(detailType, version, USERS_EVENT_SOURCE),
-};
+import { createRelayHandler } from '@outboxed/outbox';
+import { usersContracts } from '../../domain/users-contracts';
 
 /**
  * The users service's outbox relay: libs/outbox's relay on the users table's stream, publishing to the bus
