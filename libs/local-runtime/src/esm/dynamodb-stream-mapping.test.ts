@@ -82,6 +82,7 @@ async function runMapping(
   mode: 'throw' | 'partial',
   expectedIds: number,
   delayBeforeStartMs = 0,
+  writeAfterStartEveryMs?: number,
 ) {
   const { tableName, streamArn } = await createStreamTable();
   const dir = mkdtempSync(join(tmpdir(), 'esm-'));
@@ -123,9 +124,18 @@ async function runMapping(
     () => mapping.stop(),
     () => fn.stop(),
   );
-  await put(tableName, items);
-  await new Promise((r) => setTimeout(r, delayBeforeStartMs));
-  mapping.start();
+  if (writeAfterStartEveryMs === undefined) {
+    await put(tableName, items);
+    await new Promise((r) => setTimeout(r, delayBeforeStartMs));
+    mapping.start();
+  } else {
+    mapping.start();
+    await new Promise((r) => setTimeout(r, 500));
+    for (const item of items) {
+      await put(tableName, [item]);
+      await new Promise((r) => setTimeout(r, writeAfterStartEveryMs));
+    }
+  }
   const read = () =>
     readFileSync(invocationsFile, 'utf8')
       .split('\n')
@@ -265,5 +275,18 @@ describe('DynamoDbStreamMapping (against DynamoDB Local streams)', () => {
         (m.DDBStreamBatchInfo as { batchSize: number }).batchSize,
       ]),
     ).toEqual([['RecordAgeExceeded', 2]]);
+  });
+
+  it('gathers records arriving within MaximumBatchingWindowInSeconds into one batch', async () => {
+    const { invocations } = await runMapping(
+      [{ id: 'w1' }, { id: 'w2' }, { id: 'w3' }],
+      { batchSize: 10, maximumBatchingWindowInSeconds: 5 },
+      'throw',
+      3,
+      0,
+      300,
+    );
+
+    expect(invocations).toEqual([['w1', 'w2', 'w3']]);
   });
 });
