@@ -8,11 +8,8 @@ import { RelayConfigurationError } from '../errors';
 import { DEFAULT_KEY_ATTRIBUTES, type KeyAttributes } from '../item/outbox-item';
 import { DEFAULT_MAX_REQUEST_BYTES } from '../relay/entry-size';
 import { RELAY_ENV } from '../relay/environment';
-import { mapLimited } from '../relay/map-limited';
-import type { PoisonReason } from '../relay/map-record';
-import { buildPoisonMessage, sendPoisonMessage } from '../relay/poison';
-import { publishInOrder, type OrderedEntry } from '../relay/publish-in-order';
-import { POISON_ENTRY_ERROR_CODES } from '../relay/retry';
+import { processBatch, type BatchRecordMapping } from '../relay/process-batch';
+import type { OrderedEntry } from '../relay/publish-in-order';
 import type { RelayContext, RelayLogger } from '../relay/relay-handler';
 import { toChangeRecord, type ChangeRecord } from './change-record';
 
@@ -73,15 +70,6 @@ export interface ChangeDataCaptureDeps {
   readonly random: () => number;
   readonly env: Readonly<Record<string, string | undefined>>;
 }
-
-type Mapped =
-  | { readonly kind: 'events'; readonly entries: readonly OrderedEntry[] }
-  | {
-      readonly kind: 'poison';
-      readonly reason: PoisonReason;
-      readonly message: string;
-      readonly orderingKey: string;
-    };
 
 function defaultDeps(): ChangeDataCaptureDeps {
   return {
@@ -145,99 +133,37 @@ export function createChangeDataCaptureHandler<TItem>(
     const records: readonly DynamoDBRecord[] = event.Records ?? [];
     const deadline = now() + context.getRemainingTimeInMillis() - (options.timeBudgetMarginMs ?? 3_000);
     const mapped = records.map((record) => mapChange(record, options, keys, eventBusName));
-    const done = mapped.map((m) => m.kind === 'events' && m.entries.length === 0);
-
-    const deadLetter = async (index: number, reason: PoisonReason, message: string): Promise<boolean> => {
-      const record = records[index] as DynamoDBRecord;
-      try {
-        await sendPoisonMessage(
-          dep('sqs'),
-          poisonQueueUrl,
-          buildPoisonMessage(record, { reason, message, violations: [] }, new Date(now())),
-        );
-        logger.warn('change record sent to the poison DLQ', {
-          reason,
-          sequenceNumber: record.dynamodb?.SequenceNumber,
-        });
-        return true;
-      } catch (error) {
-        logger.error('poison DLQ send failed; the record will be retried', {
-          reason,
-          sequenceNumber: record.dynamodb?.SequenceNumber,
-          errorName: (error as Error | undefined)?.name,
-        });
-        return false;
-      }
-    };
-
-    // 1. Poison first; a failed DLQ send blocks the later records of its ordering key.
-    const poisonIndices = mapped.flatMap((m, i) => (m.kind === 'poison' ? [i] : []));
-    const sent = await mapLimited(poisonIndices, concurrency, (i) => {
-      const m = mapped[i] as Extract<Mapped, { kind: 'poison' }>;
-      return deadLetter(i, m.reason, m.message);
-    });
-    const blockedFrom = new Map<string, number>();
-    poisonIndices.forEach((recordIndex, k) => {
-      if (sent[k]) done[recordIndex] = true;
-      else {
-        const key = (mapped[recordIndex] as Extract<Mapped, { kind: 'poison' }>).orderingKey;
-        if (!blockedFrom.has(key)) blockedFrom.set(key, recordIndex);
-      }
-    });
-
-    // 2. Publish every event of every record, in stream order per ordering key.
-    const entryRecord: number[] = [];
-    const entries: OrderedEntry[] = [];
-    mapped.forEach((m, i) => {
-      if (m.kind !== 'events') return;
-      for (const entry of m.entries) {
-        const blocked = blockedFrom.get(entry.orderingKey);
-        if (blocked !== undefined && blocked < i) continue;
-        entryRecord.push(i);
-        entries.push(entry);
-      }
-    });
-    const result = await publishInOrder(
-      entries,
+    const { batchItemFailures, counts } = await processBatch(
+      records,
+      mapped,
       {
-        maxRequestBytes,
+        poisonQueueUrl,
         concurrency,
-        deadline,
-        ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
-        onRejected: async (k, errorCode, errorMessage) => {
-          if (!POISON_ENTRY_ERROR_CODES.has(errorCode) && errorCode !== 'EntryTooLarge') return false;
-          return deadLetter(
-            entryRecord[k] as number,
-            errorCode === 'EntryTooLarge' ? 'entry-too-large' : 'rejected-by-eventbridge',
-            `EventBridge rejected the entry: ${errorCode} ${errorMessage}`.trim(),
-          );
+        publish: {
+          maxRequestBytes,
+          deadline,
+          ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
         },
+        deadLetteredMessage: 'change record sent to the poison DLQ',
       },
-      { eventBridge: dep('eventBridge'), now, sleep: dep('sleep'), random: dep('random') },
+      {
+        eventBridge: dep('eventBridge'),
+        sqs: dep('sqs'),
+        logger,
+        now,
+        sleep: dep('sleep'),
+        random: dep('random'),
+      },
     );
-    const pending = new Map<number, number>();
-    entryRecord.forEach((recordIndex) => pending.set(recordIndex, (pending.get(recordIndex) ?? 0) + 1));
-    result.outcomes.forEach((outcome, k) => {
-      if (outcome.status !== 'published' && outcome.status !== 'dead-lettered') return;
-      const recordIndex = entryRecord[k] as number;
-      pending.set(recordIndex, (pending.get(recordIndex) ?? 0) - 1);
-    });
-    mapped.forEach((m, i) => {
-      if (m.kind === 'events' && m.entries.length > 0) done[i] = pending.get(i) === 0;
-    });
-
-    // 3. Checkpoint at the first record not done.
-    const firstNotDone = done.indexOf(false);
     logger.info('change-data-capture batch processed', {
       records: records.length,
-      entries: entries.length,
-      published: result.outcomes.filter((o) => o.status === 'published').length,
-      poison: poisonIndices.filter((_, k) => sent[k]).length,
-      requests: result.requests,
-      notProcessed: done.filter((x) => !x).length,
+      entries: counts.entries,
+      published: counts.published,
+      poison: counts.poisonRecords,
+      requests: counts.requests,
+      notProcessed: counts.notProcessed,
     });
-    if (firstNotDone === -1) return { batchItemFailures: [] };
-    return { batchItemFailures: [{ itemIdentifier: records[firstNotDone]?.dynamodb?.SequenceNumber ?? '' }] };
+    return { batchItemFailures };
   };
 }
 
@@ -246,7 +172,7 @@ function mapChange<TItem>(
   options: ChangeDataCaptureOptions<TItem>,
   keys: KeyAttributes,
   eventBusName: string,
-): Mapped {
+): BatchRecordMapping {
   const defaultKey = defaultOrderingKey(record, keys);
   let events: readonly ChangeEvent[];
   let change: ChangeRecord<TItem>;

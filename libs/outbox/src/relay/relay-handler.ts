@@ -8,11 +8,9 @@ import { DEFAULT_KEY_ATTRIBUTES, type KeyAttributes } from '../item/outbox-item'
 import type { ContractSource } from './contract-resolver';
 import { DEFAULT_MAX_REQUEST_BYTES } from './entry-size';
 import { RELAY_ENV } from './environment';
-import { mapLimited } from './map-limited';
-import { mapOutboxRecord, type MappedRecord, type PoisonReason } from './map-record';
-import { buildPoisonMessage, DEFAULT_POISON_MESSAGE_MAX_BYTES, sendPoisonMessage } from './poison';
-import { publishInOrder, type OrderedEntry } from './publish-in-order';
-import { POISON_ENTRY_ERROR_CODES } from './retry';
+import { mapOutboxRecord, type MappedRecord } from './map-record';
+import { DEFAULT_POISON_MESSAGE_MAX_BYTES } from './poison';
+import { processBatch, type BatchRecordMapping } from './process-batch';
 
 /** Options of {@link createRelayHandler}. */
 export interface RelayOptions {
@@ -227,120 +225,41 @@ export function createRelayHandler(options: RelayOptions, deps: Partial<RelayDep
         maxRequestBytes: config.maxRequestBytes,
       }),
     );
-    const done = mapped.map((m) => m.kind === 'ignored');
-    let poisonCount = 0;
-    let poisonSendFailures = 0;
-
-    const deadLetter = async (
-      index: number,
-      poison: {
-        reason: PoisonReason;
-        message: string;
-        violations: readonly { path: string; message: string }[];
-        eventId?: string;
-      },
-    ): Promise<boolean> => {
-      const record = records[index] as DynamoDBRecord;
-      const ids = {
-        eventId: poison.eventId,
-        reason: poison.reason,
-        sequenceNumber: record.dynamodb?.SequenceNumber,
-      };
-      try {
-        await sendPoisonMessage(
-          d.sqs,
-          config.poisonQueueUrl,
-          buildPoisonMessage(record, poison, new Date(d.now()), poisonMaxBytes),
-        );
-        poisonCount += 1;
-        d.logger.warn('poison record sent to the poison DLQ', ids);
-        return true;
-      } catch (error) {
-        poisonSendFailures += 1;
-        d.logger.error('poison DLQ send failed; the record will be retried', {
-          ...ids,
-          errorName: (error as Error | undefined)?.name,
-        });
-        return false;
-      }
-    };
-
-    // 1. Poison records found before publishing go to the DLQ; a failed send blocks its aggregate's later events.
-    const poisonIndices = mapped.flatMap((m, i) => (m.kind === 'poison' ? [i] : []));
-    const sent = await mapLimited(poisonIndices, config.concurrency, (i) =>
-      deadLetter(i, mapped[i] as Extract<MappedRecord, { kind: 'poison' }>),
-    );
-    const blockedFrom = new Map<string, number>();
-    poisonIndices.forEach((recordIndex, k) => {
-      if (sent[k]) done[recordIndex] = true;
-      else {
-        const key = (mapped[recordIndex] as Extract<MappedRecord, { kind: 'poison' }>).orderingKey;
-        if (key !== undefined && !blockedFrom.has(key)) blockedFrom.set(key, recordIndex);
-      }
-    });
-
-    // 2. Publish the entries in commit order per aggregate.
-    const entryRecordIndex: number[] = [];
-    const entries: OrderedEntry[] = [];
-    mapped.forEach((m, i) => {
-      if (m.kind !== 'entry') return;
-      const blocked = blockedFrom.get(m.orderingKey);
-      if (blocked !== undefined && blocked < i) return;
-      entryRecordIndex.push(i);
-      entries.push({ orderingKey: m.orderingKey, entry: m.entry });
-    });
-    const result = await publishInOrder(
-      entries,
+    const itemOf = (recordIndex: number) =>
+      (mapped[recordIndex] as Extract<MappedRecord, { kind: 'entry' }>).item;
+    const { batchItemFailures, checkpoint, counts } = await processBatch(
+      records,
+      mapped.map(toBatchMapping),
       {
-        maxRequestBytes: config.maxRequestBytes,
+        poisonQueueUrl: config.poisonQueueUrl,
         concurrency: config.concurrency,
-        deadline,
-        ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
-        ...(options.baseDelayMs === undefined ? {} : { baseDelayMs: options.baseDelayMs }),
-        ...(options.maxDelayMs === undefined ? {} : { maxDelayMs: options.maxDelayMs }),
-        onRejected: async (k, errorCode, errorMessage) => {
-          const recordIndex = entryRecordIndex[k] as number;
-          const m = mapped[recordIndex] as Extract<MappedRecord, { kind: 'entry' }>;
-          const poisonous = POISON_ENTRY_ERROR_CODES.has(errorCode) || errorCode === 'EntryTooLarge';
-          if (!poisonous) {
-            d.logger.error(
-              'EventBridge refused an entry; fix the cause (permissions, bus), the record will be retried',
-              {
-                eventId: m.item.eventId,
-                errorCode,
-              },
-            );
-            return false;
-          }
-          return deadLetter(recordIndex, {
-            reason: errorCode === 'EntryTooLarge' ? 'entry-too-large' : 'rejected-by-eventbridge',
-            message: `EventBridge rejected the entry: ${errorCode} ${errorMessage}`.trim(),
-            violations: [],
-            eventId: m.item.eventId,
-          });
+        publish: {
+          maxRequestBytes: config.maxRequestBytes,
+          deadline,
+          ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+          ...(options.baseDelayMs === undefined ? {} : { baseDelayMs: options.baseDelayMs }),
+          ...(options.maxDelayMs === undefined ? {} : { maxDelayMs: options.maxDelayMs }),
         },
+        poisonMessageMaxBytes: poisonMaxBytes,
+        deadLetteredMessage: 'poison record sent to the poison DLQ',
+        logEventId: true,
+        onRefused: (recordIndex, errorCode) =>
+          d.logger.error(
+            'EventBridge refused an entry; fix the cause (permissions, bus), the record will be retried',
+            { eventId: itemOf(recordIndex).eventId, errorCode },
+          ),
+        onFailed: (recordIndex, outcome) =>
+          d.logger.error('event not published in this invocation', {
+            eventId: itemOf(recordIndex).eventId,
+            correlationId: itemOf(recordIndex).correlationId,
+            errorCode: outcome.errorCode,
+            attempts: outcome.attempts,
+          }),
       },
-      { eventBridge: d.eventBridge, now: d.now, sleep: d.sleep, random: d.random },
+      d,
     );
-    let published = 0;
-    result.outcomes.forEach((outcome, k) => {
-      const recordIndex = entryRecordIndex[k] as number;
-      if (outcome.status === 'published') published += 1;
-      if (outcome.status === 'published' || outcome.status === 'dead-lettered') done[recordIndex] = true;
-      else if (outcome.status === 'failed') {
-        const m = mapped[recordIndex] as Extract<MappedRecord, { kind: 'entry' }>;
-        d.logger.error('event not published in this invocation', {
-          eventId: m.item.eventId,
-          correlationId: m.item.correlationId,
-          errorCode: outcome.errorCode,
-          attempts: outcome.attempts,
-        });
-      }
-    });
+    const poison = counts.poisonRecords + counts.deadLetteredEntries;
 
-    // 3. The checkpoint: the first record not processed (ESM resumes there; Lambda keeps the lowest one).
-    const firstNotDone = done.indexOf(false);
-    const checkpoint = firstNotDone === -1 ? undefined : records[firstNotDone]?.dynamodb?.SequenceNumber;
     const creationTimes = records.flatMap((r) => {
       const t = r.dynamodb?.ApproximateCreationDateTime;
       return t === undefined ? [] : [t];
@@ -352,28 +271,37 @@ export function createRelayHandler(options: RelayOptions, deps: Partial<RelayDep
         Math.max(0, startedAt - Math.min(...creationTimes) * 1000),
       );
     }
-    d.metrics.addMetric(RELAY_METRICS.published, MetricUnit.Count, published);
-    d.metrics.addMetric(RELAY_METRICS.failedEntries, MetricUnit.Count, result.failedEntries);
-    d.metrics.addMetric(RELAY_METRICS.retriedEntries, MetricUnit.Count, result.retriedEntries);
-    d.metrics.addMetric(RELAY_METRICS.poison, MetricUnit.Count, poisonCount);
-    d.metrics.addMetric(RELAY_METRICS.poisonSendFailures, MetricUnit.Count, poisonSendFailures);
-    d.metrics.addMetric(RELAY_METRICS.requests, MetricUnit.Count, result.requests);
+    d.metrics.addMetric(RELAY_METRICS.published, MetricUnit.Count, counts.published);
+    d.metrics.addMetric(RELAY_METRICS.failedEntries, MetricUnit.Count, counts.failedEntries);
+    d.metrics.addMetric(RELAY_METRICS.retriedEntries, MetricUnit.Count, counts.retriedEntries);
+    d.metrics.addMetric(RELAY_METRICS.poison, MetricUnit.Count, poison);
+    d.metrics.addMetric(RELAY_METRICS.poisonSendFailures, MetricUnit.Count, counts.poisonSendFailures);
+    d.metrics.addMetric(RELAY_METRICS.requests, MetricUnit.Count, counts.requests);
     d.metrics.publishStoredMetrics();
     d.logger.info('relay batch processed', {
       records: records.length,
       ignored: mapped.filter((m) => m.kind === 'ignored').length,
-      entries: entries.length,
-      published,
-      poison: poisonCount,
-      poisonSendFailures,
-      requests: result.requests,
-      failedEntries: result.failedEntries,
-      retriedEntries: result.retriedEntries,
-      notProcessed: done.filter((x) => !x).length,
+      entries: counts.entries,
+      published: counts.published,
+      poison,
+      poisonSendFailures: counts.poisonSendFailures,
+      requests: counts.requests,
+      failedEntries: counts.failedEntries,
+      retriedEntries: counts.retriedEntries,
+      notProcessed: counts.notProcessed,
       ...(checkpoint === undefined ? {} : { checkpointSequenceNumber: checkpoint }),
     });
-    if (firstNotDone === -1) return { batchItemFailures: [] };
-    // A record without SequenceNumber cannot come from a stream; an empty identifier makes Lambda retry the whole batch.
-    return { batchItemFailures: [{ itemIdentifier: checkpoint ?? '' }] };
+    return { batchItemFailures };
+  };
+}
+
+/** The relay's record as the shared core sees it: an ignored record has nothing to publish. */
+function toBatchMapping(m: MappedRecord): BatchRecordMapping {
+  if (m.kind === 'ignored') return { kind: 'events', entries: [] };
+  if (m.kind === 'poison') return m;
+  return {
+    kind: 'events',
+    entries: [{ orderingKey: m.orderingKey, entry: m.entry }],
+    eventId: m.item.eventId,
   };
 }
