@@ -1,64 +1,38 @@
-import { EventBridgeClient, TestEventPatternCommand } from '@aws-sdk/client-eventbridge';
 import { stackEnvironment } from '@outboxed/cdk-common';
+import { consumerRulePattern, eventsOffRoute, startEventPatternTester } from '@outboxed/consumer-kit/testing';
+import type { EventPatternTester } from '@outboxed/consumer-kit/testing';
 import {
   checkConsumerExpectations,
   exampleUserCreatedEvent,
   exampleUserCreatedV1Event,
 } from '@outboxed/contracts';
-import { startEdge } from '@outboxed/local-aws';
-import type { Edge } from '@outboxed/local-aws';
-import type { UserCreatedEvent } from '@outboxed/contracts';
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectations } from './contract-expectations';
 import { EmailConsumerStack } from './stack';
 
 describe('email-consumer contract', () => {
-  let edge: Edge;
-  let events: EventBridgeClient;
-  const stack = new EmailConsumerStack(new App(), 'EmailConsumer', {
-    env: stackEnvironment({}),
-    senderAddress: 'welcome@outboxed.example',
-  });
-  const [rule] = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule'));
-  const pattern = JSON.stringify(rule?.Properties.EventPattern);
-
+  const { pattern } = consumerRulePattern(
+    (app) =>
+      new EmailConsumerStack(app, 'EmailConsumer', {
+        env: stackEnvironment({}),
+        senderAddress: 'welcome@outboxed.example',
+      }),
+  );
+  let tester: EventPatternTester;
   beforeAll(async () => {
-    edge = await startEdge();
-    events = new EventBridgeClient({
-      endpoint: edge.endpoint,
-      region: edge.region,
-      credentials: edge.credentials,
-    });
+    tester = await startEventPatternTester();
   });
-  afterAll(async () => {
-    events.destroy();
-    await edge.stop();
-  });
-
-  const matches = async (event: unknown) =>
-    (await events.send(new TestEventPatternCommand({ EventPattern: pattern, Event: JSON.stringify(event) })))
-      .Result;
+  afterAll(() => tester?.stop());
 
   it.each([
     ['UserCreated v1', exampleUserCreatedV1Event()],
     ['UserCreated v2', exampleUserCreatedEvent()],
   ])('its rule pattern matches the contracts example %s event', async (_name, event) => {
-    expect(await matches(event)).toBe(true);
+    expect(await tester.matches(pattern, event)).toBe(true);
   });
 
-  it.each([
-    [
-      'another detail-type of the users service',
-      exampleUserCreatedEvent({ 'detail-type': 'UserDeleted' as UserCreatedEvent['detail-type'] }),
-    ],
-    [
-      'UserCreated from another source',
-      exampleUserCreatedEvent({ source: 'outboxed.orders' as UserCreatedEvent['source'] }),
-    ],
-  ])('its rule pattern rejects %s', async (_name, event) => {
-    expect(await matches(event)).toBe(false);
+  it.each(eventsOffRoute(exampleUserCreatedEvent()))('its rule pattern rejects %s', async (_name, event) => {
+    expect(await tester.matches(pattern, event)).toBe(false);
   });
 
   it('its expectations hold against the current schemas', () => {

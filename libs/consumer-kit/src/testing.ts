@@ -1,7 +1,8 @@
 /**
  * Test helpers for consumers built with the kit: SQS events and Lambda contexts as factories, the idempotency
- * table for DynamoDB Local. Rule patterns are matched with the local edge's `TestEventPattern` (`@outboxed/local-aws`). Import from `@outboxed/consumer-kit/testing`
- * in tests only.
+ * table for DynamoDB Local, and the checks every consumer app's stack and contract tests share (its stack's
+ * template, cdk-nag findings and IAM statements; its rule pattern tested with the local edge's `TestEventPattern`
+ * from `@outboxed/local-aws`). Import from `@outboxed/consumer-kit/testing` in tests only.
  *
  * @example const event = sqsEventOf([exampleUserCreatedEvent()]);
  */
@@ -80,3 +81,16 @@ export async function createIdempotencyTable(client: DynamoDBClient, tableName: 
     }),
   );
 }
+
+export {
+  actionsOf,
+  assertBuffersInQueueWithDeadLetterQueue,
+  assertSubscribesOnUsersBus,
+  consumerNagFindings,
+  consumerTemplate,
+  dynamoDbResourcesOf,
+  policyStatementsOf,
+} from './testing/consumer-stack';
+export type { ConsumerStackFactory, PolicyStatement } from './testing/consumer-stack';
+export { consumerRulePattern, eventsOffRoute, startEventPatternTester } from './testing/rule-pattern';
+export type { ConsumerRulePattern, EventPatternTester } from './testing/rule-pattern';
