@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { DynamoDbLocalStartError, JavaNotFoundError } from './errors';
+import { findFreePort } from './free-port';
 import { assertJavaAvailable, parseJavaMajorVersion } from './java';
 import { startDynamoDbLocal } from './start-dynamodb-local';
 
@@ -65,6 +66,29 @@ describe('startDynamoDbLocal', () => {
       );
     } finally {
       server.close();
+    }
+  });
+
+  it('retries on a new port when the port it chose is taken before the JVM binds it', async () => {
+    const squatter = createServer();
+    await new Promise<void>((r) => squatter.listen(0, '127.0.0.1', () => r()));
+    const taken = (squatter.address() as { port: number }).port;
+    const chosen: number[] = [];
+    const ports = [taken];
+    const ddb = await startDynamoDbLocal({
+      choosePort: async () => {
+        const port = ports.shift() ?? (await findFreePort());
+        chosen.push(port);
+        return port;
+      },
+    });
+    try {
+      expect(chosen).toHaveLength(2);
+      expect(chosen[0]).toBe(taken);
+      expect(ddb.port).toBe(chosen[1]);
+    } finally {
+      await ddb.stop();
+      squatter.close();
     }
   });
 

@@ -16,6 +16,8 @@ export interface StartDynamoDbLocalOptions {
   readonly dbPath?: string;
   /** How long to wait for the first successful ListTables. @default 30 seconds */
   readonly readyTimeoutMs?: number;
+  /** Picks the port when `port` is not given; called again if the JVM then finds it taken. @default {@link findFreePort} */
+  readonly choosePort?: () => Promise<number>;
   /** Called with each line DynamoDB Local prints (it is quiet once started). @default ignored */
   readonly onOutput?: (line: string) => void;
 }
@@ -50,12 +52,31 @@ export interface DynamoDbLocal {
  */
 export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
   assertJavaAvailable();
-  const port = options.port ?? (await findFreePort());
-  if (options.port !== undefined && (await isPortInUse(port))) {
-    throw new DynamoDbLocalStartError(
-      `Cannot start DynamoDB Local on port ${port}: the port is already in use. Stop what listens there or choose another port.`,
-    );
+  if (options.port !== undefined) {
+    if (await isPortInUse(options.port)) {
+      throw new DynamoDbLocalStartError(
+        `Cannot start DynamoDB Local on port ${options.port}: the port is already in use. Stop what listens there or choose another port.`,
+      );
+    }
+    return startOnPort(options.port, options);
   }
+  // A port the OS called free can be taken by another process before the JVM binds it (parallel test suites):
+  // when this function chose the port, a lost race is retried on a new one.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnPort(await (options.choosePort ?? findFreePort)(), options);
+    } catch (error) {
+      if (!(error instanceof PortTakenError) || attempt === MAX_PORT_ATTEMPTS) throw error;
+    }
+  }
+}
+
+const MAX_PORT_ATTEMPTS = 5;
+
+/** The JVM could not bind its port: it was taken between choosing it and starting. */
+class PortTakenError extends DynamoDbLocalStartError {}
+
+async function startOnPort(port: number, options: StartDynamoDbLocalOptions): Promise<DynamoDbLocal> {
   const dbPath = options.dbPath === undefined ? null : resolve(options.dbPath);
   if (dbPath) mkdirSync(dbPath, { recursive: true });
 
@@ -103,27 +124,46 @@ export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions = {}
     stopReaper();
   };
 
-  const client = new DynamoDBClient({ ...clientConfig, maxAttempts: 1 });
+  const client = new DynamoDBClient({
+    ...clientConfig,
+    maxAttempts: 1,
+    requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 },
+  });
   const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
+  // The JVM prints its configuration just before it binds the port; only an answer after that, from a JVM still
+  // alive a moment later, is ours (a foreign server that took the port could answer too).
+  const configured = () => output.some((line) => line.startsWith('CorsParams'));
+  const crashedError = (code: number | null) => {
+    const ErrorClass = output.some((line) => /Address already in use|BindException/.test(line))
+      ? PortTakenError
+      : DynamoDbLocalStartError;
+    return new ErrorClass(
+      `DynamoDB Local exited with code ${code} before it was ready on port ${port}. Its output:\n${output.join('\n')}`,
+    );
+  };
+  const exitOrNothing = exitedDuringStart.then((code) => ({ code }));
   try {
     for (;;) {
-      const crashed = await Promise.race([exitedDuringStart.then((code) => ({ code })), sleep(200)]);
-      if (crashed) {
+      const crashed = await Promise.race([exitOrNothing, sleep(200)]);
+      if (crashed) throw crashedError(crashed.code);
+      if (Date.now() > deadline) {
         throw new DynamoDbLocalStartError(
-          `DynamoDB Local exited with code ${crashed.code} before it was ready on port ${port}. Its output:\n${output.join('\n')}`,
+          `DynamoDB Local did not answer on ${endpoint} within ${options.readyTimeoutMs ?? 30_000} ms. Its output:\n${output.join('\n')}`,
         );
       }
-      try {
-        await client.send(new ListTablesCommand({}));
-        break;
-      } catch (error) {
-        if (Date.now() > deadline) {
-          throw new DynamoDbLocalStartError(
-            `DynamoDB Local did not answer on ${endpoint} within ${options.readyTimeoutMs ?? 30_000} ms. Its output:\n${output.join('\n')}`,
-            { cause: error },
-          );
-        }
-      }
+      if (!configured()) continue;
+      const probe = await Promise.race([
+        exitOrNothing,
+        client.send(new ListTablesCommand({})).then(
+          () => 'answered' as const,
+          () => 'not yet' as const,
+        ),
+      ]);
+      if (typeof probe === 'object') throw crashedError(probe.code);
+      if (probe === 'not yet') continue;
+      const exitedSoon = await Promise.race([exitOrNothing, sleep(300)]);
+      if (exitedSoon) throw crashedError(exitedSoon.code);
+      break;
     }
   } catch (error) {
     await stop();

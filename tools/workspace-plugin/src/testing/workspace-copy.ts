@@ -116,8 +116,25 @@ export function linkWorkspacePackage(copy: WorkspaceCopy, name: string, projectR
 export function copyWorkspace(source: string = workspaceRoot): WorkspaceCopy {
   const root = mkdtempSync(join(tmpdir(), 'outboxed-workspace-'));
   const env = copyEnvironment(root);
-  const run = (command: string, args: readonly string[], cwd: string = root): string =>
-    execFileSync(command, args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  const run = (command: string, args: readonly string[], cwd: string = root): string => {
+    try {
+      return execFileSync(command, args, {
+        cwd,
+        env,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        maxBuffer: 64 * 1024 * 1024,
+      }).trim();
+    } catch (error) {
+      // The command's own output (a failing test's report goes to stdout) is what a CI log needs.
+      const failed = error as Error & { stdout?: string; stderr?: string };
+      const tail = (text = '') => text.split('\n').slice(-120).join('\n');
+      throw new Error(
+        `${failed.message}\n--- stdout (last 120 lines) ---\n${tail(failed.stdout)}\n--- stderr ---\n${tail(failed.stderr)}`,
+        { cause: error },
+      );
+    }
+  };
 
   const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
     cwd: source,
