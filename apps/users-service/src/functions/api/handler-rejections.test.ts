@@ -284,4 +284,25 @@ describe('POST /users rejections', () => {
     expect(logs.filter((log) => log.level === 'error').map((log) => log.message)).toEqual(['request failed']);
     expect(await scanTable(table.client, table.tableName)).toEqual([]);
   });
+
+  it('logs no personal data when the failing SDK error carries the stored item', async () => {
+    const failing = new DynamoDBClient(table.ddb.clientConfig);
+    const carryingItem = Object.assign(new Error('Internal server error'), {
+      name: 'InternalServerError',
+      CancellationReasons: [
+        { Code: 'ConditionalCheckFailed', Item: { email: { S: ADA.email }, name: { S: ADA.name } } },
+      ],
+    });
+    mockClient(failing).on(TransactWriteItemsCommand).rejects(carryingItem);
+    const { api, logs } = testApi(table, { dynamoDb: failing });
+
+    const response = await api(post(ADA));
+
+    expect(response.statusCode).toBe(500);
+    expect(logs.find((log) => log.message === 'request failed')?.attributes).toEqual([
+      { route: 'POST /users', reason: 'InternalServerError', errorName: 'InternalServerError' },
+    ]);
+    expect(JSON.stringify(logs)).not.toContain(ADA.email);
+    expect(JSON.stringify(logs)).not.toContain(ADA.name);
+  });
 });

@@ -64,7 +64,9 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
       deps.logger.error('request failed', {
         route: routeOf(event),
         reason: error instanceof UsersServiceError ? error.message : (error as Error | undefined)?.name,
-        error: error as Error,
+        // Never the error object itself: Powertools logs every enumerable property, and SDK errors can carry
+        // items (a cancelled transaction's CancellationReasons[].Item holds the email and name).
+        errorName: (error as Error | undefined)?.name,
       });
       return errorResponse(
         500,
