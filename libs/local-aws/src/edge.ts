@@ -1,8 +1,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { AwsServiceError, EdgeStartError } from './errors';
 import { EdgeLog, type EdgeLogListener } from './log';
 import { EventsService } from './events/events-service';
+import { EventsPersistence } from './events/events-journal';
+import { FaultInjector, type EdgeFaultPlan } from './faults/fault-injector';
+import { Journal } from './persistence/journal';
 import type { ServiceContext } from './service-context';
 import { SqsService } from './sqs/sqs-service';
 import { SsmService } from './ssm/ssm-service';
@@ -20,8 +24,23 @@ export interface StartEdgeOptions {
   readonly port?: number;
   /** Interface to listen on. @default '127.0.0.1' */
   readonly host?: string;
-  /** Where SES keeps the mailbox (`<dataDir>/mailbox/<messageId>.json`). @default in memory only */
+  /**
+   * Where SES keeps the mailbox (`<dataDir>/mailbox/<messageId>.json`) and, unless `durable` is false, where SQS
+   * (queues, messages, receive counts, visibility) and EventBridge (pending target retries, archives) journal their
+   * state (`<dataDir>/edge/*.jsonl`) before answering the call that changed it. @default in memory only
+   */
   readonly dataDir?: string;
+  /** With a `dataDir`: keep SQS and EventBridge state across restarts and crashes. @default true */
+  readonly durable?: boolean;
+  /** Also fsync each journal write (survives a crash of the machine, not only of the process). @default false */
+  readonly fsync?: boolean;
+  /** Faults to inject from the start (see {@link EdgeFaultPlan}); `edge.faults.set(plan)` changes them later. @default none */
+  readonly faults?: EdgeFaultPlan;
+  /**
+   * Kills the worker process that made a call, for crash faults. `caller` is the `app/<id>` of the call's
+   * User-Agent (the SDK sets it from `AWS_SDK_UA_APP_ID`). @default crash faults only drop the connection
+   */
+  readonly onCrash?: (caller: string | undefined, action: string) => void;
   /** Region used in ARNs. @default process.env.AWS_REGION, else 'us-east-1' */
   readonly region?: string;
   /** Account id used in ARNs and queue URLs. @default '000000000000' */
@@ -52,6 +71,8 @@ export interface Edge {
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
   /** The SES mailbox: every email accepted by SendEmail. */
   readonly mailbox: Mailbox;
+  /** The injected faults: `faults.set(plan)` replaces the plan, `faults.counts` says what was injected. */
+  readonly faults: FaultInjector;
   /** Resolves when every EventBridge delivery started so far (retries included) has finished. */
   settle(): Promise<void>;
   /** Closes the endpoint and ends pending long polls. */
@@ -85,10 +106,24 @@ export async function startEdge(options: StartEdgeOptions = {}): Promise<Edge> {
     endpoint: () => endpoint,
     log: new EdgeLog(options.onEvent),
   };
-  const sqs = new SqsService(context);
+  const durable = options.dataDir !== undefined && options.durable !== false;
+  const journalOptions = { fsync: options.fsync ?? false };
+  const faults = new FaultInjector(options.faults);
+  const sqs = new SqsService(
+    context,
+    durable ? new Journal(join(options.dataDir as string, 'edge', 'sqs.jsonl'), journalOptions) : undefined,
+  );
   const events = new EventsService(context, sqs, {
     ...(options.invokeLambda ? { invokeLambda: options.invokeLambda } : {}),
     ...(options.targetRetryDelayMs ? { retryDelayMs: options.targetRetryDelayMs } : {}),
+    ...(durable
+      ? {
+          persistence: new EventsPersistence(
+            new Journal(join(options.dataDir as string, 'edge', 'events.jsonl'), journalOptions),
+          ),
+        }
+      : {}),
+    entryFault: () => faults.entryFault(),
   });
   const ssm = new SsmService(context);
   const mailbox = new Mailbox(options.dataDir);
@@ -102,6 +137,31 @@ export async function startEdge(options: StartEdgeOptions = {}): Promise<Edge> {
   const server = createServer((req, res) => {
     void handleRequest(req, res).catch((error: unknown) => sendError(res, error, 'rest'));
   });
+
+  /** Crash faults: kills the calling worker before or after `apply`, and answers nothing. */
+  async function withCrashFault<T>(
+    req: IncomingMessage,
+    action: string,
+    apply: () => Promise<T>,
+  ): Promise<{ crashed: true } | { crashed: false; result: T }> {
+    const when = faults.crashAt(action);
+    if (!when) return { crashed: false, result: await apply() };
+    const caller = /\bapp\/(\S+)/.exec(header(req, 'user-agent') ?? '')?.[1];
+    if (when === 'after') await apply();
+    context.log.emit(
+      'edge',
+      'fault.crash',
+      `crash fault: caller ${caller ?? 'unknown'} killed ${when} ${action}`,
+      {
+        caller,
+        action,
+        when,
+      },
+    );
+    options.onCrash?.(caller, action);
+    req.socket.destroy();
+    return { crashed: true };
+  }
 
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
@@ -118,11 +178,22 @@ export async function startEdge(options: StartEdgeOptions = {}): Promise<Edge> {
       });
       try {
         const input = parseJson(body);
-        const result = await jsonHandlers[entry.service].handle(action, input, clientGone.signal);
-        sendJson(res, 200, result, entry.contentType);
+        if (entry.service !== 'ssm') {
+          const fault = faults.requestFault(entry.service, action);
+          if (fault) throw fault;
+        }
+        const outcome = await withCrashFault(req, `${entry.service}:${action}`, () =>
+          jsonHandlers[entry.service].handle(action, input, clientGone.signal),
+        );
+        if (!outcome.crashed) sendJson(res, 200, outcome.result, entry.contentType);
       } catch (error) {
         sendError(res, error, entry.service === 'sqs' ? 'sqs' : 'json', entry.contentType);
       }
+      return;
+    }
+    if (url.pathname === '/_local/faults') {
+      if (req.method === 'PUT') faults.set(parseJson(body) as EdgeFaultPlan);
+      sendJson(res, 200, { plan: faults.plan, counts: faults.counts }, 'application/json');
       return;
     }
     if (url.pathname === '/_local/mailbox' && req.method === 'GET') {
@@ -130,8 +201,15 @@ export async function startEdge(options: StartEdgeOptions = {}): Promise<Edge> {
       return;
     }
     if (url.pathname.startsWith('/v2/email/')) {
-      const result = await ses.route(req.method ?? 'GET', url.pathname, parseJson(body));
-      sendJson(res, 200, result, 'application/json');
+      const sending = req.method === 'POST' && url.pathname === '/v2/email/outbound-emails';
+      if (sending) {
+        const fault = faults.requestFault('ses', 'SendEmail');
+        if (fault) throw fault;
+      }
+      const outcome = await withCrashFault(req, sending ? 'ses:SendEmail' : 'ses:other', () =>
+        ses.route(req.method ?? 'GET', url.pathname, parseJson(body)),
+      );
+      if (!outcome.crashed) sendJson(res, 200, outcome.result, 'application/json');
       return;
     }
     if (url.pathname.startsWith('/v1/')) {
@@ -176,6 +254,7 @@ export async function startEdge(options: StartEdgeOptions = {}): Promise<Edge> {
     accountId: context.accountId,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     mailbox,
+    faults,
     settle: () => events.settle(),
     stop: () =>
       new Promise<void>((resolve) => {

@@ -14,3 +14,6 @@ export type { EventBridgeEvent, PutEventsRequestEntry } from './events/put-event
 export { md5OfBody, md5OfMessageAttributes } from './sqs/md5';
 export type { MessageAttributeValue } from './sqs/md5';
 export { LocalAwsError, EdgeStartError, AwsServiceError } from './errors';
+export { FaultInjector, FaultPlanError, validateFaultPlan } from './faults/fault-injector';
+export type { CrashFault, EdgeFaultPlan, FaultRates } from './faults/fault-injector';
+export { JournalCorruptError } from './persistence/journal';

@@ -40,6 +40,21 @@ export interface ArchiveHooks {
 
 type Input = Record<string, unknown>;
 
+/** An archived event as the data directory keeps it. */
+export interface ArchivedEvent {
+  readonly archive: string;
+  readonly archivedAt: number;
+  readonly event: EventBridgeEvent;
+}
+
+/** How archives keep their events across restarts. */
+export interface ArchivePersistence {
+  /** Events archived before the restart, by archive name; given back to the archive when it is created again. */
+  readonly restored: Map<string, { readonly archivedAt: number; readonly event: EventBridgeEvent }[]>;
+  /** Writes one archived event before the PutEvents that archived it is answered. */
+  record(entry: ArchivedEvent): void;
+}
+
 const notFound = (what: string): AwsServiceError =>
   new AwsServiceError('ResourceNotFoundException', `${what} does not exist.`);
 const seconds = (ms: number): number => ms / 1000;
@@ -61,14 +76,27 @@ export class ArchiveStore {
   constructor(
     private readonly context: ServiceContext,
     private readonly hooks: ArchiveHooks,
+    private readonly persistence?: ArchivePersistence,
   ) {}
+
+  /** Every archived event, including those restored for an archive not created again yet. */
+  entries(): ArchivedEvent[] {
+    const out: ArchivedEvent[] = [];
+    for (const archive of this.archives.values())
+      for (const e of archive.events) out.push({ archive: archive.ArchiveName, ...e });
+    for (const [name, events] of this.persistence?.restored ?? [])
+      if (!this.archives.has(name)) for (const e of events) out.push({ archive: name, ...e });
+    return out;
+  }
 
   /** Records an event put on `busArn` in every archive of that bus whose pattern matches. */
   record(busArn: string, event: EventBridgeEvent): void {
     for (const archive of this.archives.values()) {
       if (archive.EventSourceArn !== busArn) continue;
       if (archive.pattern && !archive.pattern.matches(event)) continue;
-      archive.events.push({ archivedAt: Date.now(), event });
+      const archivedAt = Date.now();
+      this.persistence?.record({ archive: archive.ArchiveName, archivedAt, event });
+      archive.events.push({ archivedAt, event });
     }
   }
 
@@ -151,9 +179,10 @@ export class ArchiveStore {
       ...(pattern ? { EventPattern: pattern, pattern: compileEventPattern(pattern) } : {}),
       RetentionDays: typeof input.RetentionDays === 'number' ? input.RetentionDays : 0,
       CreationTime: seconds(Date.now()),
-      events: [],
+      events: [...(this.persistence?.restored.get(name) ?? [])],
     };
     this.archives.set(name, archive);
+    this.persistence?.restored.delete(name);
     return { ArchiveArn: archive.ArchiveArn, State: 'ENABLED', CreationTime: archive.CreationTime };
   }
 

@@ -2,6 +2,7 @@ import { AwsServiceError, validation } from '../errors';
 import type { ServiceContext } from '../service-context';
 import type { SqsService } from '../sqs/sqs-service';
 import { ArchiveStore } from './archives';
+import type { EventsPersistence } from './events-journal';
 import { compileEventPattern, type CompiledEventPattern } from './event-pattern';
 import {
   buildEvent,
@@ -41,6 +42,10 @@ type Input = Record<string, unknown>;
 export interface EventsServiceOptions {
   readonly invokeLambda?: (functionArn: string, payload: unknown) => Promise<unknown>;
   readonly retryDelayMs?: (attempt: number) => number;
+  /** Keeps pending target retries and archived events across restarts. @default in memory only */
+  readonly persistence?: EventsPersistence;
+  /** Fault injection: a per-entry failure to answer instead of accepting an entry. @default none */
+  readonly entryFault?: () => { readonly ErrorCode: string; readonly ErrorMessage: string } | undefined;
 }
 
 const notFound = (message: string): AwsServiceError =>
@@ -63,12 +68,16 @@ export class EventsService {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly sleepers = new Set<() => void>();
   private stopped = false;
+  private readonly persistence: EventsPersistence | undefined;
+  private readonly entryFault: EventsServiceOptions['entryFault'];
 
   constructor(
     private readonly context: ServiceContext,
     sqs: SqsService,
     options: EventsServiceOptions = {},
   ) {
+    this.persistence = options.persistence;
+    this.entryFault = options.entryFault;
     this.addBus('default');
     this.deliveryDeps = {
       sqs,
@@ -81,11 +90,17 @@ export class EventsService {
       },
       retryDelayMs: options.retryDelayMs ?? defaultRetryDelayMs,
       sleep: (ms) => this.sleep(ms),
+      ...(options.persistence ? { journal: options.persistence } : {}),
     };
-    this.archives = new ArchiveStore(context, {
-      busArn: (name) => this.bus(name).Arn,
-      replay: (busName, event, ruleArns) => this.route(this.bus(busName), event, ruleArns),
-    });
+    this.archives = new ArchiveStore(
+      context,
+      {
+        busArn: (name) => this.bus(name).Arn,
+        replay: (busName, event, ruleArns) => this.route(this.bus(busName), event, ruleArns),
+      },
+      options.persistence,
+    );
+    options.persistence?.open(() => this.archives.entries());
   }
 
   /** Runs one EventBridge action; throws {@link AwsServiceError} as EventBridge answers. */
@@ -194,6 +209,7 @@ export class EventsService {
   stop(): void {
     this.stopped = true;
     for (const wake of [...this.sleepers]) wake();
+    this.persistence?.close();
   }
 
   private sleep(ms: number): Promise<boolean> {
@@ -319,8 +335,38 @@ export class EventsService {
         );
       }
       rule.targets.set(target.Id, { ...target });
+      this.resumePending(rule, rule.targets.get(target.Id) as Target);
     }
     return { FailedEntryCount: FailedEntries.length, FailedEntries };
+  }
+
+  /** Resumes the deliveries to this target that were pending when the edge last stopped or crashed. */
+  private resumePending(rule: Rule, target: Target): void {
+    for (const pending of this.persistence?.takeResumable(rule.Arn, target.Id) ?? []) {
+      this.context.log.emit(
+        'events',
+        'events.resumed',
+        `delivery of event ${pending.event.id} to ${target.Arn} resumed after a restart (${pending.retries} retries behind it)`,
+        {
+          eventId: pending.event.id,
+          detailId: detailId(pending.event),
+          rule: rule.Name,
+          targetId: target.Id,
+          retries: pending.retries,
+        },
+      );
+      this.track(
+        deliver(this.deliveryDeps, { ruleName: rule.Name, ruleArn: rule.Arn, target }, pending.event, {
+          retries: pending.retries,
+          startedAt: pending.startedAt,
+        }),
+      );
+    }
+  }
+
+  private track(delivery: Promise<void>): void {
+    this.inFlight.add(delivery);
+    void delivery.finally(() => this.inFlight.delete(delivery));
   }
 
   private targetProblem(target: Target): string | undefined {
@@ -402,6 +448,8 @@ export class EventsService {
       }
       if ('ErrorCode' in checked || !bus)
         return this.rejected(index, entry, checked as { ErrorCode: string; ErrorMessage: string });
+      const fault = this.entryFault?.();
+      if (fault) return this.rejected(index, entry, fault);
       const event = buildEvent(entry, checked.detail, this.context.accountId, this.context.region);
       this.context.log.emit(
         'events',
@@ -463,13 +511,7 @@ export class EventsService {
             targetArn: target.Arn,
           },
         );
-        const delivery = deliver(
-          this.deliveryDeps,
-          { ruleName: rule.Name, ruleArn: rule.Arn, target },
-          event,
-        );
-        this.inFlight.add(delivery);
-        void delivery.finally(() => this.inFlight.delete(delivery));
+        this.track(deliver(this.deliveryDeps, { ruleName: rule.Name, ruleArn: rule.Arn, target }, event));
       }
     }
   }

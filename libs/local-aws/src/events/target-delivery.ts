@@ -28,6 +28,17 @@ export interface DeliveryRoute {
   readonly target: Target;
 }
 
+/**
+ * Where deliveries that are not done at once are recorded, so a restarted edge resumes them (EventBridge keeps
+ * retrying a target for up to 24 hours whatever happens to the caller).
+ */
+export interface DeliveryJournal {
+  /** The delivery has `retries` retries behind it and is not finished. */
+  pending(route: DeliveryRoute, event: EventBridgeEvent, retries: number, startedAt: number): void;
+  /** The delivery is finished: delivered, dead-lettered or dropped. */
+  settled(route: DeliveryRoute, event: EventBridgeEvent): void;
+}
+
 /** What target delivery needs from the edge. */
 export interface DeliveryDeps {
   readonly sqs: SqsService;
@@ -39,6 +50,8 @@ export interface DeliveryDeps {
   readonly retryDelayMs: (attempt: number) => number;
   /** Waits `ms`; resolves false when the edge stopped meanwhile (the delivery is then abandoned). */
   readonly sleep: (ms: number) => Promise<boolean>;
+  /** @default none: a retry pending when the edge stops is abandoned */
+  readonly journal?: DeliveryJournal;
 }
 
 /** The documented defaults of a target's RetryPolicy: 185 retries within 24 hours. */
@@ -68,13 +81,28 @@ function isRetriable(error: unknown): boolean {
  * Hand-written emulation of EventBridge's target invocation (no maintained library does this without Docker).
  * The first attempt runs synchronously for SQS targets, so events keep their PutEvents order into a queue.
  */
-export function deliver(deps: DeliveryDeps, route: DeliveryRoute, event: EventBridgeEvent): Promise<void> {
+export function deliver(
+  deps: DeliveryDeps,
+  route: DeliveryRoute,
+  event: EventBridgeEvent,
+  resume?: { readonly retries: number; readonly startedAt: number },
+): Promise<void> {
   const policy = { ...DEFAULT_RETRY_POLICY, ...route.target.RetryPolicy };
-  const startedAt = Date.now();
+  const startedAt = resume?.startedAt ?? Date.now();
   const ids = logIds(route, event);
+  // an SQS target's first attempt completes before PutEvents answers; any other is recorded before it starts
+  let journaled = resume !== undefined;
+  if (!journaled && deps.journal && route.target.Arn.split(':')[2] !== 'sqs') {
+    deps.journal.pending(route, event, 0, startedAt);
+    journaled = true;
+  }
+  const settled = (): void => {
+    if (journaled) deps.journal?.settled(route, event);
+  };
   const attempt = async (retries: number): Promise<void> => {
     try {
       await invoke(deps, route, event);
+      settled();
       deps.log.emit(
         'events',
         'events.delivered',
@@ -93,6 +121,10 @@ export function deliver(deps: DeliveryDeps, route: DeliveryRoute, event: EventBr
           `delivery of event ${event.id} to ${route.target.Arn} failed (${reason}); retry ${retries + 1} in ${Math.round(delay)} ms`,
           { ...ids, reason, retries },
         );
+        if (deps.journal) {
+          deps.journal.pending(route, event, retries + 1, startedAt);
+          journaled = true;
+        }
         if (!(await deps.sleep(delay))) return;
         return attempt(retries + 1);
       }
@@ -102,9 +134,10 @@ export function deliver(deps: DeliveryDeps, route: DeliveryRoute, event: EventBr
           ? 'MaximumEventAgeExhausted'
           : 'MaximumRetryAttemptsExhausted';
       deadLetter(deps, route, event, error, retries, condition);
+      settled();
     }
   };
-  return attempt(0);
+  return attempt(resume?.retries ?? 0);
 }
 
 function logIds(route: DeliveryRoute, event: EventBridgeEvent): Record<string, string | undefined> {

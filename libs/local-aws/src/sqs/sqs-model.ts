@@ -38,6 +38,8 @@ export interface Queue {
     { readonly messageId: string; readonly sequenceNumber: string; readonly expiresAt: number }
   >;
   sequence: bigint;
+  /** Restored from the data directory and not yet re-declared by a CreateQueue since the restart. */
+  restored?: boolean;
 }
 
 /** A StartMessageMoveTask record. */

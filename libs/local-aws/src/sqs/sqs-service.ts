@@ -13,6 +13,8 @@ import {
 import { md5OfBody, md5OfMessageAttributes, type MessageAttributeValue } from './md5';
 import { redrivePolicy, validateAttributes, type RedrivePolicy } from './queue-attributes';
 import { renderMessage } from './render-message';
+import type { Journal } from '../persistence/journal';
+import { queueRecord, replaySqsJournal, snapshotSqs, type SqsJournalRecord } from './sqs-journal';
 import {
   batchEntries,
   batchFailure,
@@ -53,7 +55,25 @@ export class SqsService {
   private readonly moveTasks: MoveTask[] = [];
   private stopped = false;
 
-  constructor(private readonly context: ServiceContext) {}
+  /**
+   * @param journal where every change is written before the request that made it is answered (queues, messages,
+   * receive counts, visibility), and from which the state is rebuilt here; without one, state is in memory only.
+   */
+  constructor(
+    private readonly context: ServiceContext,
+    private readonly journal?: Journal<SqsJournalRecord>,
+  ) {
+    if (journal) {
+      for (const [name, queue] of replaySqsJournal(journal.read())) this.queues.set(name, queue);
+      journal.rewrite(snapshotSqs(this.queues.values()));
+    }
+  }
+
+  private persist(record: SqsJournalRecord): void {
+    if (!this.journal) return;
+    this.journal.append(record);
+    if (this.journal.appended > 50_000) this.journal.rewrite(snapshotSqs(this.queues.values()));
+  }
 
   /**
    * Runs one SQS action; throws {@link AwsServiceError} as SQS answers. `signal` aborts a long poll whose client went
@@ -67,9 +87,12 @@ export class SqsService {
         return { QueueUrl: this.url(this.queueByName(str(input.QueueName, 'QueueName'))) };
       case 'ListQueues':
         return this.listQueues(input);
-      case 'DeleteQueue':
-        this.queues.delete(this.queueByUrl(input).name);
+      case 'DeleteQueue': {
+        const name = this.queueByUrl(input).name;
+        this.queues.delete(name);
+        this.persist({ op: 'queue-deleted', name });
         return {};
+      }
       case 'GetQueueAttributes':
         return this.getQueueAttributes(input);
       case 'SetQueueAttributes':
@@ -96,6 +119,7 @@ export class SqsService {
         const queue = this.queueByUrl(input);
         queue.messages.clear();
         queue.receipts.clear();
+        this.persist({ op: 'purged', queue: queue.name });
         return {};
       }
       case 'ListDeadLetterSourceQueues': {
@@ -105,12 +129,16 @@ export class SqsService {
         );
         return { queueUrls: urls.map((q) => this.url(q)) };
       }
-      case 'TagQueue':
-        Object.assign(this.queueByUrl(input).tags, (input.Tags as Record<string, string>) ?? {});
+      case 'TagQueue': {
+        const queue = this.queueByUrl(input);
+        Object.assign(queue.tags, (input.Tags as Record<string, string>) ?? {});
+        this.persist(queueRecord(queue));
         return {};
+      }
       case 'UntagQueue': {
         const queue = this.queueByUrl(input);
         for (const key of (input.TagKeys as string[]) ?? []) delete queue.tags[key];
+        this.persist(queueRecord(queue));
         return {};
       }
       case 'ListQueueTags':
@@ -171,10 +199,14 @@ export class SqsService {
     ).messageId;
   }
 
-  /** Wakes every long poll so the server can close. */
+  /** Wakes every long poll so the server can close, and compacts the journal. */
   stop(): void {
     this.stopped = true;
     for (const queue of this.queues.values()) for (const wake of queue.waiters) wake();
+    if (this.journal) {
+      this.journal.rewrite(snapshotSqs(this.queues.values()));
+      this.journal.close();
+    }
   }
 
   private url(queue: Queue): string {
@@ -220,6 +252,20 @@ export class SqsService {
     const given = validateAttributes((input.Attributes as Record<string, string>) ?? {}, this.queueArn);
     validateFifoQueue(name, given);
     const existing = this.queues.get(name);
+    if (existing?.restored) {
+      // restored from the data directory: the template that declares it again may have changed its attributes
+      delete existing.restored;
+      for (const key of Object.keys(existing.attributes)) delete existing.attributes[key];
+      Object.assign(
+        existing.attributes,
+        DEFAULT_ATTRIBUTES,
+        given.FifoQueue === 'true' ? FIFO_DEFAULT_ATTRIBUTES : {},
+        given,
+      );
+      existing.lastModifiedTimestamp = Date.now();
+      this.persist(queueRecord(existing));
+      return { QueueUrl: this.url(existing) };
+    }
     if (existing) {
       for (const [key, value] of Object.entries(given)) {
         if (existing.attributes[key] !== value) {
@@ -251,6 +297,7 @@ export class SqsService {
       sequence: 0n,
     };
     this.queues.set(name, queue);
+    this.persist(queueRecord(queue));
     return { QueueUrl: this.url(queue) };
   }
 
@@ -306,6 +353,7 @@ export class SqsService {
       else queue.attributes[key] = value;
     }
     queue.lastModifiedTimestamp = Date.now();
+    this.persist(queueRecord(queue));
     return {};
   }
 
@@ -374,6 +422,7 @@ export class SqsService {
       });
     }
     queue.messages.set(message.messageId, message);
+    this.persist({ op: 'message', queue: queue.name, message });
     this.wake(queue);
     return message;
   }
@@ -493,7 +542,10 @@ export class SqsService {
   private expire(queue: Queue, now: number): void {
     const retention = Number(queue.attributes.MessageRetentionPeriod) * 1000;
     for (const m of queue.messages.values())
-      if (now - m.sentTimestamp > retention) queue.messages.delete(m.messageId);
+      if (now - m.sentTimestamp > retention) {
+        queue.messages.delete(m.messageId);
+        this.persist({ op: 'deleted', queue: queue.name, id: m.messageId });
+      }
   }
 
   private take(queue: Queue, max: number, visibility: number): { message: Message; receiptHandle: string }[] {
@@ -520,6 +572,15 @@ export class SqsService {
         'base64',
       );
       queue.receipts.set(receiptHandle, message.messageId);
+      this.persist({
+        op: 'received',
+        queue: queue.name,
+        id: message.messageId,
+        receiveCount: message.receiveCount,
+        visibleAt: message.visibleAt,
+        firstReceiveTimestamp: message.firstReceiveTimestamp ?? now,
+        receiptHandle,
+      });
       taken.push({ message, receiptHandle });
     }
     return taken;
@@ -542,6 +603,8 @@ export class SqsService {
     };
     delete moved.firstReceiveTimestamp;
     dlq.messages.set(moved.messageId, moved);
+    this.persist({ op: 'deleted', queue: queue.name, id: message.messageId });
+    this.persist({ op: 'message', queue: dlq.name, message: moved });
     this.wake(dlq);
     const reason = `received ${message.receiveCount} times, maxReceiveCount is ${redrive.maxReceiveCount}`;
     this.context.log.emit(
@@ -577,7 +640,10 @@ export class SqsService {
   private deleteMessage(queue: Queue, receiptHandle: string): void {
     const message = this.messageByReceipt(queue, receiptHandle);
     queue.receipts.delete(receiptHandle);
-    if (message) queue.messages.delete(message.messageId);
+    if (message) {
+      queue.messages.delete(message.messageId);
+      this.persist({ op: 'deleted', queue: queue.name, id: message.messageId });
+    }
   }
 
   private changeVisibility(queue: Queue, input: Input): void {
@@ -598,6 +664,12 @@ export class SqsService {
       );
     }
     message.visibleAt = now + timeout * 1000;
+    this.persist({
+      op: 'visibility',
+      queue: queue.name,
+      id: message.messageId,
+      visibleAt: message.visibleAt,
+    });
     if (timeout === 0) this.wake(queue);
   }
 
@@ -632,6 +704,7 @@ export class SqsService {
       }
       const destination = this.queueByArn(target);
       source.messages.delete(message.messageId);
+      this.persist({ op: 'deleted', queue: source.name, id: message.messageId });
       const fifo = isFifo(destination)
         ? { messageGroupId: message.messageGroupId ?? message.messageId, deduplicationId: randomUUID() }
         : undefined;

@@ -1,0 +1,224 @@
+import { AwsServiceError, LocalAwsError } from '../errors';
+
+/**
+ * Rates, each a probability from 0 to 1 per call.
+ *
+ * @example const rates: FaultRates = { errorRate: 0.1, throttleRate: 0.05 };
+ */
+export interface FaultRates {
+  /** The call fails with the service's internal error (HTTP 500). @default 0 */
+  readonly errorRate?: number;
+  /** The call is throttled (the service's throttling error). @default 0 */
+  readonly throttleRate?: number;
+}
+
+/**
+ * The calling worker process is killed (SIGKILL) just before or just after the edge applies one of its calls: the
+ * crash windows of a consumer ("before its effect", "after its effect but before its idempotency record completes")
+ * and of the relay ("after PutEvents but before the stream checkpoint").
+ *
+ * @example const crash: CrashFault = { action: 'ses:SendEmail', when: 'after', rate: 0.1 };
+ */
+export interface CrashFault {
+  /** `ses:SendEmail` or `events:PutEvents`. */
+  readonly action: 'ses:SendEmail' | 'events:PutEvents';
+  readonly when: 'before' | 'after';
+  /** Probability per call, 0–1. */
+  readonly rate: number;
+  /** Crash at most this many times. @default no limit */
+  readonly limit?: number;
+}
+
+/**
+ * What the edge injects, seeded so a run can be repeated.
+ *
+ * @example const plan: EdgeFaultPlan = { seed: 7, putEvents: { failEntryRate: 0.2 }, ses: { throttleRate: 0.1 } };
+ */
+export interface EdgeFaultPlan {
+  /** Seed of the pseudo-random choices. @default 1 */
+  readonly seed?: number;
+  readonly putEvents?: {
+    /** An entry fails with `InternalFailure` (retryable; the rest of the request is accepted). @default 0 */
+    readonly failEntryRate?: number;
+    /** An entry fails with `ThrottlingException`. @default 0 */
+    readonly throttleEntryRate?: number;
+    /** The whole request fails with `ThrottlingException`. @default 0 */
+    readonly throttleRate?: number;
+  };
+  /** SQS calls fail with `InternalError` or `RequestThrottled`; `actions` limits which (e.g. `['ReceiveMessage']`). */
+  readonly sqs?: FaultRates & { readonly actions?: readonly string[] };
+  /** SES v2 SendEmail fails with `InternalFailure` or `TooManyRequestsException`. */
+  readonly ses?: FaultRates;
+  readonly crash?: readonly CrashFault[];
+}
+
+/**
+ * A fault plan that cannot be used: names the field, the value and what is allowed.
+ *
+ * @example new FaultPlanError('ses.errorRate', 2, 'a probability from 0 to 1')
+ */
+export class FaultPlanError extends LocalAwsError {
+  constructor(field: string, value: unknown, allowed: string) {
+    super(
+      `Fault plan field ${field} is ${JSON.stringify(value)}; it must be ${allowed}. Fix the plan and retry.`,
+    );
+  }
+}
+
+/** A seeded generator (mulberry32): the same seed gives the same choices in the same order. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function checkRate(field: string, value: number | undefined): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !(value >= 0 && value <= 1))
+    throw new FaultPlanError(field, value, 'a probability from 0 to 1');
+}
+
+/**
+ * Checks a plan's fields and returns it.
+ *
+ * @example validateFaultPlan({ ses: { errorRate: 1 } })
+ */
+export function validateFaultPlan(plan: EdgeFaultPlan): EdgeFaultPlan {
+  if (plan.seed !== undefined && !Number.isInteger(plan.seed))
+    throw new FaultPlanError('seed', plan.seed, 'an integer');
+  checkRate('putEvents.failEntryRate', plan.putEvents?.failEntryRate);
+  checkRate('putEvents.throttleEntryRate', plan.putEvents?.throttleEntryRate);
+  checkRate('putEvents.throttleRate', plan.putEvents?.throttleRate);
+  checkRate('sqs.errorRate', plan.sqs?.errorRate);
+  checkRate('sqs.throttleRate', plan.sqs?.throttleRate);
+  checkRate('ses.errorRate', plan.ses?.errorRate);
+  checkRate('ses.throttleRate', plan.ses?.throttleRate);
+  (plan.crash ?? []).forEach((c, i) => {
+    if (!['ses:SendEmail', 'events:PutEvents'].includes(c.action))
+      throw new FaultPlanError(`crash[${i}].action`, c.action, "'ses:SendEmail' or 'events:PutEvents'");
+    if (!['before', 'after'].includes(c.when))
+      throw new FaultPlanError(`crash[${i}].when`, c.when, "'before' or 'after'");
+    checkRate(`crash[${i}].rate`, c.rate);
+  });
+  return plan;
+}
+
+/**
+ * Decides, call by call, which faults the edge injects, from a seeded plan; counts what it injected (`counts`,
+ * keyed like `ses.error`, `crash.ses:SendEmail.after`). The plan can be replaced while the edge runs.
+ *
+ * @example
+ * const faults = new FaultInjector({ seed: 3, ses: { errorRate: 1 } });
+ * faults.requestFault('ses', 'SendEmail'); // an AwsServiceError
+ */
+export class FaultInjector {
+  private current: EdgeFaultPlan = {};
+  private random: () => number = mulberry32(1);
+  private readonly crashes = new Map<string, number>();
+  readonly counts: Record<string, number> = {};
+
+  constructor(plan: EdgeFaultPlan = {}) {
+    this.set(plan);
+  }
+
+  get plan(): EdgeFaultPlan {
+    return this.current;
+  }
+
+  /** Replaces the plan (and reseeds when it has a `seed`). */
+  set(plan: EdgeFaultPlan): void {
+    this.current = validateFaultPlan(plan);
+    if (plan.seed !== undefined) this.random = mulberry32(plan.seed);
+    this.crashes.clear();
+  }
+
+  /** The error a whole request fails with, if any. */
+  requestFault(service: 'events' | 'sqs' | 'ses', action: string): AwsServiceError | undefined {
+    if (service === 'events') {
+      if (action !== 'PutEvents') return undefined;
+      if (this.hit(this.current.putEvents?.throttleRate))
+        return this.count(
+          'events.throttle',
+          new AwsServiceError('ThrottlingException', 'Rate exceeded (injected fault).'),
+        );
+      return undefined;
+    }
+    if (service === 'sqs') {
+      const plan = this.current.sqs;
+      if (!plan || (plan.actions && !plan.actions.includes(action))) return undefined;
+      if (this.hit(plan.errorRate))
+        return this.count(
+          'sqs.error',
+          new AwsServiceError('InternalError', 'Internal error (injected fault).', 500, 'InternalError'),
+        );
+      if (this.hit(plan.throttleRate))
+        return this.count(
+          'sqs.throttle',
+          new AwsServiceError(
+            'RequestThrottled',
+            'Request throttled (injected fault).',
+            400,
+            'RequestThrottled',
+          ),
+        );
+      return undefined;
+    }
+    if (action !== 'SendEmail') return undefined;
+    if (this.hit(this.current.ses?.errorRate))
+      return this.count(
+        'ses.error',
+        new AwsServiceError('InternalFailure', 'Internal failure (injected fault).', 500),
+      );
+    if (this.hit(this.current.ses?.throttleRate))
+      return this.count(
+        'ses.throttle',
+        new AwsServiceError('TooManyRequestsException', 'Too many requests (injected fault).', 429),
+      );
+    return undefined;
+  }
+
+  /** The failure of one PutEvents entry, if any. */
+  entryFault(): { readonly ErrorCode: string; readonly ErrorMessage: string } | undefined {
+    if (this.hit(this.current.putEvents?.failEntryRate)) {
+      this.bump('events.entry-failure');
+      return { ErrorCode: 'InternalFailure', ErrorMessage: 'Internal failure (injected fault).' };
+    }
+    if (this.hit(this.current.putEvents?.throttleEntryRate)) {
+      this.bump('events.entry-throttle');
+      return { ErrorCode: 'ThrottlingException', ErrorMessage: 'Rate exceeded (injected fault).' };
+    }
+    return undefined;
+  }
+
+  /** Whether to crash the caller of `action` before or after applying it. */
+  crashAt(action: string): 'before' | 'after' | undefined {
+    for (const crash of this.current.crash ?? []) {
+      if (crash.action !== action) continue;
+      const key = `crash.${crash.action}.${crash.when}`;
+      if ((this.crashes.get(key) ?? 0) >= (crash.limit ?? Infinity)) continue;
+      if (!this.hit(crash.rate)) continue;
+      this.crashes.set(key, (this.crashes.get(key) ?? 0) + 1);
+      this.bump(key);
+      return crash.when;
+    }
+    return undefined;
+  }
+
+  private hit(rate: number | undefined): boolean {
+    return rate !== undefined && rate > 0 && this.random() < rate;
+  }
+
+  private bump(key: string): void {
+    this.counts[key] = (this.counts[key] ?? 0) + 1;
+  }
+
+  private count(key: string, error: AwsServiceError): AwsServiceError {
+    this.bump(key);
+    return error;
+  }
+}
