@@ -1,3 +1,4 @@
+import { LOCAL_ACCOUNT, LOCAL_REGION } from '../template/intrinsics';
 import type { DeployedStack } from '../template/deploy';
 import type { StreamMappingConfig } from './dynamodb-stream-mapping';
 import type { SqsMappingConfig } from './sqs-mapping';
@@ -13,7 +14,9 @@ export interface CollectedMappings {
 }
 
 /**
- * Reads every enabled `AWS::Lambda::EventSourceMapping` of the deployed stacks into a poller configuration.
+ * Reads every enabled `AWS::Lambda::EventSourceMapping` of the deployed stacks into a poller configuration. The
+ * function is named by its ARN (a template's `FunctionName` is usually the function's name, its `Ref`), as the
+ * on-failure record carries it.
  *
  * @example const { streams, queues } = collectEventSourceMappings(stacks, queueUrls);
  */
@@ -23,6 +26,11 @@ export function collectEventSourceMappings(
 ): CollectedMappings {
   const streams: StreamMappingConfig[] = [];
   const queues: SqsMappingConfig[] = [];
+  const functionArns = new Map<string, string>();
+  for (const stack of stacks)
+    for (const resource of stack.resources.values())
+      if (resource.type === 'AWS::Lambda::Function' && typeof resource.identity.attributes.Arn === 'string')
+        functionArns.set(resource.identity.ref, resource.identity.attributes.Arn);
   for (const stack of stacks) {
     for (const resource of stack.resources.values()) {
       if (resource.type !== 'AWS::Lambda::EventSourceMapping') continue;
@@ -31,7 +39,7 @@ export function collectEventSourceMappings(
       const source = String(p.EventSourceArn ?? '');
       const common = {
         uuid: resource.identity.ref,
-        functionArn: String(p.FunctionName),
+        functionArn: functionArn(String(p.FunctionName), functionArns),
         filterPatterns: (
           (p.FilterCriteria as { Filters?: { Pattern?: string }[] } | undefined)?.Filters ?? []
         ).map((f) => String(f.Pattern)),
@@ -71,4 +79,12 @@ export function collectEventSourceMappings(
     }
   }
   return { streams, queues };
+}
+
+/** A `FunctionName` (name, ARN or partial ARN) as the function's ARN. */
+function functionArn(functionName: string, byName: ReadonlyMap<string, string>): string {
+  if (functionName.startsWith('arn:')) return functionName;
+  // `my-function`, `my-function:alias` or `123456789012:function:my-function`
+  const name = /function:([^:]+)/.exec(functionName)?.[1] ?? (functionName.split(':')[0] as string);
+  return byName.get(name) ?? `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${name}`;
 }

@@ -8,11 +8,12 @@ import type { DynamoDbLocal } from '@outboxed/dynamodb-local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalFunction } from '../lambda/local-function';
 import { DynamoDbStreamMapping } from './dynamodb-stream-mapping';
-import type { StreamMappingConfig } from './dynamodb-stream-mapping';
+import type { LambdaStreamRecord, StreamMappingConfig } from './dynamodb-stream-mapping';
 import { compileEventPattern } from '@outboxed/local-aws';
 import { memoryCheckpoints } from './types';
 
 const fixture = join(import.meta.dirname, '..', 'fixtures', 'stream-recorder');
+const recorderArn = 'arn:aws:lambda:us-east-1:000000000000:function:recorder';
 let ddb: DynamoDbLocal;
 let client: DynamoDBClient;
 let streams: DynamoDBStreamsClient;
@@ -91,7 +92,7 @@ async function runMapping(
   const fn = new LocalFunction(
     {
       name: 'recorder',
-      arn: 'recorder',
+      arn: recorderArn,
       codeDir: fixture,
       handler: 'index.handler',
       environment: { INVOCATIONS_FILE: invocationsFile, MODE: mode },
@@ -103,7 +104,7 @@ async function runMapping(
   const mapping = new DynamoDbStreamMapping(
     {
       uuid: `m-${tableName}`,
-      functionArn: 'recorder',
+      functionArn: recorderArn,
       eventSourceArn: streamArn,
       startingPosition: 'TRIM_HORIZON',
       ...config,
@@ -154,7 +155,9 @@ const ids = (prefix: string, n: number) =>
   Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(2, '0')}`);
 
 describe('DynamoDbStreamMapping (against DynamoDB Local streams)', () => {
-  it('guarantee 4: delivers one shard in commit order, in batches of BatchSize', async () => {
+  // Using AWS Lambda with Amazon DynamoDB (https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html): Lambda reads
+  // each shard's records in order and invokes the function with batches of up to BatchSize
+  it('delivers one shard in order, in batches of at most BatchSize', async () => {
     const written = ids('o', 12);
 
     const { invocations } = await runMapping(
@@ -168,7 +171,8 @@ describe('DynamoDbStreamMapping (against DynamoDB Local streams)', () => {
     expect(invocations.every((batch) => batch.length <= 5)).toBe(true);
   });
 
-  it('resumes at the lowest reported itemIdentifier after a partial batch failure', async () => {
+  // Configuring partial batch response with DynamoDB and Lambda (services-ddb-batchfailurereporting)
+  it('resumes at the lowest reported itemIdentifier after a partial batch failure, through a real worker', async () => {
     const { invocations, destination } = await runMapping(
       [{ id: 'a' }, { id: 'b' }, { id: 'c', failTimes: 1 }, { id: 'd' }, { id: 'e', failTimes: 1 }],
       { batchSize: 10, reportBatchItemFailures: true },
@@ -183,7 +187,9 @@ describe('DynamoDbStreamMapping (against DynamoDB Local streams)', () => {
     expect(destination).toEqual([]);
   });
 
-  it('guarantee 5: bisects a failing batch, discards the poison record to the on-failure destination and moves on', async () => {
+  // Retaining discarded records for a DynamoDB event source in Lambda (services-dynamodb-errors): "Splitting
+  // batches doesn't consume the retry quota"; each case is in dynamodb-stream-error-handling.test.ts
+  it('bisects a failing batch without consuming retries, retries only the poison record, discards it and moves on', async () => {
     const { invocations, destination } = await runMapping(
       [{ id: 'a' }, { id: 'b' }, { id: 'c', failTimes: 99 }, { id: 'd' }],
       {
@@ -193,15 +199,15 @@ describe('DynamoDbStreamMapping (against DynamoDB Local streams)', () => {
         onFailureDestinationArn: 'arn:aws:sqs:us-east-1:000000000000:dlq',
       },
       'throw',
-      10,
+      12,
     );
 
-    expect(invocations).toEqual([['a', 'b', 'c', 'd'], ['a', 'b'], ['c', 'd'], ['c'], ['d']]);
+    expect(invocations).toEqual([['a', 'b', 'c', 'd'], ['a', 'b'], ['c', 'd'], ['c'], ['c'], ['c'], ['d']]);
     expect(destination).toEqual([
       {
         requestContext: {
           requestId: expect.any(String),
-          functionArn: 'recorder',
+          functionArn: recorderArn,
           condition: 'RetryAttemptsExhausted',
           approximateInvokeCount: 3,
         },
@@ -221,7 +227,8 @@ describe('DynamoDbStreamMapping (against DynamoDB Local streams)', () => {
     ]);
   });
 
-  it('guarantee 2: retries a failing batch MaximumRetryAttempts times, then sends it to the on-failure destination', async () => {
+  // Lambda parameters for Amazon DynamoDB event source mappings (services-ddb-params): MaximumRetryAttempts
+  it('retries a failing batch MaximumRetryAttempts times, then sends it to the on-failure destination', async () => {
     const { invocations, destination } = await runMapping(
       [{ id: 'a' }, { id: 'b', failTimes: 99 }],
       {
@@ -241,6 +248,7 @@ describe('DynamoDbStreamMapping (against DynamoDB Local streams)', () => {
     expect(destination.map((m) => (m.DDBStreamBatchInfo as { batchSize: number }).batchSize)).toEqual([2]);
   });
 
+  // Control which events Lambda sends to your function (invocation-eventfiltering)
   it('sends only the records matching FilterCriteria', async () => {
     const { invocations } = await runMapping(
       [{ id: 'k1', kind: 'keep' }, { id: 'd1', kind: 'drop' }, { id: 'k2', kind: 'keep' }, { id: 'n1' }],
@@ -255,6 +263,7 @@ describe('DynamoDbStreamMapping (against DynamoDB Local streams)', () => {
     expect(invocations.flat()).toEqual(['k1', 'k2']);
   });
 
+  // Lambda parameters for Amazon DynamoDB event source mappings: MaximumRecordAgeInSeconds
   it('discards records older than MaximumRecordAgeInSeconds to the on-failure destination without invoking', async () => {
     const { invocations, destination } = await runMapping(
       [{ id: 'old-1' }, { id: 'old-2' }],
@@ -277,6 +286,7 @@ describe('DynamoDbStreamMapping (against DynamoDB Local streams)', () => {
     ).toEqual([['RecordAgeExceeded', 2]]);
   });
 
+  // Lambda parameters for Amazon DynamoDB event source mappings: MaximumBatchingWindowInSeconds
   it('gathers records arriving within MaximumBatchingWindowInSeconds into one batch', async () => {
     const { invocations } = await runMapping(
       [{ id: 'w1' }, { id: 'w2' }, { id: 'w3' }],
@@ -288,5 +298,48 @@ describe('DynamoDbStreamMapping (against DynamoDB Local streams)', () => {
     );
 
     expect(invocations).toEqual([['w1', 'w2', 'w3']]);
+  });
+
+  // Amazon DynamoDB Streams API Reference, StreamRecord: ApproximateCreationDateTime is "rounded down to the closest
+  // second"; DynamoDB Local rounds it down to the minute, and the mapping dates records by its own reads instead
+  it('hands the function an ApproximateCreationDateTime true to the second, though DynamoDB Local stamps the minute', async () => {
+    const { tableName, streamArn } = await createStreamTable();
+    const created: number[] = [];
+    const mapping = new DynamoDbStreamMapping(
+      {
+        uuid: `m-${tableName}`,
+        functionArn: recorderArn,
+        eventSourceArn: streamArn,
+        startingPosition: 'TRIM_HORIZON',
+      },
+      {
+        streams,
+        invoke: async (_arn, event) => {
+          for (const r of (event as { Records: LambdaStreamRecord[] }).Records)
+            created.push(r.dynamodb.ApproximateCreationDateTime as number);
+          return {};
+        },
+        sendToDestination: async () => undefined,
+        compileFilter: compileEventPattern,
+        checkpoints: memoryCheckpoints(),
+        log: () => undefined,
+        pollIntervalMs: 50,
+        shardDiscoveryMs: 200,
+      },
+    );
+    cleanups.push(() => mapping.stop());
+    mapping.start();
+    await put(tableName, [{ id: 'first' }]);
+    await expect.poll(() => created.length, { timeout: 20_000 }).toBe(1);
+
+    const beforeWrite = Date.now();
+    await put(tableName, [{ id: 'second' }]);
+    await expect.poll(() => created.length, { timeout: 20_000 }).toBe(2);
+    const afterDelivery = Date.now();
+    await mapping.stop();
+
+    // the mapping's last read to the end of the shard can precede the write by one poll, hence the second of slack
+    expect(created[1]).toBeGreaterThanOrEqual(Math.floor(beforeWrite / 1000) - 1);
+    expect(created[1]).toBeLessThanOrEqual(Math.floor(afterDelivery / 1000));
   });
 });

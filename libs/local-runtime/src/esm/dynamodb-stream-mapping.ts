@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   DescribeStreamCommand,
   ExpiredIteratorException,
@@ -13,7 +12,14 @@ import type {
   ShardIteratorType,
 } from '@aws-sdk/client-dynamodb-streams';
 import { FunctionInvocationError } from '../errors';
+import { readBatchItemFailures } from './batch-item-failures';
+import { onFailureRecord } from './on-failure-record';
+import type { DiscardCondition } from './on-failure-record';
+import { StreamRecordTimes } from './stream-record-times';
 import type { CheckpointStore, CompileFilter, Invoke, RecordFilter, RuntimeLog } from './types';
+
+/** Records asked for by each GetRecords call (the API's maximum). */
+const GET_RECORDS_LIMIT = 1000;
 
 /**
  * A DynamoDB stream event source mapping as its template (`AWS::Lambda::EventSourceMapping`) defines it.
@@ -22,6 +28,7 @@ import type { CheckpointStore, CompileFilter, Invoke, RecordFilter, RuntimeLog }
  */
 export interface StreamMappingConfig {
   readonly uuid: string;
+  /** The function's ARN (the on-failure record carries it). */
   readonly functionArn: string;
   readonly eventSourceArn: string;
   /** @default 100 */
@@ -64,6 +71,8 @@ export interface StreamMappingDeps {
   readonly retryBackoffMs?: number;
   /** How often DescribeStream looks for new shards. @default 5000 */
   readonly shardDiscoveryMs?: number;
+  /** The clock record ages are measured with (epoch milliseconds). @default Date.now */
+  readonly now?: () => number;
 }
 
 /**
@@ -77,25 +86,38 @@ export type LambdaStreamRecord = Record<string, unknown> & {
 
 interface Batch {
   records: LambdaStreamRecord[];
-  attempts: number;
+  /** Retries these records have used: a half of a split batch starts with its batch's; splitting adds none. */
+  retries: number;
+  /** Invocations of this batch itself (the on-failure record's `approximateInvokeCount`). */
+  invocations: number;
 }
 
-type Outcome = { kind: 'ok' } | { kind: 'partial'; from: number } | { kind: 'failed'; reason: string };
+type Outcome =
+  | { kind: 'ok' }
+  | { kind: 'partial'; from: number; reason: string }
+  | { kind: 'function-error'; reason: string }
+  | { kind: 'invalid-response'; reason: string };
 
 /**
  * Lambda's DynamoDB stream event source mapping, run locally against DynamoDB Local's streams
  * (DescribeStream → GetShardIterator → GetRecords, iterators renewed when they expire). Hand-written: the poller
- * is internal to Lambda. Semantics follow AWS's documentation of DynamoDB event source mappings:
+ * is internal to Lambda. It follows the Lambda developer guide's pages on DynamoDB event source mappings
+ * ("Using AWS Lambda with Amazon DynamoDB", "Lambda parameters for Amazon DynamoDB event source mappings",
+ * "Configuring partial batch response with DynamoDB and Lambda", "Retaining discarded records for a DynamoDB event
+ * source in Lambda"):
  * - each shard is read in order, one batch in flight per shard, a child shard only after its parent is finished;
  * - up to `BatchSize` records, gathered for at most `MaximumBatchingWindowInSeconds`;
  * - records not matching `FilterCriteria` are dropped (and checkpointed);
  * - `ReportBatchItemFailures`: the checkpoint moves to just before the lowest reported `itemIdentifier` and the
- *   batch is retried from there; an empty, missing or unknown identifier fails the whole batch;
- * - on a function error with `BisectBatchOnFunctionError`, the batch is split in two and each half retried;
- *   the halves keep the retry count of the batch they came from (each failed invocation counts once);
- * - after `MaximumRetryAttempts` retries, or once records are older than `MaximumRecordAgeInSeconds`, the records
- *   are discarded: the on-failure destination gets an invocation record with `DDBStreamBatchInfo`, and the
- *   mapping moves on (a bad record never blocks the shard for longer than its retries).
+ *   rest of the batch is retried; an empty, null or unknown identifier, or an entry without `itemIdentifier`, fails
+ *   the whole batch; an empty or null list, or an empty or null response, is a success;
+ * - on a function error with `BisectBatchOnFunctionError`, the batch is split in two and each half invoked; splitting
+ *   does not consume the retry quota, so it happens with `MaximumRetryAttempts: 0` too. A half starts with the
+ *   retries its batch had used (the runtime's choice: AWS does not say; this way no record is retried more than
+ *   `MaximumRetryAttempts` times in all);
+ * - after `MaximumRetryAttempts` retries, or once records are older than `MaximumRecordAgeInSeconds` (ages to the
+ *   second, see {@link StreamRecordTimes}), the records are discarded: the on-failure destination gets the
+ *   documented invocation record, and the mapping moves on.
  *
  * @example
  * const mapping = new DynamoDbStreamMapping(config, deps);
@@ -109,12 +131,14 @@ export class DynamoDbStreamMapping {
   private readonly finished = new Set<string>();
   private discovery?: Promise<void>;
   private readonly sleepers = new Set<() => void>();
+  private readonly now: () => number;
 
   constructor(
     readonly config: StreamMappingConfig,
     private readonly deps: StreamMappingDeps,
   ) {
     this.filters = (config.filterPatterns ?? []).map((p) => deps.compileFilter(p));
+    this.now = deps.now ?? Date.now;
   }
 
   /** Starts polling every shard of the stream. */
@@ -132,12 +156,19 @@ export class DynamoDbStreamMapping {
 
   private async discoverLoop(): Promise<void> {
     const initial = new Set<string>();
-    let first = true;
+    // a shard first listed by one DescribeStream holds only records written after the previous one was sent
+    const writtenAfter = new Map<string, number>();
+    let previousListingSentAt: number | undefined;
     while (!this.stopped) {
+      const sentAt = this.now();
       try {
         const shards = await this.listShards();
-        if (first) for (const s of shards) initial.add(s.ShardId as string);
-        first = false;
+        for (const s of shards) {
+          const id = s.ShardId as string;
+          if (previousListingSentAt === undefined) initial.add(id);
+          else if (!initial.has(id) && !writtenAfter.has(id)) writtenAfter.set(id, previousListingSentAt);
+        }
+        previousListingSentAt = sentAt;
         const known = new Set(shards.map((s) => s.ShardId as string));
         for (const shard of shards) {
           const id = shard.ShardId as string;
@@ -147,7 +178,7 @@ export class DynamoDbStreamMapping {
           const position = initial.has(id) ? this.config.startingPosition : 'TRIM_HORIZON';
           this.running.set(
             id,
-            this.pollShardUntilDone(id, position).finally(() => {
+            this.pollShardUntilDone(id, position, writtenAfter.get(id)).finally(() => {
               this.finished.add(id);
               this.running.delete(id);
             }),
@@ -198,10 +229,15 @@ export class DynamoDbStreamMapping {
   }
 
   /** Polls a shard until it is closed and drained, restarting from the checkpoint after an unexpected error. */
-  private async pollShardUntilDone(shardId: string, startingPosition: ShardIteratorType): Promise<void> {
+  private async pollShardUntilDone(
+    shardId: string,
+    startingPosition: ShardIteratorType,
+    writtenAfterMs?: number,
+  ): Promise<void> {
+    const times = new StreamRecordTimes(writtenAfterMs);
     while (!this.stopped) {
       try {
-        await this.pollShard(shardId, startingPosition);
+        await this.pollShard(shardId, startingPosition, times);
         return;
       } catch (error) {
         this.deps.log({
@@ -214,10 +250,15 @@ export class DynamoDbStreamMapping {
     }
   }
 
-  private async pollShard(shardId: string, startingPosition: ShardIteratorType): Promise<void> {
+  private async pollShard(
+    shardId: string,
+    startingPosition: ShardIteratorType,
+    times: StreamRecordTimes,
+  ): Promise<void> {
     const batchSize = this.config.batchSize ?? 100;
     const windowMs = (this.config.maximumBatchingWindowInSeconds ?? 0) * 1000;
     const key = this.checkpointKey(shardId);
+    const commit = (sequenceNumber: string) => this.deps.checkpoints.set(key, sequenceNumber);
     let lastFetched = this.deps.checkpoints.get(key);
     let iterator = await this.iterator(shardId, startingPosition, lastFetched);
     const buffer: LambdaStreamRecord[] = [];
@@ -225,18 +266,20 @@ export class DynamoDbStreamMapping {
     while (!this.stopped) {
       if (iterator && buffer.length < batchSize) {
         try {
+          const sentAt = this.now();
           const out = await this.deps.streams.send(
-            new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }),
+            new GetRecordsCommand({ ShardIterator: iterator, Limit: GET_RECORDS_LIMIT }),
           );
           iterator = out.NextShardIterator;
           for (const record of out.Records ?? []) {
-            const lambdaRecord = this.toLambdaRecord(record);
+            const lambdaRecord = this.toLambdaRecord(record, times);
             lastFetched = lambdaRecord.dynamodb.SequenceNumber;
             if (this.filters.length > 0 && !this.filters.some((f) => f.matches(lambdaRecord))) continue;
-            if (buffer.length === 0) firstBufferedAt = Date.now();
+            if (buffer.length === 0) firstBufferedAt = this.now();
             buffer.push(lambdaRecord);
           }
-          if (buffer.length === 0 && lastFetched) this.deps.checkpoints.set(key, lastFetched);
+          times.afterRead(sentAt, out.Records?.length ?? 0, GET_RECORDS_LIMIT);
+          if (buffer.length === 0 && lastFetched) commit(lastFetched);
         } catch (error) {
           if (error instanceof ExpiredIteratorException || error instanceof TrimmedDataAccessException) {
             const after = buffer.at(-1)?.dynamodb.SequenceNumber ?? lastFetched;
@@ -256,20 +299,19 @@ export class DynamoDbStreamMapping {
         await this.sleep(this.deps.pollIntervalMs ?? 250);
         continue;
       }
-      const waited = Date.now() - firstBufferedAt;
+      const waited = this.now() - firstBufferedAt;
       if (buffer.length < batchSize && iterator && waited < windowMs) {
         await this.sleep(Math.min(this.deps.pollIntervalMs ?? 250, windowMs - waited));
         continue;
       }
       const batch = buffer.splice(0, batchSize);
-      firstBufferedAt = Date.now();
-      if (!(await this.deliver(shardId, batch))) return;
-      this.deps.checkpoints.set(key, (batch.at(-1) as LambdaStreamRecord).dynamodb.SequenceNumber);
+      firstBufferedAt = this.now();
+      if (!(await this.deliver(shardId, batch, commit))) return;
     }
   }
 
-  private toLambdaRecord(record: _Record): LambdaStreamRecord {
-    const created = record.dynamodb?.ApproximateCreationDateTime;
+  private toLambdaRecord(record: _Record, times: StreamRecordTimes): LambdaStreamRecord {
+    const created = times.creationSeconds(record.dynamodb?.ApproximateCreationDateTime);
     return {
       eventID: record.eventID,
       eventName: record.eventName,
@@ -278,7 +320,7 @@ export class DynamoDbStreamMapping {
       awsRegion: 'us-east-1',
       dynamodb: {
         ...record.dynamodb,
-        ...(created ? { ApproximateCreationDateTime: Math.floor(new Date(created).getTime() / 1000) } : {}),
+        ...(created !== undefined ? { ApproximateCreationDateTime: created } : {}),
         SequenceNumber: record.dynamodb?.SequenceNumber as string,
       },
       eventSourceARN: this.config.eventSourceArn,
@@ -286,65 +328,95 @@ export class DynamoDbStreamMapping {
     } as LambdaStreamRecord;
   }
 
-  /** Delivers one batch until every record succeeded or was discarded; false when stopped before that. */
-  private async deliver(shardId: string, records: LambdaStreamRecord[]): Promise<boolean> {
+  /**
+   * Delivers one batch until every record succeeded or was discarded, checkpointing as records are done; false when
+   * stopped before that.
+   */
+  private async deliver(
+    shardId: string,
+    records: LambdaStreamRecord[],
+    commit: (sequenceNumber: string) => void,
+  ): Promise<boolean> {
     const maxRetries = this.config.maximumRetryAttempts ?? -1;
-    const maxAge = this.config.maximumRecordAgeInSeconds ?? -1;
-    const queue: Batch[] = [{ records, attempts: 0 }];
+    const queue: Batch[] = [{ records, retries: 0, invocations: 0 }];
+    const done = (rs: readonly LambdaStreamRecord[]) => {
+      const last = rs.at(-1);
+      if (last) commit(last.dynamodb.SequenceNumber);
+    };
     while (queue.length > 0) {
       const batch = queue[0] as Batch;
-      if (maxAge >= 0) {
-        const cutoff = Date.now() / 1000 - maxAge;
-        const expired = batch.records.filter(
-          (r) => (r.dynamodb.ApproximateCreationDateTime ?? Infinity) < cutoff,
-        );
-        if (expired.length > 0) {
-          await this.discard(shardId, expired, 'RecordAgeExceeded', batch.attempts);
-          batch.records = batch.records.slice(expired.length);
-          if (batch.records.length === 0) {
-            queue.shift();
-            continue;
-          }
+      const expired = this.expiredPrefix(batch.records);
+      if (expired.length > 0) {
+        await this.discard(shardId, batch, expired, 'RecordAgeExceeded');
+        done(expired);
+        batch.records = batch.records.slice(expired.length);
+        if (batch.records.length === 0) {
+          queue.shift();
+          continue;
         }
       }
       const outcome = await this.invoke(batch.records);
+      batch.invocations += 1;
       if (outcome.kind === 'ok') {
+        done(batch.records);
         queue.shift();
         continue;
       }
-      batch.attempts += 1;
       if (outcome.kind === 'partial') {
+        done(batch.records.slice(0, outcome.from));
         batch.records = batch.records.slice(outcome.from);
       }
-      if (maxRetries >= 0 && batch.attempts > maxRetries) {
-        queue.shift();
-        await this.discard(shardId, batch.records, 'RetryAttemptsExhausted', batch.attempts);
-        continue;
-      }
-      if (outcome.kind === 'failed' && this.config.bisectBatchOnFunctionError && batch.records.length > 1) {
+      if (
+        outcome.kind === 'function-error' &&
+        this.config.bisectBatchOnFunctionError &&
+        batch.records.length > 1
+      ) {
+        // "Splitting batches doesn't consume the retry quota" (Retaining discarded records for a DynamoDB event source)
         const half = Math.ceil(batch.records.length / 2);
         queue.splice(
           0,
           1,
-          { records: batch.records.slice(0, half), attempts: batch.attempts },
-          { records: batch.records.slice(half), attempts: batch.attempts },
+          { records: batch.records.slice(0, half), retries: batch.retries, invocations: 0 },
+          { records: batch.records.slice(half), retries: batch.retries, invocations: 0 },
         );
         this.deps.log({
           kind: 'esm.bisect',
-          message: `split a failed batch of ${batch.records.length} into ${half} + ${batch.records.length - half}`,
+          message: `split a failed batch of ${batch.records.length} into ${half} + ${batch.records.length - half} (${outcome.reason})`,
           details: { function: this.config.functionArn, shardId },
         });
         continue;
       }
+      if (maxRetries >= 0 && batch.retries >= maxRetries) {
+        queue.shift();
+        await this.discard(shardId, batch, batch.records, 'RetryAttemptsExhausted');
+        done(batch.records);
+        continue;
+      }
+      batch.retries += 1;
       this.deps.log({
         kind: 'esm.retry',
-        message: `retrying ${batch.records.length} record(s) (attempt ${batch.attempts + 1}): ${outcome.kind === 'failed' ? outcome.reason : 'partial batch failure'}`,
+        message: `retrying ${batch.records.length} record(s) (retry ${batch.retries}${maxRetries >= 0 ? ` of ${maxRetries}` : ''}): ${outcome.reason}`,
         details: { function: this.config.functionArn, shardId },
       });
       if (this.stopped) return false;
-      await this.sleep(Math.min(2000, (this.deps.retryBackoffMs ?? 100) * 2 ** (batch.attempts - 1)));
+      await this.sleep(Math.min(2000, (this.deps.retryBackoffMs ?? 100) * 2 ** (batch.retries - 1)));
+      if (this.stopped) return false;
     }
     return true;
+  }
+
+  /** The leading records older than `MaximumRecordAgeInSeconds` (records of a shard are in creation order). */
+  private expiredPrefix(records: readonly LambdaStreamRecord[]): LambdaStreamRecord[] {
+    const maxAge = this.config.maximumRecordAgeInSeconds ?? -1;
+    if (maxAge < 0) return [];
+    const nowSeconds = this.now() / 1000;
+    const expired: LambdaStreamRecord[] = [];
+    for (const record of records) {
+      const created = record.dynamodb.ApproximateCreationDateTime;
+      if (created === undefined || nowSeconds - created <= maxAge) break;
+      expired.push(record);
+    }
+    return expired;
   }
 
   private async invoke(records: LambdaStreamRecord[]): Promise<Outcome> {
@@ -356,7 +428,7 @@ export class DynamoDbStreamMapping {
         error instanceof FunctionInvocationError
           ? `${error.errorType}: ${error.errorMessage}`
           : (error as Error).message;
-      return { kind: 'failed', reason };
+      return { kind: 'function-error', reason };
     }
     this.deps.log({
       kind: 'stream.delivered',
@@ -364,59 +436,25 @@ export class DynamoDbStreamMapping {
       details: { function: this.config.functionArn, records: records.length },
     });
     if (!this.config.reportBatchItemFailures) return { kind: 'ok' };
-    const failures = (result as { batchItemFailures?: { itemIdentifier?: unknown }[] } | null)
-      ?.batchItemFailures;
-    if (failures === undefined || failures === null || (Array.isArray(failures) && failures.length === 0))
-      return { kind: 'ok' };
-    if (!Array.isArray(failures))
-      return { kind: 'failed', reason: 'invalid batchItemFailures in the response' };
-    let from = Infinity;
-    for (const failure of failures) {
-      const id = failure?.itemIdentifier;
-      const index =
-        typeof id === 'string' && id !== '' ? records.findIndex((r) => r.dynamodb.SequenceNumber === id) : -1;
-      if (index < 0)
-        return {
-          kind: 'failed',
-          reason: `batchItemFailures names ${JSON.stringify(id)}, which is not in the batch`,
-        };
-      from = Math.min(from, index);
-    }
-    return { kind: 'partial', from };
+    const sequenceNumbers = records.map((r) => r.dynamodb.SequenceNumber);
+    const report = readBatchItemFailures(result, sequenceNumbers);
+    if (report.kind === 'ok') return report;
+    if (report.kind === 'failed') return { kind: 'invalid-response', reason: report.reason };
+    const from = Math.min(...report.itemIdentifiers.map((id) => sequenceNumbers.indexOf(id)));
+    return {
+      kind: 'partial',
+      from,
+      reason: `partial batch failure from ${sequenceNumbers[from]}`,
+    };
   }
 
   private async discard(
     shardId: string,
-    records: LambdaStreamRecord[],
-    condition: string,
-    attempts: number,
+    batch: Batch,
+    records: readonly LambdaStreamRecord[],
+    condition: DiscardCondition,
   ): Promise<void> {
     const first = records[0] as LambdaStreamRecord;
-    const last = records.at(-1) as LambdaStreamRecord;
-    const iso = (s?: number) =>
-      s === undefined ? undefined : new Date(s * 1000).toISOString().replace('.000Z', 'Z');
-    const message = {
-      requestContext: {
-        requestId: randomUUID(),
-        functionArn: this.config.functionArn,
-        condition,
-        approximateInvokeCount: attempts,
-      },
-      ...(attempts > 0
-        ? { responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' } }
-        : {}),
-      version: '1.0',
-      timestamp: new Date().toISOString(),
-      DDBStreamBatchInfo: {
-        shardId,
-        startSequenceNumber: first.dynamodb.SequenceNumber,
-        endSequenceNumber: last.dynamodb.SequenceNumber,
-        approximateArrivalOfFirstRecord: iso(first.dynamodb.ApproximateCreationDateTime),
-        approximateArrivalOfLastRecord: iso(last.dynamodb.ApproximateCreationDateTime),
-        batchSize: records.length,
-        streamArn: this.config.eventSourceArn,
-      },
-    };
     const destination = this.config.onFailureDestinationArn;
     this.deps.log({
       kind: 'esm.discarded',
@@ -428,7 +466,19 @@ export class DynamoDbStreamMapping {
         startSequenceNumber: first.dynamodb.SequenceNumber,
       },
     });
-    if (destination) await this.deps.sendToDestination(destination, message);
+    if (!destination) return;
+    const message = onFailureRecord(
+      {
+        functionArn: this.config.functionArn,
+        streamArn: this.config.eventSourceArn,
+        shardId,
+        condition,
+        invocations: batch.invocations,
+        records,
+      },
+      new Date(this.now()),
+    );
+    await this.deps.sendToDestination(destination, message);
   }
 
   private sleep(ms: number): Promise<void> {

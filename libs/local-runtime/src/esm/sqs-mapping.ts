@@ -1,6 +1,7 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import { FunctionInvocationError } from '../errors';
+import { readBatchItemFailures } from './batch-item-failures';
 import type { CompileFilter, Invoke, RecordFilter, RuntimeLog } from './types';
 
 /**
@@ -44,9 +45,11 @@ export interface SqsMappingDeps {
 /**
  * Lambda's SQS event source mapping, run locally (hand-written: the poller is internal to Lambda). Pollers long-poll
  * the queue with ReceiveMessage, invoke the function with up to `BatchSize` messages, and delete what succeeded
- * (all messages, or all but the `batchItemFailures` with `ReportBatchItemFailures`). Failed messages are left in the
- * queue: they come back after the queue's visibility timeout, and the queue's redrive policy moves them to its DLQ
- * once `maxReceiveCount` is reached. Messages not matching `FilterCriteria` are deleted, as Lambda does.
+ * (all messages, or all but the `batchItemFailures` with `ReportBatchItemFailures`, read as
+ * {@link readBatchItemFailures} says). Failed messages are left in the queue: they come back after the queue's
+ * visibility timeout, and the queue's redrive policy moves them to its DLQ once `maxReceiveCount` is reached
+ * (Lambda developer guide, "Handling errors for an SQS event source in Lambda"). Messages not matching
+ * `FilterCriteria` are deleted, as Lambda does ("Control which events Lambda sends to your function").
  *
  * @example const mapping = new SqsMapping(config, deps); mapping.start(); await mapping.stop();
  */
@@ -170,13 +173,17 @@ export class SqsMapping {
     try {
       const result = await this.deps.invoke(this.config.functionArn, { Records: matching });
       if (this.config.reportBatchItemFailures) {
-        const failures =
-          (result as { batchItemFailures?: { itemIdentifier?: unknown }[] } | null)?.batchItemFailures ?? [];
-        const known = new Set(matching.map((r) => r.messageId as string));
-        const invalid =
-          !Array.isArray(failures) ||
-          failures.some((f) => typeof f?.itemIdentifier !== 'string' || !known.has(f.itemIdentifier));
-        failedIds = invalid ? known : new Set(failures.map((f) => f.itemIdentifier as string));
+        const messageIds = matching.map((r) => r.messageId as string);
+        const report = readBatchItemFailures(result, messageIds);
+        if (report.kind === 'failed')
+          this.deps.log({
+            kind: 'esm.sqs-invalid-response',
+            message: `the response of ${this.config.label ?? this.config.functionArn} fails the whole batch: ${report.reason}`,
+            details: { queue: this.config.queueArn, function: this.config.functionArn },
+          });
+        failedIds = new Set(
+          report.kind === 'ok' ? [] : report.kind === 'partial' ? report.itemIdentifiers : messageIds,
+        );
       }
     } catch (error) {
       const reason =
