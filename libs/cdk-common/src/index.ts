@@ -3,3 +3,6 @@ export { applyAwsSolutionsChecks, synthesizeNagFindings } from './nag';
 export type { NagFinding } from './nag';
 export { stackEnvironment, OFFLINE_ACCOUNT, DEFAULT_REGION } from './environment';
 export { findWorkspaceRoot } from './workspace-root';
+export { assemblyStacks, checkDeployableAssembly } from './assembly';
+export type { AssemblyStack } from './assembly';
+export { CdkCommonError, UndeployableAssemblyError } from './errors';
