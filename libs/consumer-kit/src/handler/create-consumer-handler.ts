@@ -3,6 +3,7 @@ import type { JSONValue } from '@aws-lambda-powertools/commons/types';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { EventContract } from '@outboxed/contracts';
@@ -12,6 +13,7 @@ import { ConsumerConfigurationError, InvalidEventError } from '../errors';
 import type { ConsumerEvent, DetailOf } from './check-record';
 import { checkRecord } from './check-record';
 import { moveToDeadLetterQueue } from './dead-letter';
+import { WatchedPersistenceLayer } from './watched-persistence';
 
 /**
  * What {@link ConsumerHandlerOptions.handle} receives beside the event.
@@ -41,6 +43,17 @@ export interface ConsumerHandlerOptions<TContract extends EventContract<unknown>
   /** The contracts (event types and versions) this consumer accepts; any other event is rejected to the DLQ. */
   readonly contracts: readonly TContract[];
   /**
+   * The effect is a call outside the consumer's own store that takes no idempotency key (SES `SendEmail`, a
+   * webhook): a crash after the call but before the idempotency record completes cannot be told from a crash before
+   * it, so the redelivery applies the effect again. With `true` the kit bounds that to **one possible duplicate per
+   * crashed invocation**: it processes the batch's records one at a time (a crash leaves at most one event in
+   * progress), and when it retakes an in-progress mark whose invocation died it logs a warning and publishes a
+   * `PossibleDuplicate` metric with the event id.
+   * @default false: records run in parallel; an effect in the consumer's own store must be idempotent on the
+   * event id by itself (a conditional write keyed on it, or a transaction with its idempotency record)
+   */
+  readonly externalEffect?: boolean;
+  /**
    * Applies one valid event's effect. Runs at most once per `detail.metadata.id` while its idempotency record
    * lives; its JSON result is stored and returned again for a duplicate. Throw to have the record retried.
    */
@@ -64,6 +77,8 @@ export interface ConsumerHandlerDeps {
   readonly sqs?: SQSClient;
   /** @default new Logger({ serviceName: options.name }) */
   readonly logger?: Logger;
+  /** Where `PossibleDuplicate` is counted. @default new Metrics({ namespace: 'outboxed', serviceName: options.name }) */
+  readonly metrics?: Metrics;
 }
 
 /**
@@ -93,7 +108,14 @@ export const IDEMPOTENCY_KEY_PATH = 'detail.metadata.id';
  *   If that `SendMessage` fails, the record is reported failed and retried instead: nothing is dropped.
  * - **Idempotency** (Powertools, DynamoDB persistence, key `detail.metadata.id`): `handle` runs once per event;
  *   a duplicate gets the stored result; a concurrent duplicate fails with "already in progress" and is retried
- *   after the visibility timeout, by when the first one has completed.
+ *   after the visibility timeout, by when the first one has completed. The in-progress mark expires at the
+ *   invocation's deadline (Powertools' `in_progress_expiration`), before the queue's visibility timeout (six times
+ *   the function timeout), so the redelivery of a crashed invocation's event applies it instead of failing again.
+ * - **Exactly once or at most one duplicate**: an effect in the consumer's own store is applied exactly once when it
+ *   is idempotent by itself (a conditional write keyed on the event id, as the audit consumer's). An external effect
+ *   without an idempotency key (`externalEffect: true`, as SES) can be applied twice when an invocation crashes
+ *   between the call and the completion of its record: records then run one at a time, so that is at most one
+ *   duplicate per crashed invocation, and the retaken mark is logged and counted (`PossibleDuplicate`).
  * - **Logs** carry message ids, event ids, types and error names only (error messages of AWS services may quote
  *   addresses, so they are not logged).
  *
@@ -112,6 +134,18 @@ export function createConsumerHandler<TContract extends EventContract<unknown>>(
   const sqs = deps.sqs ?? new SQSClient({});
   const logger = deps.logger ?? new Logger({ serviceName: options.name });
   let runtime: Runtime<TContract> | undefined;
+  // the event being applied now: with `externalEffect` records run one at a time, so there is only one
+  let applying: { messageId: string; eventId: unknown } | undefined;
+  const possibleDuplicate = (idempotencyKey: string) => {
+    logger.warn(
+      'Possible duplicate effect: retook the in-progress mark of an invocation that died during this event (crash or timeout); its effect may have been applied once already',
+      { idempotencyKey, ...applying },
+    );
+    const metrics = deps.metrics ?? new Metrics({ namespace: 'outboxed', serviceName: options.name });
+    metrics.addMetric('PossibleDuplicate', MetricUnit.Count, 1);
+    if (typeof applying?.eventId === 'string') metrics.addMetadata('eventId', applying.eventId);
+    metrics.publishStoredMetrics();
+  };
 
   const init = (): Runtime<TContract> => {
     const env = readEnvironment(deps.env ?? process.env);
@@ -130,10 +164,13 @@ export function createConsumerHandler<TContract extends EventContract<unknown>>(
       async (event: ConsumerEvent<DetailOf<TContract>>, context: RecordContext<TContract>) =>
         (await options.handle(event, context)) ?? null,
       {
-        persistenceStore: new DynamoDBPersistenceLayer({
-          tableName: env.tableName,
-          awsSdkV3Client: dynamoDb,
-        }),
+        persistenceStore: options.externalEffect
+          ? new WatchedPersistenceLayer(
+              { tableName: env.tableName, awsSdkV3Client: dynamoDb },
+              dynamoDb,
+              possibleDuplicate,
+            )
+          : new DynamoDBPersistenceLayer({ tableName: env.tableName, awsSdkV3Client: dynamoDb }),
         config,
         keyPrefix: options.name,
         dataIndexArgument: 0,
@@ -164,6 +201,7 @@ export function createConsumerHandler<TContract extends EventContract<unknown>>(
       version: checked.contract.version,
     };
     try {
+      applying = { messageId: record.messageId, eventId: ids.eventId };
       await rt.apply(checked.event, { contract: checked.contract, messageId: record.messageId, logger });
       logger.info('Event processed', ids);
     } catch (error) {
@@ -180,6 +218,8 @@ export function createConsumerHandler<TContract extends EventContract<unknown>>(
     const response = await processPartialResponse(event, processRecord, processor, {
       context,
       throwOnFullBatchFailure: false,
+      // an external effect: one record at a time, so one crash can duplicate at most one effect
+      processInParallel: !options.externalEffect,
     });
     logger.info('Batch processed', {
       records: event.Records.length,

@@ -25,7 +25,8 @@ export interface WelcomeEmailDeps extends ConsumerHandlerDeps {
  * The email consumer's handler: on each UserCreated (v1, v2) sends the user one welcome email through SES v2
  * `SendEmail`. The kit makes it idempotent on `detail.metadata.id`: the `SendEmail` call is the last step of the
  * effect, so the only window for a second email is between SES accepting it and the idempotency record being
- * completed (see the README).
+ * completed. SES takes no idempotency key, so the handler is an `externalEffect` consumer: a crash in that window
+ * sends at most one duplicate (records run one at a time), logged and counted as `PossibleDuplicate` (see the README).
  *
  * @example export const handler = createWelcomeEmailHandler({ ses: new SESv2Client({ endpoint }) });
  */
@@ -36,6 +37,8 @@ export function createWelcomeEmailHandler(deps: WelcomeEmailDeps = {}): Consumer
     {
       name: expectations.consumer,
       contracts: subscribedContracts(expectations) as readonly EventContract<UserCreatedV1ConsumerDetail>[],
+      // SendEmail takes no idempotency key: one record at a time, a retaken dead mark counted as a possible duplicate
+      externalEffect: true,
       handle: async (event) => {
         const output = await ses.send(new SendEmailCommand(welcomeEmail(event.detail, readSettings(env))));
         return { sesMessageId: output.MessageId ?? null };
