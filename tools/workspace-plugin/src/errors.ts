@@ -82,3 +82,21 @@ export class InvalidFilterError extends WorkspacePluginError {
     );
   }
 }
+
+/**
+ * The contract graph (`libs/contracts/src/cli/contract-graph.ts`) could not be loaded or is not the expected shape.
+ * The Nx project graph then fails rather than link apps from a stale or partial graph.
+ *
+ * @example throw new ContractGraphError('"producers" is undefined, not an array of parties');
+ */
+export class ContractGraphError extends WorkspacePluginError {
+  constructor(reason: string, options?: ErrorOptions) {
+    super(
+      `Cannot derive the contract edges of the Nx project graph from ` +
+        `\`node --import tsx libs/contracts/src/cli/contract-graph.ts\`: ${reason}. Run that command at the ` +
+        `workspace root to see the error; a consumer's src/contract-expectations.ts or a producer's ` +
+        `src/contract-publications.ts that does not load is the usual cause.`,
+      options,
+    );
+  }
+}
