@@ -83,7 +83,13 @@ describe('contractGraphDependencies', () => {
       'an app that consumes what it publishes',
       {
         producers: graph.producers,
-        consumers: [{ ...graph.consumers[0]!, project: 'users-service' }],
+        consumers: [
+          {
+            project: 'users-service',
+            file: 'apps/users-service/src/contract-expectations.ts',
+            events: [{ source: USERS, detailType: 'UserCreated', version: 1 }],
+          },
+        ],
       },
       projects,
     ],
