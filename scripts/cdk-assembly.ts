@@ -1,6 +1,7 @@
 // `nx run <app>:deploy` and `nx run <app>:diff` (nx.json targetDefaults), run in the app's folder after its `synth`:
 // checks that cdk.out was synthesized for a real account, and for CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION when set,
-// then runs `cdk deploy` or `cdk diff` of exactly that assembly. Extra arguments go to cdk.
+// then runs `cdk deploy` or `cdk diff` of exactly that assembly. Extra arguments go to cdk. `diff` creates no change
+// set, so it needs only read access (the bootstrap's lookup role): see .github/workflows/aws-oidc.md.
 //
 // Approval: `cdk deploy` asks before a change that broadens security (IAM, security groups) unless
 // CDK_REQUIRE_APPROVAL says otherwise (`never`, `any-change`, `broadening`). A terminal is needed to answer; CI sets
@@ -37,6 +38,6 @@ const cdk = createRequire(import.meta.url).resolve('aws-cdk/bin/cdk');
 const args =
   command === 'deploy'
     ? ['deploy', '--app', ASSEMBLY, '--all', '--require-approval', approval, ...extra]
-    : ['diff', '--app', ASSEMBLY, '--all', ...extra];
+    : ['diff', '--app', ASSEMBLY, '--all', '--no-change-set', ...extra];
 const result = spawnSync(process.execPath, [cdk, ...args], { stdio: 'inherit' });
 process.exit(result.status ?? 1);

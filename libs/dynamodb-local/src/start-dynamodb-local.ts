@@ -35,6 +35,8 @@ export interface DynamoDbLocal {
   };
   /** Resolves with the exit code when the process ends by itself (crash); never resolves on {@link DynamoDbLocal.stop}. */
   readonly exited: Promise<number | null>;
+  /** The JVM's process id (fault injection pauses it with SIGSTOP/SIGCONT). */
+  readonly pid: number | undefined;
   /** Stops the JVM (SIGTERM, then SIGKILL after 3 s) and waits until it is gone. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -80,7 +82,14 @@ async function startOnPort(port: number, options: StartDynamoDbLocalOptions): Pr
   const dbPath = options.dbPath === undefined ? null : resolve(options.dbPath);
   if (dbPath) mkdirSync(dbPath, { recursive: true });
 
-  const child: ChildProcess = spawnDynamoDbLocal({ port, path: dbPath, sharedDb: true, stdio: 'pipe' });
+  // its own process group: Ctrl-C in a terminal reaches the caller, which drains its work before stopping the JVM
+  const child: ChildProcess = spawnDynamoDbLocal({
+    port,
+    path: dbPath,
+    sharedDb: true,
+    stdio: 'pipe',
+    detached: true,
+  });
   const stopReaper = child.pid ? startReaper(process.pid, child.pid) : () => undefined;
   const output: string[] = [];
   const collect = (chunk: Buffer) => {
@@ -171,7 +180,7 @@ async function startOnPort(port: number, options: StartDynamoDbLocalOptions): Pr
   } finally {
     client.destroy();
   }
-  return { endpoint, port, clientConfig, exited, stop };
+  return { endpoint, port, clientConfig, exited, pid: child.pid, stop };
 }
 
 function sleep(ms: number): Promise<undefined> {

@@ -1,13 +1,16 @@
 // The local runtime's command line: `start` runs the apps' synthesized stacks, `mailbox` prints the local SES mailbox.
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { readMailbox } from '@outboxed/local-aws';
+import { readMailbox, validateFaultPlan } from '@outboxed/local-aws';
+import type { EdgeFaultPlan } from '@outboxed/local-aws';
 import { formatFunctionLine, formatLogEvent } from './log-format';
 import { findWorkspaceRoot, startLocalRuntime } from './runtime';
 import type { LocalRuntime } from './runtime';
 
 const USAGE = `Usage:
   start   [--fresh] [--port 4566] [--api-port 3000] [--dynamodb-port 8000] [--apps a,b] [--data-dir .local] [--synth auto|always|never]
+          [--faults '<JSON fault plan>' | --faults @plan.json] [--seed N]
   mailbox [--data-dir .local]`;
 
 /**
@@ -28,6 +31,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       apps: { type: 'string' },
       'data-dir': { type: 'string' },
       synth: { type: 'string', default: 'auto' },
+      faults: { type: 'string' },
+      seed: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -57,6 +62,13 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     console.error(`--synth must be auto, always or never, not "${synth}".`);
     return 2;
   }
+  let faults: EdgeFaultPlan | undefined;
+  try {
+    faults = readFaultPlan(values.faults, values.seed);
+  } catch (error) {
+    console.error(`--faults/--seed: ${(error as Error).message}`);
+    return 2;
+  }
   const started = Date.now();
   console.log('outboxed: starting the local runtime (synthesizing apps whose sources changed)…');
   let runtime: LocalRuntime;
@@ -71,6 +83,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       ...(values.port ? { edgePort: Number(values.port) } : {}),
       ...(values['api-port'] ? { apiPort: Number(values['api-port']) } : {}),
       ...(values['dynamodb-port'] ? { dynamoDbPort: Number(values['dynamodb-port']) } : {}),
+      ...(faults ? { faults } : {}),
       log: (event) => console.log(formatLogEvent(event)),
       functionLog: (name, line) => console.log(formatFunctionLine(displayNames.get(name) ?? name, line)),
     });
@@ -86,7 +99,11 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     const shutdown = async (code: number, reason: string) => {
       if (stopping) return;
       stopping = true;
-      console.log(`\noutboxed: ${reason}; stopping DynamoDB Local, the edge and every function worker…`);
+      // a second Ctrl-C does not wait for the drain; what the edge acknowledged is in the data dir already
+      process.once('SIGINT', () => process.exit(130));
+      console.log(
+        `\noutboxed: ${reason}; draining (requests in flight are answered, running invocations finish), then stopping DynamoDB Local, the edge and every function worker… (Ctrl-C again to stop at once)`,
+      );
       await runtime.stop();
       console.log('outboxed: stopped.');
       done(code);
@@ -95,6 +112,25 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     process.once('SIGTERM', () => void shutdown(0, 'SIGTERM'));
     void runtime.failed.then((error) => shutdown(1, error.message));
   });
+}
+
+/** `--faults` (JSON, or `@file` holding JSON) and `--seed`, as an edge fault plan; undefined when neither is given. */
+function readFaultPlan(text: string | undefined, seed: string | undefined): EdgeFaultPlan | undefined {
+  if (text === undefined && seed === undefined) return undefined;
+  const json = text?.startsWith('@') ? readFileSync(text.slice(1), 'utf8') : (text ?? '{}');
+  let plan: EdgeFaultPlan;
+  try {
+    plan = JSON.parse(json) as EdgeFaultPlan;
+  } catch {
+    throw new Error(
+      `the fault plan is not JSON: give e.g. --faults '{"putEvents":{"failEntryRate":0.1}}' or --faults @plan.json`,
+    );
+  }
+  if (seed !== undefined) {
+    if (!/^-?\d+$/.test(seed)) throw new Error(`--seed is "${seed}"; it must be an integer, e.g. --seed 7.`);
+    plan = { ...plan, seed: Number(seed) };
+  }
+  return validateFaultPlan(plan);
 }
 
 function banner(runtime: LocalRuntime, ms: number): string {

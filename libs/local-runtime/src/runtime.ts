@@ -6,13 +6,15 @@ import { GetQueueUrlCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { startDynamoDbLocal } from '@outboxed/dynamodb-local';
 import type { DynamoDbLocal } from '@outboxed/dynamodb-local';
 import { compileEventPattern, startEdge } from '@outboxed/local-aws';
-import type { Edge, EdgeLogEvent } from '@outboxed/local-aws';
+import type { Edge, EdgeFaultPlan, EdgeLogEvent } from '@outboxed/local-aws';
 import { discoverApps, isAssemblyFresh, readAssembly, synthesizeApp } from './assembly';
 import { LocalRuntimeError } from './errors';
 import { DynamoDbStreamMapping } from './esm/dynamodb-stream-mapping';
 import { fileCheckpoints } from './esm/file-checkpoints';
 import { SqsMapping } from './esm/sqs-mapping';
 import type { RuntimeLog, RuntimeLogEvent } from './esm/types';
+import { runtimeFaults } from './faults/runtime-faults';
+import type { RuntimeFaults } from './faults/runtime-faults';
 import { collectHttpApis } from './http/collect-http-apis';
 import { startHttpApi } from './http/http-api';
 import type { LocalHttpApi } from './http/http-api';
@@ -64,6 +66,10 @@ export interface StartLocalRuntimeOptions {
   readonly functionLog?: FunctionLogSink;
   /** Poll interval of idle stream shards. @default 250 (Lambda polls 4 times a second) */
   readonly streamPollIntervalMs?: number;
+  /** Faults the edge injects from the start (seeded); `runtime.faults` changes them later. @default none */
+  readonly faults?: EdgeFaultPlan;
+  /** How long a stop waits for HTTP requests in flight before closing their connections. @default 30000 */
+  readonly drainGraceMs?: number;
 }
 
 /**
@@ -94,11 +100,17 @@ export interface LocalRuntime {
   readonly unsupported: readonly UnsupportedResource[];
   /** Milliseconds each start phase took. */
   readonly timings: Readonly<Record<string, number>>;
+  /** Fault injection: the edge's seeded plan, DynamoDB Local paused or restarted. */
+  readonly faults: RuntimeFaults;
   /** Settles with the reason when something the runtime needs dies (DynamoDB Local). */
   readonly failed: Promise<Error>;
   /** Physical name of a resource by stack name and logical id (its `Ref`). */
   ref(stackName: string, logicalId: string): string;
-  /** Stops everything: pollers, HTTP servers, workers, the edge and DynamoDB Local. Safe to call twice. */
+  /**
+   * Drains, then stops everything: the HTTP APIs accept no new request and answer those in flight, the pollers stop
+   * receiving and let their running invocations finish (each within its function's timeout), then the workers, the
+   * edge (its state journaled in the data dir) and DynamoDB Local stop. Safe to call twice.
+   */
   stop(): Promise<void>;
 }
 
@@ -153,6 +165,7 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
     throw new LocalRuntimeError('No app to run: the workspace has no apps/*/cdk.json.');
   let invokeFunction = (arn: string, _payload: unknown): Promise<unknown> =>
     Promise.reject(new LocalRuntimeError(`function ${arn} is not deployed yet`));
+  let killWorker: (appId: string) => string | undefined = () => undefined;
   // DynamoDB Local's JVM takes seconds to start: it starts while the apps synthesize.
   const servicesStarting = Promise.allSettled([
     time('dynamodb', () =>
@@ -169,6 +182,10 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
         dataDir,
         invokeLambda: (arn, payload) => invokeFunction(arn, payload),
         onEvent: (e: EdgeLogEvent) => log({ kind: e.kind, message: e.message, details: e.details }),
+        ...(options.faults ? { faults: options.faults } : {}),
+        onCrash: (caller) => {
+          if (caller) killWorker(caller);
+        },
       }),
     ),
   ]);
@@ -217,19 +234,38 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
   const failed = new Promise<Error>((r) => (failedWith = r));
   try {
     const [ddbStart, edgeStart] = await servicesStarting;
-    if (ddbStart.status === 'fulfilled') cleanups.push(() => ddbStart.value.stop());
+    // the DynamoDB Local running at stop time (a restart fault replaces it)
+    let current: DynamoDbLocal | undefined = ddbStart.status === 'fulfilled' ? ddbStart.value : undefined;
+    if (current) cleanups.push(async () => current?.stop());
     if (edgeStart.status === 'fulfilled') cleanups.push(() => edgeStart.value.stop());
     if (ddbStart.status === 'rejected') throw ddbStart.reason;
     if (edgeStart.status === 'rejected') throw edgeStart.reason;
-    const ddb = ddbStart.value;
+    let ddb: DynamoDbLocal = ddbStart.value;
     const edge = edgeStart.value;
-    void ddb.exited.then((code) => {
-      // Ctrl-C reaches the JVM too (same process group): its exit during a stop is expected
-      if (stopping) return;
-      const error = new LocalRuntimeError(
-        `DynamoDB Local stopped unexpectedly (exit code ${code}); the local runtime cannot go on without it.`,
-      );
-      failedWith(error);
+    const watchDynamoDb = (running: DynamoDbLocal) =>
+      void running.exited.then((code) => {
+        if (stopping) return;
+        const error = new LocalRuntimeError(
+          `DynamoDB Local stopped unexpectedly (exit code ${code}); the local runtime cannot go on without it.`,
+        );
+        failedWith(error);
+      });
+    watchDynamoDb(ddb);
+    const faults = runtimeFaults({
+      edge,
+      log,
+      dynamoDb: () => ddb,
+      replaceDynamoDb: async () => {
+        const previous = ddb;
+        await previous.stop();
+        ddb = await startDynamoDbLocal({
+          port: previous.port,
+          dbPath: join(dataDir, 'dynamodb'),
+          readyTimeoutMs: 120_000,
+        });
+        current = ddb;
+        watchDynamoDb(ddb);
+      },
     });
     const localEnvironment = lambdaEnvironment(ddb, edge);
     const functions = new FunctionRegistry(
@@ -239,6 +275,16 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
       (message) => log({ kind: 'runtime.warning', message }),
     );
     invokeFunction = (arn, payload) => functions.invoke(arn, payload);
+    killWorker = (appId) => {
+      const name = functions.killWorker(appId);
+      if (name)
+        log({
+          kind: 'fault.crash',
+          message: `fault: worker ${appId} of ${functions.displayNames.get(name) ?? name} killed (SIGKILL)`,
+          details: { appId, function: name },
+        });
+      return name;
+    };
     cleanups.push(() => functions.stop());
     const dynamodb = new DynamoDBClient(ddb.clientConfig);
     const clients = edgeClients(edge.endpoint);
@@ -333,7 +379,7 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
               }),
           },
         );
-        cleanups.push(() => server.stop());
+        cleanups.push(() => server.stop(options.drainGraceMs));
         apis.push({ ...api.source, name: api.definition.name, url: server.url });
         if (port !== 0) port += 1;
       }
@@ -353,6 +399,7 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
       functions,
       unsupported,
       timings,
+      faults,
       failed,
       ref: (stackName, logicalId) => {
         const resource = byStack.get(stackName)?.resources.get(logicalId);

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { CheckpointStore } from './types';
 
@@ -17,7 +17,9 @@ export function fileCheckpoints(path: string): CheckpointStore & { flush(): void
     if (timer) clearTimeout(timer);
     timer = undefined;
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, JSON.stringify(Object.fromEntries(map), null, 2));
+    // temporary file + rename: a crash mid-write leaves the previous checkpoints, never a torn file
+    writeFileSync(`${path}.tmp`, JSON.stringify(Object.fromEntries(map), null, 2));
+    renameSync(`${path}.tmp`, path);
   };
   return {
     get: (key) => map.get(key),

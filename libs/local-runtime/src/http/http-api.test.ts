@@ -122,3 +122,44 @@ describe('startHttpApi', () => {
     expect(await response.json()).toEqual({ message: 'Not Found' });
   });
 });
+
+describe('startHttpApi stop (drain)', () => {
+  it('answers the request in flight, then refuses new connections', async () => {
+    let release: () => void = () => undefined;
+    let started: () => void = () => undefined;
+    const inFunction = new Promise<void>((r) => (started = r));
+    const api = await startHttpApi({ apiId: 'drain1', name: 'Users', routes }, async () => {
+      started();
+      await new Promise<void>((r) => (release = r));
+      return { statusCode: 201, body: '{"id":"u1"}' };
+    });
+    const inFlight = fetch(`${api.url}users`, { method: 'POST', body: '{}' });
+    await inFunction;
+
+    const stopped = api.stop();
+    expect(api.inFlight).toBe(1);
+    await expect(fetch(`${api.url}users`, { method: 'POST', body: '{}' })).rejects.toThrow();
+    release();
+    const response = await inFlight;
+    await stopped;
+
+    expect(response.status).toBe(201);
+    expect(response.headers.get('connection')).toBe('close');
+    expect(await response.json()).toEqual({ id: 'u1' });
+  });
+
+  it('closes a request still running after the grace period', async () => {
+    let started: () => void = () => undefined;
+    const inFunction = new Promise<void>((r) => (started = r));
+    const api = await startHttpApi({ apiId: 'drain2', name: 'Users', routes }, async () => {
+      started();
+      return new Promise(() => undefined);
+    });
+    const hanging = fetch(`${api.url}users`, { method: 'POST', body: '{}' });
+    await inFunction;
+
+    await api.stop(10);
+
+    await expect(hanging).rejects.toThrow();
+  });
+});

@@ -43,8 +43,21 @@ export type InvokeFunction = (functionArn: string, event: unknown) => Promise<un
 export interface LocalHttpApi {
   readonly url: string;
   readonly port: number;
-  stop(): Promise<void>;
+  /** Requests being answered now. */
+  readonly inFlight: number;
+  /**
+   * Drains, then stops: accepts no new connection, closes idle keep-alive connections, answers the requests in flight
+   * (each with `Connection: close`), and after `graceMs` closes whatever is still open.
+   */
+  stop(graceMs?: number): Promise<void>;
 }
+
+/**
+ * How long a stopping API waits for the requests in flight. API Gateway's own integration timeout is 30 seconds.
+ *
+ * @example await api.stop(DEFAULT_DRAIN_GRACE_MS);
+ */
+export const DEFAULT_DRAIN_GRACE_MS = 30_000;
 
 /**
  * Called once per request with what is safe to log (no bodies, no headers).
@@ -229,8 +242,15 @@ export async function startHttpApi(
 ): Promise<LocalHttpApi> {
   const stage = definition.stageName ?? '$default';
   const prefix = stage === '$default' ? '' : `/${stage}`;
+  let inFlight = 0;
+  let draining = false;
+  const drained = new Set<() => void>();
   const server: Server = createServer((req, res) => {
-    void handle(req, res);
+    inFlight += 1;
+    void handle(req, res).finally(() => {
+      inFlight -= 1;
+      if (inFlight === 0) for (const done of drained) done();
+    });
   });
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const started = Date.now();
@@ -262,7 +282,11 @@ export async function startHttpApi(
         }
       }
     }
-    res.writeHead(status, { ...headers, 'apigw-requestid': requestId });
+    res.writeHead(status, {
+      ...headers,
+      'apigw-requestid': requestId,
+      ...(draining ? { connection: 'close' } : {}),
+    });
     res.end(body);
     options.log?.({
       apiName: definition.name,
@@ -281,10 +305,24 @@ export async function startHttpApi(
   return {
     url: `http://127.0.0.1:${port}${prefix}/`,
     port,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    get inFlight() {
+      return inFlight;
+    },
+    stop: async (graceMs = DEFAULT_DRAIN_GRACE_MS) => {
+      draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (inFlight > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await new Promise<void>((resolve) => {
+          const done = () => resolve();
+          drained.add(done);
+          timer = setTimeout(done, graceMs);
+        });
+        clearTimeout(timer);
+      }
+      server.closeAllConnections();
+      await closed;
+    },
   };
 }

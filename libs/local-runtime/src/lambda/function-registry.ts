@@ -110,6 +110,21 @@ export class FunctionRegistry {
   };
 
   /** Stops every worker. */
+  /**
+   * Kills the worker (of any function) whose SDK calls carry `appId`; returns the function's name, or undefined.
+   *
+   * @example registry.killWorker('local-worker-4242-7') // 'EmailConsumer-WelcomeEmail-1A2B'
+   */
+  killWorker(appId: string): string | undefined {
+    for (const fn of this.byName.values()) if (fn.killWorker(appId)) return fn.definition.name;
+    return undefined;
+  }
+
+  /** Invocations running now, over every function. */
+  get busyCount(): number {
+    return [...this.byName.values()].reduce((sum, fn) => sum + fn.busyCount, 0);
+  }
+
   async stop(): Promise<void> {
     await Promise.all([...this.byName.values()].map((f) => f.stop()));
   }

@@ -3,6 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { FunctionInvocationError } from '../errors';
+import { runtimeNodePath } from './runtime-node-path';
 
 /**
  * Everything needed to run one Lambda function locally.
@@ -34,6 +35,8 @@ export interface FunctionDefinition {
 export type FunctionLogSink = (functionName: string, line: string, stream: 'stdout' | 'stderr') => void;
 
 interface Worker {
+  /** `AWS_SDK_UA_APP_ID` of the worker: the edge sees it in the User-Agent of each SDK call the worker makes. */
+  readonly appId: string;
   readonly child: ChildProcess;
   readonly ready: Promise<void>;
   busy: boolean;
@@ -48,6 +51,9 @@ interface WorkerReply {
 }
 
 const WORKER_RUNTIME = join(import.meta.dirname, 'worker-runtime.cjs');
+/** Where the AWS SDK resolves from in every worker, as the Lambda runtime provides it. */
+const RUNTIME_NODE_PATH = runtimeNodePath();
+let workersStarted = 0;
 
 /**
  * A Lambda function run in worker processes (`child_process.fork`), one invocation per worker at a time, with its
@@ -148,6 +154,24 @@ export class LocalFunction {
     }
   }
 
+  /** Number of invocations running now. */
+  get busyCount(): number {
+    return [...this.all].filter((w) => w.busy).length;
+  }
+
+  /**
+   * Kills the worker whose SDK calls carry `appId` (SIGKILL, as a crashed execution environment): its invocation
+   * fails with `Runtime.ExitError`. Returns false when no worker of this function has that id.
+   *
+   * @example fn.killWorker('local-worker-12');
+   */
+  killWorker(appId: string): boolean {
+    const worker = [...this.all].find((w) => w.appId === appId);
+    if (!worker) return false;
+    worker.child.kill('SIGKILL');
+    return true;
+  }
+
   /** Kills every worker. */
   async stop(): Promise<void> {
     this.stopped = true;
@@ -194,6 +218,8 @@ export class LocalFunction {
 
   private spawn(): Worker {
     const { definition } = this;
+    workersStarted += 1;
+    const appId = `local-worker-${process.pid}-${workersStarted}`;
     const child = fork(WORKER_RUNTIME, [], {
       cwd: definition.codeDir,
       env: {
@@ -209,7 +235,9 @@ export class LocalFunction {
         AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(definition.memoryMb ?? 128),
         AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${definition.name}`,
+        NODE_PATH: RUNTIME_NODE_PATH,
         ...definition.environment,
+        AWS_SDK_UA_APP_ID: appId,
       },
       execArgv: [],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -242,7 +270,7 @@ export class LocalFunction {
       );
     });
     ready.catch(() => undefined);
-    const worker: Worker = { child, ready, busy: false };
+    const worker: Worker = { appId, child, ready, busy: false };
     this.all.add(worker);
     child.once('exit', () => {
       this.all.delete(worker);

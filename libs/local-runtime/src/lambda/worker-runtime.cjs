@@ -81,4 +81,7 @@ process.on('unhandledRejection', (reason) => {
   );
 });
 process.on('disconnect', () => process.exit(0));
+// Ctrl-C in a terminal reaches the whole process group: the parent drains and stops its workers itself, so an
+// invocation in flight finishes instead of dying with the keypress.
+process.on('SIGINT', () => undefined);
 process.send({ type: 'ready' });
