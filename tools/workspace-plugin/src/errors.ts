@@ -64,6 +64,28 @@ export class UnknownEventTypeError extends WorkspacePluginError {
 }
 
 /**
+ * `--events` names a known event type at a version the contracts do not define (`UserCreated@3` when only v1 and v2
+ * exist).
+ *
+ * @example throw new UnknownEventVersionError('UserCreated@3', 'UserCreated', 3, [1, 2]);
+ */
+export class UnknownEventVersionError extends WorkspacePluginError {
+  constructor(
+    readonly received: string,
+    readonly detailType: string,
+    readonly version: number,
+    readonly versions: readonly number[],
+  ) {
+    super(
+      `Unknown version ${version} of event type ${detailType} in --events (${JSON.stringify(received)}). The ` +
+        `contracts define ${detailType} versions ${versions.join(', ')}: pass one of ` +
+        `${versions.map((v) => `${detailType}@${v}`).join(', ')}, or ${detailType} alone for its latest version ` +
+        `(v${Math.max(...versions)}); a new version is added to libs/contracts first.`,
+    );
+  }
+}
+
+/**
  * `--filter` is not a JSON object of EventBridge content filters.
  *
  * @example throw new InvalidFilterError('{"data":', 'not JSON (Unexpected end of JSON input)');

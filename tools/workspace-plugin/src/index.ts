@@ -12,5 +12,6 @@ export {
   InvalidConsumerNameError,
   ConsumerExistsError,
   UnknownEventTypeError,
+  UnknownEventVersionError,
   InvalidFilterError,
 } from './errors';

@@ -9,6 +9,7 @@ import {
   InvalidConsumerNameError,
   InvalidFilterError,
   UnknownEventTypeError,
+  UnknownEventVersionError,
   type WorkspacePluginError,
 } from '../../errors';
 import { consumerGenerator, toTsLiteral } from './generator';
@@ -208,10 +209,22 @@ describe('consumerGenerator', () => {
         /Unknown event type "UserDeleted"/,
       ],
       [
-        'an unknown version',
+        'an unknown version of a known event type',
         { events: 'UserCreated@99' },
+        UnknownEventVersionError,
+        /Unknown version 99 of event type UserCreated in --events \("UserCreated@99"\)\. The contracts define UserCreated versions 1, 2: pass one of UserCreated@1, UserCreated@2, or UserCreated alone/,
+      ],
+      [
+        'an unknown event type with a version',
+        { events: 'UserDeleted@1' },
         UnknownEventTypeError,
-        /"UserCreated@99".*UserCreated@1/,
+        /Unknown event type "UserDeleted@1"/,
+      ],
+      [
+        'an event list with a malformed item',
+        { events: 'UserCreated@' },
+        UnknownEventTypeError,
+        /"UserCreated@"/,
       ],
       ['no event type', { events: ' , ' }, UnknownEventTypeError, /The contracts define: UserCreated@1/],
       ['a filter that is not JSON', { filter: '{"data":' }, InvalidFilterError, /it is not JSON \(/],

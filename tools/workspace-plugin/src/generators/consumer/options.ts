@@ -6,6 +6,7 @@ import {
   InvalidConsumerNameError,
   InvalidFilterError,
   UnknownEventTypeError,
+  UnknownEventVersionError,
 } from '../../errors';
 import type { ConsumerGeneratorSchema } from './schema';
 
@@ -94,7 +95,8 @@ export function consumerBaseName(received: string): string {
 
 /**
  * Resolves `--events` (`UserCreated`, `UserCreated@1`, comma-separated) against the contracts' catalog: a bare
- * DetailType means its latest version. Duplicates collapse; order is kept.
+ * DetailType means its latest version. Duplicates collapse; order is kept. An unknown event type throws
+ * {@link UnknownEventTypeError}; a known type at an unknown version, {@link UnknownEventVersionError}.
  *
  * @example parseSubscriptions('UserCreated', contractCatalog()); // [{ detailType: 'UserCreated', version: 2, … }]
  */
@@ -110,8 +112,16 @@ export function parseSubscriptions(received: string, catalog: readonly CatalogEn
     const match = /^([A-Za-z][A-Za-z0-9]*)(?:@(\d+))?$/.exec(item);
     const versions = catalog.filter((c) => c.detailType === match?.[1]);
     const wanted = match?.[2] === undefined ? Math.max(...versions.map((c) => c.version)) : Number(match[2]);
+    if (!match || versions.length === 0) throw new UnknownEventTypeError(item, known);
     const entry = versions.find((c) => c.version === wanted);
-    if (!entry) throw new UnknownEventTypeError(item, known);
+    if (!entry) {
+      throw new UnknownEventVersionError(
+        item,
+        match[1] as string,
+        wanted,
+        versions.map((c) => c.version),
+      );
+    }
     if (!subscriptions.includes(entry)) subscriptions.push(entry);
   }
   return subscriptions;
