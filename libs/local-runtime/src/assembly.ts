@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { AssemblyError } from './errors';
 import type { StackInput } from './template/stack-plan';
 import type { CfnTemplate } from './template/types';
@@ -114,13 +114,15 @@ interface ManifestArtifact {
  *
  * @example const stacks = readAssembly('users-service', 'apps/users-service/cdk.out');
  */
-export function readAssembly(app: string, assemblyDir: string): StackInput[] {
+export function readAssembly(
+  app: string,
+  assemblyDir: string,
+  synthHint = `synthesize the app first (\`npx nx run ${app}:synth\`)`,
+): StackInput[] {
   const dir = resolve(assemblyDir);
   const manifestPath = join(dir, 'manifest.json');
   if (!existsSync(manifestPath)) {
-    throw new AssemblyError(
-      `${manifestPath} is missing: synthesize the app first (\`npx nx run ${app}:synth\`).`,
-    );
+    throw new AssemblyError(`${manifestPath} is missing: ${synthHint}.`);
   }
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
     artifacts?: Record<string, ManifestArtifact>;
@@ -139,4 +141,23 @@ export function readAssembly(app: string, assemblyDir: string): StackInput[] {
         .filter((d) => artifacts[d]?.type === 'aws:cloudformation:stack')
         .map((d) => artifacts[d]?.properties?.stackName ?? d),
     }));
+}
+
+/**
+ * Reads the stacks of cloud assemblies a CDK app synthesized anywhere (any app, not only this workspace's): each
+ * folder is what `cdk synth` wrote (`cdk.out` by default, or `--output <dir>`). Nothing is synthesized. Each
+ * assembly's stacks are named after its folder (the folder above it when the folder is `cdk.out`).
+ *
+ * @example const stacks = readAssemblies(['../my-cdk-app/cdk.out']); // stacks[0].app === 'my-cdk-app'
+ */
+export function readAssemblies(assemblyDirs: readonly string[]): StackInput[] {
+  return assemblyDirs.flatMap((given) => {
+    const dir = resolve(given);
+    const name = basename(dir) === 'cdk.out' ? basename(dirname(dir)) : basename(dir);
+    return readAssembly(
+      name,
+      dir,
+      `give the folder \`cdk synth\` wrote (\`cdk.out\`, or the folder of \`cdk synth --output <dir>\`), after synthesizing the app`,
+    );
+  });
 }

@@ -5,12 +5,14 @@ import { parseArgs } from 'node:util';
 import { readMailbox, validateFaultPlan } from '@outboxed/local-aws';
 import type { EdgeFaultPlan } from '@outboxed/local-aws';
 import { formatFunctionLine, formatLogEvent } from './log-format';
-import { findWorkspaceRoot, startLocalRuntime } from './runtime';
+import { findWorkspaceRoot, nearestWorkspaceRoot, startLocalRuntime } from './runtime';
 import type { LocalRuntime } from './runtime';
 
 const USAGE = `Usage:
   start   [--fresh] [--port 4566] [--api-port 3000] [--dynamodb-port 8000] [--apps a,b] [--data-dir .local] [--synth auto|always|never]
           [--faults '<JSON fault plan>' | --faults @plan.json] [--seed N]
+  start   --assembly <dir> [--assembly <dir> …] [options above but --apps and --synth]
+          runs any CDK app's synthesized cloud assembly (the folder \`cdk synth\` wrote) instead of this workspace's apps
   mailbox [--data-dir .local]`;
 
 /**
@@ -33,6 +35,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       synth: { type: 'string', default: 'auto' },
       faults: { type: 'string' },
       seed: { type: 'string' },
+      assembly: { type: 'string', multiple: true },
       help: { type: 'boolean', default: false },
     },
   });
@@ -41,7 +44,15 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const root = findWorkspaceRoot();
+  const assemblies = values.assembly?.map((dir) => resolve(dir));
+  if (assemblies && values.apps) {
+    console.error(
+      '--assembly and --apps exclude each other: --assembly runs the given assemblies instead of the apps.',
+    );
+    return 2;
+  }
+  // a cloud assembly of any CDK app runs outside this workspace too (data then goes to ./.local)
+  const root = assemblies ? nearestWorkspaceRoot() : findWorkspaceRoot();
   const dataDir = resolve(values['data-dir'] ?? join(root, '.local'));
   if (command === 'mailbox') {
     const emails = await readMailbox(join(dataDir, 'mailbox'));
@@ -70,12 +81,15 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const started = Date.now();
-  console.log('outboxed: starting the local runtime (synthesizing apps whose sources changed)…');
+  console.log(
+    `outboxed: starting the local runtime (${assemblies ? `reading ${assemblies.length} cloud assembly folder(s)` : 'synthesizing apps whose sources changed'})…`,
+  );
   let runtime: LocalRuntime;
   const displayNames = new Map<string, string>();
   try {
     runtime = await startLocalRuntime({
       workspaceRoot: root,
+      ...(assemblies ? { assemblies } : {}),
       dataDir,
       fresh: values.fresh,
       synth,
@@ -92,7 +106,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     return 1;
   }
   for (const [name, display] of runtime.functions.displayNames) displayNames.set(name, display);
-  console.log(banner(runtime, Date.now() - started));
+  console.log(banner(runtime, Date.now() - started, !assemblies));
 
   return new Promise<number>((done) => {
     let stopping = false;
@@ -133,7 +147,7 @@ function readFaultPlan(text: string | undefined, seed: string | undefined): Edge
   return validateFaultPlan(plan);
 }
 
-function banner(runtime: LocalRuntime, ms: number): string {
+function banner(runtime: LocalRuntime, ms: number, workspaceApps = true): string {
   const t = runtime.timings;
   const s = (v?: number) => `${((v ?? 0) / 1000).toFixed(1)} s`;
   const lines = [
@@ -146,7 +160,7 @@ function banner(runtime: LocalRuntime, ms: number): string {
     '  Mailbox    npm start -- mailbox',
   ];
   const api = runtime.apis[0];
-  if (api) {
+  if (api && workspaceApps) {
     lines.push(
       '',
       'Try:',

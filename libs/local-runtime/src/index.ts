@@ -1,7 +1,7 @@
-export { startLocalRuntime, findWorkspaceRoot, lambdaEnvironment } from './runtime';
+export { startLocalRuntime, findWorkspaceRoot, nearestWorkspaceRoot, lambdaEnvironment } from './runtime';
 export type { StartLocalRuntimeOptions, LocalRuntime, RunningHttpApi, RuntimeLogEvent } from './runtime';
 export { runCli } from './cli';
-export { discoverApps, isAssemblyFresh, readAssembly, synthesizeApp } from './assembly';
+export { discoverApps, isAssemblyFresh, readAssemblies, readAssembly, synthesizeApp } from './assembly';
 export type { AppInfo } from './assembly';
 export { planStack, orderStacks, unsupportedResources } from './template/stack-plan';
 export type {

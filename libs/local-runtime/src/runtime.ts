@@ -7,7 +7,7 @@ import { startDynamoDbLocal } from '@outboxed/dynamodb-local';
 import type { DynamoDbLocal } from '@outboxed/dynamodb-local';
 import { compileEventPattern, startEdge } from '@outboxed/local-aws';
 import type { Edge, EdgeFaultPlan, EdgeLogEvent } from '@outboxed/local-aws';
-import { discoverApps, isAssemblyFresh, readAssembly, synthesizeApp } from './assembly';
+import { discoverApps, isAssemblyFresh, readAssemblies, readAssembly, synthesizeApp } from './assembly';
 import { LocalRuntimeError } from './errors';
 import { DynamoDbStreamMapping } from './esm/dynamodb-stream-mapping';
 import { fileCheckpoints } from './esm/file-checkpoints';
@@ -40,6 +40,13 @@ export interface StartLocalRuntimeOptions {
   readonly apps?: readonly string[];
   /** Stacks to run instead of the apps' cloud assemblies (tests). @default read from the apps */
   readonly stacks?: readonly StackInput[];
+  /**
+   * Cloud assemblies to run instead of this workspace's apps: the folders `cdk synth` wrote for any CDK app (its
+   * `cdk.out`, or the folder of `cdk synth --output <dir>`), inside this workspace or not. They are read as they are,
+   * never synthesized; `apps`, `synth` and `assemblyOutDir` do not apply. Outside a workspace the data directory
+   * defaults to `./.local`. @default the workspace's apps
+   */
+  readonly assemblies?: readonly string[];
   /**
    * Where the apps' assemblies are read from and synthesized to, one folder per app (`<dir>/<app>`). Must be inside
    * the workspace, so the bundles resolve the AWS SDK from its node_modules. Tests use it to stay clear of
@@ -133,6 +140,20 @@ export function findWorkspaceRoot(from: string = process.cwd()): string {
 }
 
 /**
+ * The workspace root above the current directory, or the current directory outside a workspace (a cloud assembly of
+ * any CDK app runs there too).
+ *
+ * @example const root = nearestWorkspaceRoot();
+ */
+export function nearestWorkspaceRoot(): string {
+  try {
+    return findWorkspaceRoot();
+  } catch {
+    return process.cwd();
+  }
+}
+
+/**
  * Runs the apps' synthesized stacks on this machine: DynamoDB tables in DynamoDB Local, functions in worker processes,
  * stream and queue event source mappings, HTTP APIs on localhost, and buses, rules, queues, schemas and SSM parameters
  * in the local AWS edge, all from the templates `cdk deploy` would ship.
@@ -153,15 +174,15 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
     }
   };
   const log: RuntimeLog = options.log ?? (() => undefined);
-  const root = options.workspaceRoot ?? findWorkspaceRoot();
+  const root = options.workspaceRoot ?? (options.assemblies ? nearestWorkspaceRoot() : findWorkspaceRoot());
   const dataDir = resolve(options.dataDir ?? join(root, '.local'));
   if (options.fresh) rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
 
-  const apps = (options.stacks ? [] : discoverApps(root, options.apps)).map((app) =>
+  const apps = (options.stacks || options.assemblies ? [] : discoverApps(root, options.apps)).map((app) =>
     options.assemblyOutDir ? { ...app, assemblyDir: join(resolve(options.assemblyOutDir), app.name) } : app,
   );
-  if (!options.stacks && apps.length === 0)
+  if (!options.stacks && !options.assemblies && apps.length === 0)
     throw new LocalRuntimeError('No app to run: the workspace has no apps/*/cdk.json.');
   let invokeFunction = (arn: string, _payload: unknown): Promise<unknown> =>
     Promise.reject(new LocalRuntimeError(`function ${arn} is not deployed yet`));
@@ -198,6 +219,7 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
   try {
     const inputs =
       options.stacks ??
+      (options.assemblies ? readAssemblies(options.assemblies) : undefined) ??
       (await time('synth', async () => {
         const stale = apps.filter(
           (app) => options.synth === 'always' || (options.synth !== 'never' && !isAssemblyFresh(app, root)),

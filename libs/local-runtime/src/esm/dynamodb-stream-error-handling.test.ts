@@ -86,7 +86,9 @@ async function run({ ids, config, fn, createdAt = new Date(T0), clock = { now: T
       streams: new DynamoDBStreamsClient({ region: 'us-east-1' }),
       invoke: async (_arn, event) => {
         const batch = (event as { Records: LambdaStreamRecord[] }).Records;
-        const batchIds = batch.map((r) => (r.dynamodb as { NewImage: { id: { S: string } } }).NewImage.id.S);
+        const batchIds = batch.map(
+          (r) => (r.dynamodb as unknown as { NewImage: { id: { S: string } } }).NewImage.id.S,
+        );
         invocations.push(batchIds);
         events.push(batch);
         onInvoke?.(clock);
