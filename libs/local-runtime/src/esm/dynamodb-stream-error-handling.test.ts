@@ -396,4 +396,66 @@ describe('DynamoDbStreamMapping: record times to the second (STREAM-RECORD: "rou
       [(T0 + 7_000) / 1000],
     ]);
   });
+
+  it('dates the records of a shard that appeared later by the DescribeStream that did not list it yet', async () => {
+    // DescribeStream at 12:00:20 lists shard-1 only; a later one lists its child shard-2, whose record DynamoDB Local
+    // stamps 12:00:00: it was written after 12:00:20
+    const clock = { now: T0 + 20_000 };
+    const record = {
+      eventID: 'e-a',
+      eventName: 'INSERT' as const,
+      dynamodb: {
+        SequenceNumber: '100',
+        ApproximateCreationDateTime: new Date(T0),
+        NewImage: { id: { S: 'a' } },
+      },
+    };
+    streams
+      .on(DescribeStreamCommand)
+      .resolvesOnce({ StreamDescription: { Shards: [{ ShardId: 'shard-1' }] } })
+      .resolves({
+        StreamDescription: {
+          Shards: [{ ShardId: 'shard-1' }, { ShardId: 'shard-2', ParentShardId: 'shard-1' }],
+        },
+      });
+    streams
+      .on(GetShardIteratorCommand, { ShardId: 'shard-1' })
+      .resolves({ ShardIterator: 'it-s1' })
+      .on(GetShardIteratorCommand, { ShardId: 'shard-2' })
+      .resolves({ ShardIterator: 'it-s2' });
+    streams
+      .on(GetRecordsCommand, { ShardIterator: 'it-s1' })
+      .resolves({ Records: [], NextShardIterator: undefined })
+      .on(GetRecordsCommand, { ShardIterator: 'it-s2' })
+      .resolves({ Records: [record], NextShardIterator: undefined });
+    const created: unknown[] = [];
+    const checkpoints = memoryCheckpoints();
+    const mapping = new DynamoDbStreamMapping(
+      { uuid: 'm', functionArn, eventSourceArn: streamArn, startingPosition: 'LATEST' },
+      {
+        streams: new DynamoDBStreamsClient({ region: 'us-east-1' }),
+        invoke: async (_arn, event) => {
+          created.push(
+            ...(event as { Records: LambdaStreamRecord[] }).Records.map(
+              (r) => r.dynamodb.ApproximateCreationDateTime,
+            ),
+          );
+          return {};
+        },
+        sendToDestination: async () => undefined,
+        compileFilter: compileEventPattern,
+        checkpoints,
+        log: () => undefined,
+        pollIntervalMs: 5,
+        shardDiscoveryMs: 20,
+        now: () => clock.now,
+      },
+    );
+
+    mapping.start();
+    await expect.poll(() => checkpoints.get('m/shard-2'), { timeout: 10_000 }).toBe('100');
+    await mapping.stop();
+
+    expect(created).toEqual([(T0 + 20_000) / 1000]);
+  });
 });
