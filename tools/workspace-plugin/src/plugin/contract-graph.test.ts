@@ -37,14 +37,12 @@ describe('contractGraphDependencies', () => {
       {
         source: 'audit-consumer',
         target: 'users-service',
-        type: 'static',
-        sourceFile: 'apps/audit-consumer/src/contract-expectations.ts',
+        type: 'implicit',
       },
       {
         source: 'email-consumer',
         target: 'users-service',
-        type: 'static',
-        sourceFile: 'apps/email-consumer/src/contract-expectations.ts',
+        type: 'implicit',
       },
     ]);
   });

@@ -93,13 +93,17 @@ export function parseContractGraph(output: string): ContractGraph {
 }
 
 /**
- * The project-graph edges the contracts imply: each consumer depends on (a static edge, from its expectations file)
- * every producer that publishes an event type it subscribes to (same `Source` and `DetailType`, any version: a
- * consumer receives every compatible version). Only projects Nx knows are linked; an app never depends on itself.
- * Sorted and free of duplicates, so the graph is stable.
+ * The project-graph edges the contracts imply: each consumer depends on every producer that publishes an event type
+ * it subscribes to (same `Source` and `DetailType`, any version: a consumer receives every compatible version). Only
+ * projects Nx knows are linked; an app never depends on itself. Sorted and free of duplicates.
+ *
+ * The edges are `implicit` (no source file), not `static` ones bound to the consumer's expectations file: Nx keeps a
+ * file's static edges from its cache until that file itself changes, but these edges also change when a producer's
+ * publications (or the contracts) change, and a static edge would then go stale. Implicit edges are derived afresh on
+ * every project-graph computation (from the cached contract graph, see `loadContractGraph`).
  *
  * @example contractGraphDependencies(graph, new Set(['users-service', 'email-consumer']));
- * // [{ source: 'email-consumer', target: 'users-service', type: 'static', sourceFile: 'apps/email-consumer/src/contract-expectations.ts' }]
+ * // [{ source: 'email-consumer', target: 'users-service', type: 'implicit' }]
  */
 export function contractGraphDependencies(
   graph: ContractGraph,
@@ -114,11 +118,10 @@ export function contractGraphDependencies(
           (p) => p.source === event.source && p.detailType === event.detailType,
         );
         if (!publishes || producer.project === consumer.project || !projects.has(producer.project)) continue;
-        edges.set(`${consumer.project} ${producer.project} ${consumer.file}`, {
+        edges.set(`${consumer.project} ${producer.project}`, {
           source: consumer.project,
           target: producer.project,
-          type: DependencyType.static,
-          sourceFile: consumer.file,
+          type: DependencyType.implicit,
         });
       }
     }

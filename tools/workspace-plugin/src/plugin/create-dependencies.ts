@@ -152,8 +152,8 @@ export async function loadContractGraph(
 
 /**
  * Nx `createDependencies`: an edge from each consumer app to each producer app of an event type it subscribes to
- * (static, from the consumer's `src/contract-expectations.ts`), so `nx graph` shows who consumes what, and a
- * producer's deploy (`^deploy`) runs before its consumers'.
+ * (see {@link contractGraphDependencies}), so `nx graph` shows who consumes what, and a producer's deploy
+ * (`^deploy`) runs before its consumers'.
  *
  * @example // nx.json: "plugins": ["@outboxed/workspace-plugin/plugin"]
  */
