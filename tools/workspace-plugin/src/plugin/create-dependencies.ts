@@ -80,7 +80,7 @@ function runContractGraphCli(workspaceRoot: string): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      [...CONTRACT_GRAPH_CLI],
+      [...CONTRACT_GRAPH_CLI, '--workspace', workspaceRoot],
       {
         cwd: workspaceRoot,
         env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
