@@ -6,3 +6,4 @@ export { findWorkspaceRoot } from './workspace-root';
 export { assemblyStacks, checkDeployableAssembly } from './assembly';
 export type { AssemblyStack } from './assembly';
 export { CdkCommonError, UndeployableAssemblyError } from './errors';
+export { createTableInputOf } from './table-input';
