@@ -1,19 +1,18 @@
-import type { ConsumerExpectations } from '@outboxed/contracts';
-import { USER_CREATED_DETAIL_TYPE, USERS_EVENT_SOURCE } from '@outboxed/contracts';
+import { defineExpectations, userCreatedV1 } from '@outboxed/contracts';
 
 /**
- * What the audit consumer relies on: UserCreated v1 and v2, of which it reads the envelope's source and detail-type
- * and the event's metadata (never the user's data: the audit trail holds no email or name).
+ * What the audit consumer relies on: UserCreated, read as v1 (so it receives every version of it: later compatible
+ * ones need no change here), of which it reads the envelope's source and detail-type and the event's metadata
+ * (never the user's data: the audit trail holds no email or name). The contracts check verifies it against every
+ * version; the consumer kit derives the rule pattern, the validation and the handler's event type from it.
  *
  * @example checkConsumerExpectations(expectations); // []
  */
-export const expectations: ConsumerExpectations = {
+export const expectations = defineExpectations({
   consumer: 'audit-consumer',
   subscriptions: [
     {
-      source: USERS_EVENT_SOURCE,
-      detailType: USER_CREATED_DETAIL_TYPE,
-      versions: [1, 2],
+      contract: userCreatedV1,
       reads: [
         'source',
         'detail-type',
@@ -26,4 +25,4 @@ export const expectations: ConsumerExpectations = {
       ],
     },
   ],
-};
+});

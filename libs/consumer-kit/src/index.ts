@@ -11,7 +11,7 @@ export type {
   RecordContext,
 } from './handler/create-consumer-handler';
 export { checkRecord } from './handler/check-record';
-export type { CheckedEvent, ConsumerEvent, DetailOf } from './handler/check-record';
+export type { CheckedEvent, ConsumerEvent, SubscribedEvent } from './handler/check-record';
 export { moveToDeadLetterQueue, REJECTION_ATTRIBUTES } from './handler/dead-letter';
 export { CONSUMER_ENV, DEFAULT_IDEMPOTENCY_EXPIRES_AFTER_SECONDS } from './environment';
 export {
@@ -22,4 +22,3 @@ export {
   InvalidEventError,
 } from './errors';
 export type { RejectionReason } from './errors';
-export { subscribedContracts } from './handler/subscribed-contracts';

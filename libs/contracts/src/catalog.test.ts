@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   USER_CREATED_DETAIL_TYPE,
-  USER_CREATED_LATEST_VERSION,
   USER_CREATED_SCHEMA_NAME,
-  USER_CREATED_VERSIONS,
   USERS_EVENT_SOURCE,
   UnknownContractError,
   eventCatalog,
@@ -15,21 +13,25 @@ import {
   userCreated,
   userCreatedV1,
   userCreatedV2,
+  userCreatedVersions,
 } from './index.ts';
+
+const versionNumbers = userCreatedVersions.map((c) => c.version);
+const unknownVersion = Math.max(...versionNumbers) + 1;
 
 describe('eventCatalog', () => {
   it('holds every UserCreated version, oldest first, the latest being what the producer emits', () => {
+    expect(versionNumbers).toEqual(versionNumbers.map((_, i) => i + 1));
     expect(eventCatalog.map((c) => [c.schemaName, c.version])).toEqual(
-      USER_CREATED_VERSIONS.map((v) => [USER_CREATED_SCHEMA_NAME, v]),
+      versionNumbers.map((v) => [USER_CREATED_SCHEMA_NAME, v]),
     );
-    expect(userCreated.version).toBe(USER_CREATED_LATEST_VERSION);
+    expect(userCreated).toBe(userCreatedVersions.at(-1));
   });
 
   it('names each schema like its registry id (urn:outboxed:schema:<name>:v<N>)', () => {
-    expect(eventCatalog.map((c) => c.schema['id'])).toEqual([
-      'urn:outboxed:schema:outboxed.users@UserCreated:v1',
-      'urn:outboxed:schema:outboxed.users@UserCreated:v2',
-    ]);
+    expect(eventCatalog.map((c) => c.schema['id'])).toEqual(
+      versionNumbers.map((v) => `urn:outboxed:schema:outboxed.users@UserCreated:v${v}`),
+    );
   });
 
   it.each(eventCatalog)(
@@ -67,7 +69,7 @@ describe('findContract', () => {
   it.each([
     [USER_CREATED_DETAIL_TYPE, 1, undefined, userCreatedV1],
     [USER_CREATED_DETAIL_TYPE, 2, USERS_EVENT_SOURCE, userCreatedV2],
-    [USER_CREATED_DETAIL_TYPE, 3, undefined, undefined],
+    [USER_CREATED_DETAIL_TYPE, unknownVersion, undefined, undefined],
     [USER_CREATED_DETAIL_TYPE, 1, 'outboxed.orders', undefined],
     ['UserDeleted', 1, undefined, undefined],
   ])('finds %s v%s (source %s)', (detailType, version, source, expected) => {
@@ -83,7 +85,7 @@ describe('requireContract', () => {
   it('throws naming what exists when there is no such contract', () => {
     expect(() => requireContract('UserDeleted', 1)).toThrow(
       new UnknownContractError(
-        'No contract for detail-type "UserDeleted" version 1. Known: outboxed.users UserCreated v1, outboxed.users UserCreated v2. Upgrade @outboxed/contracts or fix the event.',
+        `No contract for detail-type "UserDeleted" version 1. Known: ${versionNumbers.map((v) => `outboxed.users UserCreated v${v}`).join(', ')}. Upgrade @outboxed/contracts or fix the event.`,
       ),
     );
   });
@@ -129,7 +131,7 @@ describe('example events', () => {
         metadata: {
           id: '01JHB7N9Q3Z5W8X2C4V6T0R1SM',
           type: 'UserCreated',
-          version: 2,
+          version: userCreated.version,
           occurredAt: '2026-01-15T09:59:59.123Z',
           aggregateId: '01JHB7N9Q3Z5W8X2C4V6T0R1SA',
           sequence: 1,

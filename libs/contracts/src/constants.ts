@@ -20,20 +20,6 @@ export const USER_CREATED_DETAIL_TYPE = 'UserCreated';
 export const USER_CREATED_SCHEMA_NAME = `${USERS_EVENT_SOURCE}@${USER_CREATED_DETAIL_TYPE}`;
 
 /**
- * Every published version of UserCreated, oldest first. The producer emits the last one.
- *
- * @example const latest = USER_CREATED_VERSIONS.at(-1); // 2
- */
-export const USER_CREATED_VERSIONS = [1, 2] as const;
-
-/**
- * The version of UserCreated the producer emits today.
- *
- * @example detail.metadata.version = USER_CREATED_LATEST_VERSION;
- */
-export const USER_CREATED_LATEST_VERSION = 2;
-
-/**
  * The name of the users service's EventBridge schema registry. Fixed (not generated) because codegen, the local
  * runtime and consumers look it up by name; the name is also published under
  * `USERS_SERVICE_PARAMETERS.schemaRegistryName`.

@@ -1,6 +1,24 @@
 import { ContractValidationError } from './errors.ts';
+import { tolerantView } from './codegen/views.ts';
 import { compileAt, toViolations } from './validation.ts';
 import type { ContractViolation, JsonSchema } from './validation.ts';
+
+/**
+ * An EventBridge event as a rule delivers it (an SQS message body, a Lambda event), `detail` typed by a contract.
+ *
+ * @example const event: ReaderEvent<UserCreatedV1ConsumerDetail> = userCreatedV1.parseAsReader(JSON.parse(body));
+ */
+export interface ReaderEvent<TDetail> {
+  readonly version: string;
+  readonly id: string;
+  readonly 'detail-type': string;
+  readonly source: string;
+  readonly account: string;
+  readonly time: string;
+  readonly region: string;
+  readonly resources: readonly string[];
+  readonly detail: TDetail;
+}
 
 /**
  * One version of one event type: its EventBridge source and detail-type, its registry schema (the whole event,
@@ -10,7 +28,7 @@ import type { ContractViolation, JsonSchema } from './validation.ts';
  * @example
  * const detail = userCreatedV1.parseDetail(JSON.parse(entry.Detail));
  */
-export interface EventContract<TDetail = unknown, TEvent = unknown> {
+export interface EventContract<TDetail = unknown, TEvent = unknown, TReaderDetail = TDetail> {
   /** EventBridge `Source`, e.g. `outboxed.users`. */
   readonly source: string;
   /** EventBridge `DetailType`, e.g. `UserCreated`. */
@@ -29,6 +47,15 @@ export interface EventContract<TDetail = unknown, TEvent = unknown> {
   validateEvent(event: unknown): readonly ContractViolation[];
   /** The typed event, or a `ContractValidationError` listing every violation. */
   parseEvent(event: unknown): TEvent;
+  /**
+   * Every violation of the event read by a consumer of this version as a tolerant reader: the schema with every
+   * closed content model opened, so fields a later compatible version added are ignored, while every field this
+   * version defines keeps its type, format, enum and required-ness. Events of any version of the same event type
+   * pass when the versions follow the evolution rule (`CONTRACT_EVOLUTION_RULE`).
+   */
+  validateAsReader(event: unknown): readonly ContractViolation[];
+  /** The event typed as this version's consumer view, or a `ContractValidationError` listing every violation. */
+  parseAsReader(event: unknown): ReaderEvent<TReaderDetail>;
 }
 
 /**
@@ -48,12 +75,13 @@ export interface ContractDefinition {
  *
  * @example const v1 = defineContract<MyDetail, MyEvent>({ source, detailType, version: 1, schema });
  */
-export function defineContract<TDetail, TEvent>(
+export function defineContract<TDetail, TEvent, TReaderDetail = TDetail>(
   definition: ContractDefinition,
-): EventContract<TDetail, TEvent> {
+): EventContract<TDetail, TEvent, TReaderDetail> {
   const schemaName = `${definition.source}@${definition.detailType}`;
   let detailValidator: ReturnType<typeof compileAt> | undefined;
   let eventValidator: ReturnType<typeof compileAt> | undefined;
+  let readerValidator: ReturnType<typeof compileAt> | undefined;
 
   const validateDetail = (detail: unknown): readonly ContractViolation[] => {
     detailValidator ??= compileAt(definition.schema, '#/properties/detail');
@@ -62,6 +90,10 @@ export function defineContract<TDetail, TEvent>(
   const validateEvent = (event: unknown): readonly ContractViolation[] => {
     eventValidator ??= compileAt(definition.schema, '');
     return eventValidator(event) ? [] : toViolations(eventValidator.errors, '', event);
+  };
+  const validateAsReader = (event: unknown): readonly ContractViolation[] => {
+    readerValidator ??= compileAt(readerSchema(definition.schema), '');
+    return readerValidator(event) ? [] : toViolations(readerValidator.errors, '', event);
   };
 
   return {
@@ -84,5 +116,27 @@ export function defineContract<TDetail, TEvent>(
         throw new ContractValidationError(schemaName, definition.version, violations);
       return event as TEvent;
     },
+    validateAsReader,
+    parseAsReader(event: unknown): ReaderEvent<TReaderDetail> {
+      const violations = validateAsReader(event);
+      if (violations.length > 0)
+        throw new ContractValidationError(schemaName, definition.version, violations);
+      return event as ReaderEvent<TReaderDetail>;
+    },
   };
 }
+
+/** The reader's schema: the tolerant view under its own `id`, so ajv keeps it apart from the published one. */
+function readerSchema(schema: JsonSchema): JsonSchema {
+  const view = tolerantView(schema);
+  return typeof view['id'] === 'string' ? { ...view, id: `${view['id']}:reader` } : view;
+}
+
+/**
+ * The consumer (tolerant reader) view of a contract's `detail`.
+ *
+ * @example type Detail = ReaderDetailOf<typeof userCreatedV1>; // UserCreatedV1ConsumerDetail
+ */
+export type ReaderDetailOf<TContract> =
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  TContract extends EventContract<any, any, infer TReaderDetail> ? TReaderDetail : never;

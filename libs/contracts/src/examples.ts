@@ -1,4 +1,5 @@
 import { USER_CREATED_DETAIL_TYPE, USERS_EVENT_SOURCE } from './constants.ts';
+import { userCreated } from './user-created.ts';
 import type { UserCreatedDetail, UserCreatedEvent } from './user-created.ts';
 import type { ContractViolation } from './validation.ts';
 
@@ -41,7 +42,7 @@ export function exampleUserCreatedDetail(
     metadata: {
       id: EXAMPLE_EVENT_ID,
       type: USER_CREATED_DETAIL_TYPE,
-      version: 2,
+      version: userCreated.version,
       occurredAt: '2026-01-15T09:59:59.123Z',
       aggregateId: EXAMPLE_USER_ID,
       sequence: 1,

@@ -4,13 +4,11 @@ export {
   USERS_EVENT_SOURCE,
   USER_CREATED_DETAIL_TYPE,
   USER_CREATED_SCHEMA_NAME,
-  USER_CREATED_VERSIONS,
-  USER_CREATED_LATEST_VERSION,
   USERS_SCHEMA_REGISTRY_NAME,
   USERS_SERVICE_PARAMETERS,
 } from './constants.ts';
 export { defineContract } from './contract.ts';
-export type { EventContract, ContractDefinition } from './contract.ts';
+export type { EventContract, ContractDefinition, ReaderEvent, ReaderDetailOf } from './contract.ts';
 export type { ContractViolation, JsonSchema } from './validation.ts';
 export {
   ContractError,
@@ -37,8 +35,8 @@ export type {
   UserCreatedV1Detail,
   UserCreatedV2Event,
   UserCreatedV2Detail,
-  UserCreatedConsumerEvent,
-  UserCreatedConsumerDetail,
+  UserCreatedV2ConsumerEvent,
+  UserCreatedV2ConsumerDetail,
   UserCreatedV1ConsumerEvent,
   UserCreatedV1ConsumerDetail,
 } from './user-created.ts';
@@ -54,19 +52,41 @@ export {
   EXAMPLE_EVENT_ID,
 } from './examples.ts';
 export type { ExampleOverrides, InvalidExample } from './examples.ts';
-export { checkConsumerExpectations } from './expectations/expectations.ts';
+export {
+  checkConsumerExpectations,
+  defineExpectations,
+  definePublications,
+} from './expectations/expectations.ts';
 export type {
+  AnyContract,
   ConsumerExpectations,
   ConsumerSubscription,
   ExpectationViolation,
+  ProducerPublications,
   SchemaEntry,
 } from './expectations/expectations.ts';
+export { describeContractGraph, majorOf, readersReport } from './expectations/contract-graph.ts';
+export {
+  discoverExpectations,
+  discoverPublications,
+  EXPECTATIONS_FILE,
+  PUBLICATIONS_FILE,
+} from './expectations/discover.ts';
+export type { DiscoveredExpectations, DiscoveredPublications } from './expectations/discover.ts';
+export type { ContractGraph, GraphEvent, GraphNode } from './expectations/contract-graph.ts';
 export {
   checkCompatibility,
   COMPATIBILITY_MODES,
+  CONTRACT_EVOLUTION_RULE,
   DEFAULT_COMPATIBILITY_MODE,
+  READERS_DEFAULT,
 } from './compat/compatibility.ts';
-export type { CompatibilityMode, CompatibilityViolation, VersionedSchema } from './compat/compatibility.ts';
+export type {
+  CompatibilityMode,
+  CompatibilityViolation,
+  ReaderModel,
+  VersionedSchema,
+} from './compat/compatibility.ts';
 export { compareSchemas, incompatibleDifferences } from './compat/schema-diff.ts';
 export type { Difference } from './compat/schema-diff.ts';
 export { COMPATIBLE_CHANGES } from './compat/differences.ts';

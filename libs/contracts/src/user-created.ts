@@ -1,14 +1,11 @@
-import v1Schema from '../schemas/outboxed.users@UserCreated/v1.json' with { type: 'json' };
-import v2Schema from '../schemas/outboxed.users@UserCreated/v2.json' with { type: 'json' };
-import { USER_CREATED_DETAIL_TYPE, USERS_EVENT_SOURCE, USER_CREATED_SCHEMA_NAME } from './constants.ts';
-import { defineContract } from './contract.ts';
+import { USER_CREATED_SCHEMA_NAME } from './constants.ts';
 import type { EventContract } from './contract.ts';
 import { ContractValidationError } from './errors.ts';
+import * as generated from './generated/outboxed-users-user-created/index.ts';
 import type * as V1Producer from './generated/outboxed-users-user-created/v1-producer.ts';
 import type * as V1Consumer from './generated/outboxed-users-user-created/v1-consumer.ts';
 import type * as V2Producer from './generated/outboxed-users-user-created/v2-producer.ts';
 import type * as V2Consumer from './generated/outboxed-users-user-created/v2-consumer.ts';
-import type { JsonSchema } from './validation.ts';
 
 /**
  * UserCreated v1 event as the producer must send it (strict, generated from the registry schema).
@@ -36,46 +33,54 @@ export type UserCreatedV2Event = V2Producer.UserCreatedEvent;
 export type UserCreatedV2Detail = V2Producer.UserCreatedDetail;
 
 /**
+ * The latest UserCreated contract: the version the producer emits. Generated: publishing a compatible version is
+ * adding its schema file and running codegen; this follows.
+ *
+ * @example const detail = userCreated.parseDetail(candidate); // producer-side check before writing the outbox item
+ */
+export const userCreated = generated.latest;
+
+/**
  * The latest UserCreated event, strict: what the producer sends today. Every older version's event is assignable
  * to it (versions only add optional fields), so it is also what `parseUserCreated` returns.
  *
  * @example const event: UserCreatedEvent = exampleUserCreatedEvent();
  */
-export type UserCreatedEvent = UserCreatedV2Event;
+export type UserCreatedEvent = ReturnType<typeof userCreated.parseEvent>;
 
 /**
  * The latest UserCreated `detail`, strict: `{ metadata, data }`.
  *
  * @example const detail: UserCreatedDetail = { metadata, data: { userId, email, name, createdAt } };
  */
-export type UserCreatedDetail = UserCreatedV2Detail;
+export type UserCreatedDetail = ReturnType<typeof userCreated.parseDetail>;
 
 /**
  * The latest UserCreated `detail.metadata`.
  *
  * @example const metadata: UserCreatedMetadata = { id, type: USER_CREATED_DETAIL_TYPE, version: 2, occurredAt, aggregateId, sequence: 1, correlationId };
  */
-export type UserCreatedMetadata = V2Producer.UserCreatedMetadata;
+export type UserCreatedMetadata = UserCreatedDetail['metadata'];
 /**
  * The latest UserCreated `detail.data`.
  *
  * @example const data: UserCreatedData = { userId, email, name, createdAt };
  */
-export type UserCreatedData = V2Producer.UserCreatedData;
+export type UserCreatedData = UserCreatedDetail['data'];
 
 /**
- * The consumer's (tolerant) view of the latest UserCreated event: unknown fields allowed, so a consumer built on
- * it keeps compiling and running when a later version adds optional fields.
+ * The consumer's (tolerant) view of UserCreated v2: unknown fields allowed, so a consumer built on it keeps
+ * compiling and running when a later version adds optional fields.
  *
- * @example function handle(event: UserCreatedConsumerEvent) { return event.detail.data.userId; }
+ * @example function handle(event: UserCreatedV2ConsumerEvent) { return event.detail.data.locale; }
  */
-export type UserCreatedConsumerEvent = V2Consumer.UserCreatedEvent;
+export type UserCreatedV2ConsumerEvent = V2Consumer.UserCreatedEvent;
 /**
- * The consumer's (tolerant) view of the latest UserCreated `detail`.
+ * The consumer's (tolerant) view of UserCreated v2 `detail`.
  *
- * @example function recipient(detail: UserCreatedConsumerDetail) { return detail.data.email; }
+ * @example function recipient(detail: UserCreatedV2ConsumerDetail) { return detail.data.email; }
  */
-export type UserCreatedConsumerDetail = V2Consumer.UserCreatedDetail;
+export type UserCreatedV2ConsumerDetail = V2Consumer.UserCreatedDetail;
 /**
  * The consumer's (tolerant) view of UserCreated v1.
  *
@@ -90,45 +95,25 @@ export type UserCreatedV1ConsumerEvent = V1Consumer.UserCreatedEvent;
 export type UserCreatedV1ConsumerDetail = V1Consumer.UserCreatedDetail;
 
 /**
- * UserCreated version 1.
+ * UserCreated version 1. A consumer that reads it as its version receives every later compatible version too.
  *
  * @example userCreatedV1.validateDetail(detail); // [] when valid
  */
-export const userCreatedV1: EventContract<UserCreatedV1Detail, UserCreatedV1Event> = defineContract({
-  source: USERS_EVENT_SOURCE,
-  detailType: USER_CREATED_DETAIL_TYPE,
-  version: 1,
-  schema: v1Schema as JsonSchema,
-});
+export const userCreatedV1 = generated.v1;
 
 /**
  * UserCreated version 2: adds the optional `data.locale`.
  *
  * @example userCreatedV2.parseDetail(detail).data.locale;
  */
-export const userCreatedV2: EventContract<UserCreatedV2Detail, UserCreatedV2Event> = defineContract({
-  source: USERS_EVENT_SOURCE,
-  detailType: USER_CREATED_DETAIL_TYPE,
-  version: 2,
-  schema: v2Schema as JsonSchema,
-});
-
-/**
- * The latest UserCreated contract: the version the producer emits.
- *
- * @example const detail = userCreated.parseDetail(candidate); // producer-side check before writing the outbox item
- */
-export const userCreated: EventContract<UserCreatedDetail, UserCreatedEvent> = userCreatedV2;
+export const userCreatedV2 = generated.v2;
 
 /**
  * Every UserCreated contract, oldest first.
  *
- * @example userCreatedVersions.map((c) => c.version); // [1, 2]
+ * @example userCreatedVersions.map((c) => c.version); // [1, 2, …]
  */
-export const userCreatedVersions: readonly EventContract<UserCreatedDetail, UserCreatedEvent>[] = [
-  userCreatedV1,
-  userCreatedV2,
-];
+export const userCreatedVersions: readonly EventContract[] = generated.versions;
 
 /**
  * Parses a whole UserCreated EventBridge event with the contract of the version it declares
@@ -151,7 +136,7 @@ export function parseUserCreated(event: unknown): UserCreatedEvent {
       },
     ]);
   }
-  return contract.parseEvent(event);
+  return contract.parseEvent(event) as UserCreatedEvent;
 }
 
 function declaredVersion(event: unknown): number | undefined {

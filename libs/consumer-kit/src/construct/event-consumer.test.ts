@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyAwsSolutionsChecks, stackEnvironment, synthesizeNagFindings } from '@outboxed/cdk-common';
-import { USERS_EVENT_SOURCE, userCreatedV1, userCreatedV2 } from '@outboxed/contracts';
+import { USERS_EVENT_SOURCE, defineExpectations, userCreatedV1 } from '@outboxed/contracts';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
@@ -17,7 +17,10 @@ function synth(props: Partial<EventConsumerProps> = {}, nag = false) {
   if (nag) applyAwsSolutionsChecks(app);
   const stack = new Stack(app, 'Consumer', { env: stackEnvironment({}) });
   const consumer = new EventConsumer(stack, 'Consumer', {
-    contracts: [userCreatedV1, userCreatedV2],
+    expectations: defineExpectations({
+      consumer: 'fixture-consumer',
+      subscriptions: [{ contract: userCreatedV1, reads: ['detail.metadata.id'] }],
+    }),
     entry,
     ...props,
   });
@@ -205,7 +208,11 @@ describe('EventConsumer', () => {
   });
 
   it.each<[string, Partial<EventConsumerProps>, string]>([
-    ['no contracts', { contracts: [] }, 'EventConsumer prop contracts is []; allowed: at least one contract'],
+    [
+      'no subscriptions',
+      { expectations: { consumer: 'nobody', subscriptions: [] } },
+      'EventConsumer prop expectations.subscriptions is []; allowed: at least one subscription',
+    ],
     [
       'a batch of 11 without a window',
       { batchSize: 11 },

@@ -1,4 +1,4 @@
-import type { EventContract } from '@outboxed/contracts';
+import type { ConsumerExpectations } from '@outboxed/contracts';
 import { eventPattern, USERS_SERVICE_PARAMETERS } from '@outboxed/contracts';
 import { nodeFunctionDefaults } from '@outboxed/cdk-common';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
@@ -19,7 +19,7 @@ import { validateProps } from './validate-props';
 /**
  * The SSM parameter names through which the producer publishes its bus (the rule needs only the name).
  *
- * @example new EventConsumer(this, 'C', { contracts, entry, producerParameters: { eventBusName: '/orders/event-bus-name' } });
+ * @example new EventConsumer(this, 'C', { expectations, entry, producerParameters: { eventBusName: '/orders/event-bus-name' } });
  */
 export interface ProducerParameters {
   readonly eventBusName: string;
@@ -28,14 +28,18 @@ export interface ProducerParameters {
 /**
  * Properties of {@link EventConsumer}.
  *
- * @example const props: EventConsumerProps = { contracts: [userCreatedV1], entry: join(import.meta.dirname, 'handler.ts'), batchSize: 5 };
+ * @example const props: EventConsumerProps = { expectations, entry: join(import.meta.dirname, 'handler.ts'), batchSize: 5 };
  */
 export interface EventConsumerProps {
-  /** The event types and versions the consumer subscribes to; the rule pattern is derived from them. */
-  readonly contracts: readonly EventContract<unknown>[];
+  /**
+   * What the consumer reads (its `contract-expectations.ts`): the rule matches each subscribed event type (source and
+   * detail-type) in every version, and nothing else, so no event the consumer cannot read reaches its queue; a
+   * breaking change, published as a new detail-type (major), is not delivered until the consumer subscribes to it.
+   */
+  readonly expectations: ConsumerExpectations;
   /**
    * Extra content filter on `detail`, merged into the rule pattern by `eventPattern` of `@outboxed/contracts`.
-   * @default no filter: every event of `contracts`
+   * @default no filter: every event of the subscribed event types
    */
   readonly contentFilter?: Parameters<typeof eventPattern>[1];
   /** The handler file (exports `handler = createConsumerHandler(...)`). */
@@ -85,7 +89,7 @@ export interface EventConsumerProps {
  *
  * @example
  * const consumer = new EventConsumer(this, 'Audit', {
- *   contracts: [userCreatedV1],
+ *   expectations,
  *   entry: join(import.meta.dirname, 'handler.ts'),
  * });
  * auditTable.grant(consumer.function, 'dynamodb:PutItem');
@@ -134,10 +138,11 @@ export class EventConsumer extends Construct {
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 5 },
     });
 
-    const pattern = eventPattern(props.contracts, props.contentFilter);
+    const contracts = props.expectations.subscriptions.map((s) => s.contract);
+    const pattern = eventPattern(contracts, props.contentFilter);
     this.rule = new Rule(this, 'Rule', {
       eventBus: this.eventBus,
-      description: `Events of ${props.contracts.map((c) => `${c.detailType} v${c.version}`).join(', ')} to ${this.node.path}`,
+      description: `Events of ${contracts.map((c) => `${c.detailType} (read as v${c.version})`).join(', ')} to ${this.node.path}`,
       eventPattern: { source: pattern.source, detailType: pattern['detail-type'], detail: pattern.detail },
       targets: [new SqsQueue(this.queue, { deadLetterQueue: this.deadLetterQueue })],
     });

@@ -7,15 +7,15 @@ import type { EventConsumerProps } from './event-consumer';
  * Validates {@link EventConsumerProps} at synth, as aws-cdk-lib does with its ranges; unresolved tokens are left
  * to CloudFormation.
  *
- * @example validateProps({ contracts: [userCreatedV1], entry, batchSize: 10 });
+ * @example validateProps({ expectations, entry, batchSize: 10 });
  */
 export function validateProps(props: EventConsumerProps): void {
-  if (props.contracts.length === 0) {
+  if (props.expectations.subscriptions.length === 0) {
     throw new EventConsumerPropsError(
-      'contracts',
+      'expectations.subscriptions',
       '[]',
-      'at least one contract',
-      'list the events the consumer handles',
+      'at least one subscription',
+      'subscribe to the events the consumer handles in contract-expectations.ts',
     );
   }
   const window = props.maxBatchingWindow?.toSeconds() ?? 0;

@@ -1,51 +1,57 @@
-import type { ContractViolation, EventContract } from '@outboxed/contracts';
+import type {
+  ConsumerExpectations,
+  ConsumerSubscription,
+  ContractViolation,
+  ReaderDetailOf,
+  ReaderEvent,
+} from '@outboxed/contracts';
 import { InvalidEventError } from '../errors';
 
 /**
  * An EventBridge event as the rule delivers it to SQS (the message body), its `detail` typed by the contract.
  *
- * @example const event: ConsumerEvent<UserCreatedDetail> = JSON.parse(record.body);
+ * @example const event: ConsumerEvent<UserCreatedV1ConsumerDetail> = userCreatedV1.parseAsReader(JSON.parse(record.body));
  */
-export interface ConsumerEvent<TDetail> {
-  readonly version: string;
-  readonly id: string;
-  readonly 'detail-type': string;
-  readonly source: string;
-  readonly account: string;
-  readonly time: string;
-  readonly region: string;
-  readonly resources: readonly string[];
-  readonly detail: TDetail;
+export type ConsumerEvent<TDetail> = ReaderEvent<TDetail>;
+
+/**
+ * The event a consumer's handler receives: for each subscription of `TExpectations`, the event typed as the version
+ * the consumer reads it as (a union, told apart by `detail-type`, when it subscribes to several event types).
+ *
+ * @example type Event = SubscribedEvent<typeof expectations>; // ConsumerEvent<UserCreatedV1ConsumerDetail>
+ */
+export type SubscribedEvent<TExpectations extends ConsumerExpectations> =
+  TExpectations['subscriptions'][number] extends infer TSubscription
+    ? TSubscription extends ConsumerSubscription<infer TContract>
+      ? ConsumerEvent<ReaderDetailOf<TContract>>
+      : never
+    : never;
+
+/**
+ * A valid record: its event (typed as the version the consumer reads it as), the subscription it matched and the
+ * version it was written with (`detail.metadata.version`, which may be later or earlier than the reader's).
+ *
+ * @example const { event, subscription, writtenVersion } = checkRecord(body, expectations);
+ */
+export interface CheckedEvent<TExpectations extends ConsumerExpectations> {
+  readonly event: SubscribedEvent<TExpectations>;
+  readonly subscription: TExpectations['subscriptions'][number];
+  readonly writtenVersion: number | undefined;
 }
 
 /**
- * The detail type of a contract (`EventContract<TDetail>` → `TDetail`).
+ * Parses an SQS message body as an EventBridge event, finds the subscription of `expectations` with its source and
+ * detail-type, and validates the event as a tolerant reader of that subscription's version: any version of the event
+ * type passes when it gives every field the reader's version defines, with the same types (fields added by later
+ * compatible versions are ignored). Throws {@link InvalidEventError} naming the reason; never logs or returns field
+ * values.
  *
- * @example type Detail = DetailOf<typeof userCreatedV1>; // UserCreatedV1Detail
+ * @example const { event } = checkRecord(record.body, expectations);
  */
-export type DetailOf<TContract> = TContract extends EventContract<infer TDetail> ? TDetail : never;
-
-/**
- * A valid record: its event and the contract it satisfies.
- *
- * @example const { event, contract }: CheckedEvent<typeof userCreatedV1> = checkRecord(body, [userCreatedV1]);
- */
-export interface CheckedEvent<TContract extends EventContract<unknown>> {
-  readonly event: ConsumerEvent<DetailOf<TContract>>;
-  readonly contract: TContract;
-}
-
-/**
- * Parses an SQS message body as an EventBridge event and validates it (envelope and `detail`) against the one contract
- * of `contracts` with the same source, detail-type and `detail.metadata.version`.
- * Throws {@link InvalidEventError} naming the reason; never logs or returns field values.
- *
- * @example const { event, contract } = checkRecord(record.body, [userCreatedV1]);
- */
-export function checkRecord<TContract extends EventContract<unknown>>(
+export function checkRecord<TExpectations extends ConsumerExpectations>(
   body: string,
-  contracts: readonly TContract[],
-): CheckedEvent<TContract> {
+  expectations: TExpectations,
+): CheckedEvent<TExpectations> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
@@ -63,27 +69,34 @@ export function checkRecord<TContract extends EventContract<unknown>>(
   }
   const { source } = parsed;
   const detailType = parsed['detail-type'];
-  const version = versionOf(parsed.detail);
-  const contract = contracts.find(
-    (c) => c.source === source && c.detailType === detailType && c.version === version,
+  const writtenVersion = versionOf(parsed.detail);
+  const subscription = expectations.subscriptions.find(
+    (s) => s.contract.source === source && s.contract.detailType === detailType,
   );
-  if (!contract) {
-    const known = contracts.map((c) => `${c.source}/${c.detailType} v${c.version}`).join(', ');
+  if (!subscription) {
+    const known = expectations.subscriptions
+      .map((s) => `${s.contract.source}/${s.contract.detailType} (read as v${s.contract.version})`)
+      .join(', ');
     throw new InvalidEventError(
       'UnsupportedEvent',
-      `No contract of this consumer for ${source}/${detailType} v${String(version)}; it handles ${known}. ` +
-        'Subscribe to that version (contracts and expectations) or fix the rule pattern.',
+      `${expectations.consumer} does not subscribe to ${source}/${detailType}; it reads ${known}. ` +
+        'Its rule should not have delivered this event: check the rule pattern, or subscribe to the event type in contract-expectations.ts.',
     );
   }
-  const violations: readonly ContractViolation[] = contract.validateEvent(parsed);
+  const reader = subscription.contract;
+  const violations: readonly ContractViolation[] = reader.validateAsReader(parsed);
   if (violations.length > 0) {
     throw new InvalidEventError(
       'ContractViolation',
-      `${detailType} v${contract.version} violates its contract at ${violations.map((v) => v.path).join(', ')}.`,
+      `${detailType} v${String(writtenVersion)} read as v${reader.version} violates the contract at ${violations.map((v) => v.path).join(', ')}.`,
       violations,
     );
   }
-  return { event: parsed as unknown as ConsumerEvent<DetailOf<TContract>>, contract };
+  return {
+    event: parsed as unknown as SubscribedEvent<TExpectations>,
+    subscription: subscription as TExpectations['subscriptions'][number],
+    writtenVersion: typeof writtenVersion === 'number' ? writtenVersion : undefined,
+  };
 }
 
 function versionOf(detail: unknown): unknown {

@@ -10,9 +10,11 @@ import {
 import { startDynamoDbLocal } from '@outboxed/dynamodb-local';
 import type { DynamoDbLocal } from '@outboxed/dynamodb-local';
 import {
+  defineExpectations,
   exampleUserCreatedEvent,
   exampleUserCreatedV1Event,
   invalidUserCreatedExamples,
+  userCreated,
   userCreatedV1,
   userCreatedV2,
 } from '@outboxed/contracts';
@@ -28,10 +30,16 @@ import { createConsumerHandler } from './create-consumer-handler';
 const DLQ_URL = 'https://sqs.us-east-1.amazonaws.com/000000000000/consumer-dlq';
 
 /** The message attributes the kit must set on a record it dead-letters. */
-function rejectionAttributes(reason: string, violations: string, messageId = 'message-1') {
+function rejectionAttributes(
+  reason: string,
+  violations: string,
+  explanation: unknown = expect.any(String),
+  messageId = 'message-1',
+) {
   const text = (value: string) => ({ DataType: 'String', StringValue: value });
   return {
     'outboxed.rejection-reason': text(reason),
+    'outboxed.rejection-explanation': { DataType: 'String', StringValue: explanation },
     'outboxed.violations': text(violations),
     'outboxed.consumer': text('test-consumer'),
     'outboxed.source-message-id': text(messageId),
@@ -82,8 +90,10 @@ describe('createConsumerHandler', () => {
     const applied: string[] = [];
     const handler = createConsumerHandler(
       {
-        name: 'test-consumer',
-        contracts: [userCreatedV1, userCreatedV2],
+        expectations: defineExpectations({
+          consumer: 'test-consumer',
+          subscriptions: [{ contract: userCreatedV1, reads: ['detail.metadata.id'] }],
+        }),
         handle: async (event) => {
           await handle(event.detail.metadata.id);
           applied.push(event.detail.metadata.id);
@@ -103,6 +113,12 @@ describe('createConsumerHandler', () => {
     return { handler, applied, deadLetterQueueUrl };
   }
 
+  /** A UserCreated written with a version after every committed one, carrying a field no committed version defines. */
+  function laterVersionEvent() {
+    const event = exampleUserCreatedEvent({ detail: { metadata: { version: userCreated.version + 1 } } });
+    return { ...event, detail: { ...event.detail, data: { ...event.detail.data, nickname: 'ada' } } };
+  }
+
   const eventWithId = (id: string) => exampleUserCreatedEvent({ detail: { metadata: { id } } });
   const ID_1 = '01JHB7N9Q3Z5W8X2C4V6T0R1S1';
   const ID_2 = '01JHB7N9Q3Z5W8X2C4V6T0R1S2';
@@ -111,14 +127,18 @@ describe('createConsumerHandler', () => {
   it.each([
     ['v1', exampleUserCreatedV1Event()],
     ['v2', exampleUserCreatedEvent()],
-  ])('applies a valid UserCreated %s event once and reports no failure', async (_version, event) => {
-    const { handler, applied } = await consumerWith();
+    ['of a later compatible version (a field v1 does not know)', laterVersionEvent()],
+  ])(
+    'applies a valid UserCreated %s event, read as v1, once and reports no failure',
+    async (_version, event) => {
+      const { handler, applied } = await consumerWith();
 
-    const response = await handler(sqsEventOf([event]), lambdaContext());
+      const response = await handler(sqsEventOf([event]), lambdaContext());
 
-    expect(response).toEqual({ batchItemFailures: [] });
-    expect(applied).toEqual([event.detail.metadata.id]);
-  });
+      expect(response).toEqual({ batchItemFailures: [] });
+      expect(applied).toEqual([event.detail.metadata.id]);
+    },
+  );
 
   it('guarantee 3: applies an event delivered twice, in two invocations, once', async () => {
     const { handler, applied } = await consumerWith();
@@ -173,8 +193,8 @@ describe('createConsumerHandler', () => {
     ['a body that is not JSON', '{"source": ', 'NotJson', '[]'],
     ['a body that is not an EventBridge event', { hello: 'world' }, 'NotAnEvent', '[]'],
     [
-      'a UserCreated version the consumer does not handle',
-      exampleUserCreatedEvent({ detail: { metadata: { version: 3 } } }),
+      'a new major of UserCreated the consumer does not subscribe to',
+      exampleUserCreatedEvent({ 'detail-type': 'UserCreated.v2' as 'UserCreated' }),
       'UnsupportedEvent',
       '[]',
     ],
@@ -207,7 +227,13 @@ describe('createConsumerHandler', () => {
   );
 
   it.each(
-    invalidUserCreatedExamples.filter((e) => e.name !== 'another source' && !e.name.includes('version')),
+    // a tolerant reader ignores fields its version does not declare, so the closed-model example is no violation here
+    invalidUserCreatedExamples.filter(
+      (e) =>
+        e.name !== 'another source' &&
+        !e.name.includes('version') &&
+        e.violations.every((v) => !v.message.startsWith('is not allowed')),
+    ),
   )(
     'guarantee 5: rejects $name to the dead-letter queue with exactly its violations',
     async ({ event, violations }) => {
@@ -264,8 +290,10 @@ describe('createConsumerHandler', () => {
     await createIdempotencyTable(dynamoDb, tableName);
     const handler = createConsumerHandler(
       {
-        name: 'logging-consumer',
-        contracts: [userCreatedV2],
+        expectations: defineExpectations({
+          consumer: 'logging-consumer',
+          subscriptions: [{ contract: userCreatedV2, reads: ['detail.metadata.id'] }],
+        }),
         handle: async () => {
           throw new Error('SES said: ada@example.com is not verified');
         },
@@ -312,7 +340,13 @@ describe('createConsumerHandler', () => {
     ],
   ])('fails the invocation naming the variable when the environment is %j', async (env, message) => {
     const handler = createConsumerHandler(
-      { name: 'misconfigured', contracts: [userCreatedV2], handle: async () => undefined },
+      {
+        expectations: defineExpectations({
+          consumer: 'misconfigured',
+          subscriptions: [{ contract: userCreatedV2, reads: [] }],
+        }),
+        handle: async () => undefined,
+      },
       { env, dynamoDb, sqs },
     );
 
@@ -320,5 +354,35 @@ describe('createConsumerHandler', () => {
 
     await expect(invocation).rejects.toThrow(ConsumerConfigurationError);
     await expect(invocation).rejects.toThrow(message);
+  });
+});
+
+describe('the dead-letter explanation', () => {
+  it('keeps why an unsupported event was rejected and what to do', async () => {
+    const { checkRecord } = await import('./check-record');
+    const expectations = defineExpectations({
+      consumer: 'reader-of-v2',
+      subscriptions: [{ contract: userCreatedV2, reads: [] }],
+    });
+
+    expect(() =>
+      checkRecord(JSON.stringify(exampleUserCreatedEvent({ source: 'x' as 'outboxed.users' })), expectations),
+    ).toThrow(
+      'reader-of-v2 does not subscribe to x/UserCreated; it reads outboxed.users/UserCreated (read as v2). Its rule should not have delivered this event: check the rule pattern, or subscribe to the event type in contract-expectations.ts.',
+    );
+  });
+
+  it('reads a v1 event as v2 (an earlier version of the same event type)', async () => {
+    const { checkRecord } = await import('./check-record');
+    const expectations = defineExpectations({
+      consumer: 'reader-of-v2',
+      subscriptions: [{ contract: userCreatedV2, reads: [] }],
+    });
+
+    const checked = checkRecord(JSON.stringify(exampleUserCreatedV1Event()), expectations);
+
+    expect(checked.writtenVersion).toBe(1);
+    expect(checked.subscription.contract).toBe(userCreatedV2);
+    expect(checked.event.detail.data.locale).toBeUndefined();
   });
 });

@@ -6,11 +6,11 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { EventContract } from '@outboxed/contracts';
+import type { AnyContract, ConsumerExpectations } from '@outboxed/contracts';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { CONSUMER_ENV, DEFAULT_IDEMPOTENCY_EXPIRES_AFTER_SECONDS } from '../environment';
 import { ConsumerConfigurationError, InvalidEventError } from '../errors';
-import type { ConsumerEvent, DetailOf } from './check-record';
+import type { SubscribedEvent } from './check-record';
 import { checkRecord } from './check-record';
 import { moveToDeadLetterQueue } from './dead-letter';
 import { WatchedPersistenceLayer } from './watched-persistence';
@@ -20,9 +20,11 @@ import { WatchedPersistenceLayer } from './watched-persistence';
  *
  * @example handle: async (event, { logger, messageId }) => logger.info('Sending', { messageId })
  */
-export interface RecordContext<TContract extends EventContract<unknown>> {
-  /** The contract the event satisfied. */
-  readonly contract: TContract;
+export interface RecordContext {
+  /** The contract of the version the consumer read the event as (its subscription's). */
+  readonly contract: AnyContract;
+  /** The version the producer wrote the event with (`detail.metadata.version`): later or earlier ones read fine. */
+  readonly writtenVersion: number | undefined;
   /** The SQS message id of the record (log it; it is not the event id). */
   readonly messageId: string;
   /** The consumer's logger. Log ids, counts and reasons only: never emails, names or whole events. */
@@ -32,16 +34,16 @@ export interface RecordContext<TContract extends EventContract<unknown>> {
 /**
  * Options of {@link createConsumerHandler}.
  *
- * @example const options: ConsumerHandlerOptions<typeof userCreatedV1> = { name: 'audit-consumer', contracts: [userCreatedV1], handle };
+ * @example const options: ConsumerHandlerOptions<typeof expectations> = { expectations, handle };
  */
-export interface ConsumerHandlerOptions<TContract extends EventContract<unknown>> {
+export interface ConsumerHandlerOptions<TExpectations extends ConsumerExpectations> {
   /**
-   * The consumer's name, e.g. `email-consumer`: the logger's service name and the idempotency key prefix.
-   * Keep it stable: a new name forgets which events were already applied.
+   * What the consumer reads (its `contract-expectations.ts`): each subscription's event type is accepted in every
+   * version, read as the subscription's version; any other event is rejected to the DLQ with the reason.
+   * `expectations.consumer` is the logger's service name and the idempotency key prefix: keep it stable (a new
+   * name forgets which events were already applied).
    */
-  readonly name: string;
-  /** The contracts (event types and versions) this consumer accepts; any other event is rejected to the DLQ. */
-  readonly contracts: readonly TContract[];
+  readonly expectations: TExpectations;
   /**
    * The effect is a call outside the consumer's own store that takes no idempotency key (SES `SendEmail`, a
    * webhook): a crash after the call but before the idempotency record completes cannot be told from a crash before
@@ -58,8 +60,8 @@ export interface ConsumerHandlerOptions<TContract extends EventContract<unknown>
    * lives; its JSON result is stored and returned again for a duplicate. Throw to have the record retried.
    */
   readonly handle: (
-    event: ConsumerEvent<DetailOf<TContract>>,
-    context: RecordContext<TContract>,
+    event: SubscribedEvent<TExpectations>,
+    context: RecordContext,
   ) => Promise<JSONValue | void>;
 }
 
@@ -75,9 +77,9 @@ export interface ConsumerHandlerDeps {
   readonly dynamoDb?: DynamoDBClient;
   /** Client of the dead-letter queue. @default new SQSClient({}) */
   readonly sqs?: SQSClient;
-  /** @default new Logger({ serviceName: options.name }) */
+  /** @default new Logger({ serviceName: options.expectations.consumer }) */
   readonly logger?: Logger;
-  /** Where `PossibleDuplicate` is counted. @default new Metrics({ namespace: 'outboxed', serviceName: options.name }) */
+  /** Where `PossibleDuplicate` is counted. @default new Metrics({ namespace: 'outboxed', serviceName: options.expectations.consumer }) */
   readonly metrics?: Metrics;
 }
 
@@ -101,7 +103,9 @@ export const IDEMPOTENCY_KEY_PATH = 'detail.metadata.id';
  * - **Partial batch failures** (Powertools batch): each record is processed on its own and only failed records are
  *   returned in `batchItemFailures`, so SQS redelivers only those (the event source mapping needs
  *   `ReportBatchItemFailures`, which the `EventConsumer` construct sets).
- * - **Contract validation**: the body must be an event of one of `contracts` whose `detail` passes `validateDetail`.
+ * - **Contract validation, as a tolerant reader**: the body must be an event of a subscribed event type, valid when
+ *   read as the subscription's version (any version of it does when versions follow `CONTRACT_EVOLUTION_RULE`:
+ *   a compatible new version needs no change here).
  *   An invalid record is never retried: the kit sends it to the dead-letter queue itself (`SendMessage`, body
  *   unchanged, reason in message attributes) and reports it as processed, so SQS deletes it. A `maxReceiveCount`
  *   of 1 would do the same for invalid records but also dead-letter valid ones after one transient failure.
@@ -121,19 +125,19 @@ export const IDEMPOTENCY_KEY_PATH = 'detail.metadata.id';
  *
  * @example
  * export const handler = createConsumerHandler({
- *   name: 'audit-consumer',
- *   contracts: [userCreatedV1],
- *   handle: async (event) => appendAuditRecord(event),
+ *   expectations, // defineExpectations({ consumer: 'audit-consumer', subscriptions: [{ contract: userCreatedV1, reads }] })
+ *   handle: async (event) => appendAuditRecord(event), // event.detail typed as UserCreated v1's consumer view
  * });
  */
-export function createConsumerHandler<TContract extends EventContract<unknown>>(
-  options: ConsumerHandlerOptions<TContract>,
+export function createConsumerHandler<TExpectations extends ConsumerExpectations>(
+  options: ConsumerHandlerOptions<TExpectations>,
   deps: ConsumerHandlerDeps = {},
 ): ConsumerHandler {
+  const name = options.expectations.consumer;
   const dynamoDb = deps.dynamoDb ?? new DynamoDBClient({});
   const sqs = deps.sqs ?? new SQSClient({});
-  const logger = deps.logger ?? new Logger({ serviceName: options.name });
-  let runtime: Runtime<TContract> | undefined;
+  const logger = deps.logger ?? new Logger({ serviceName: name });
+  let runtime: Runtime<TExpectations> | undefined;
   // the event being applied now: with `externalEffect` records run one at a time, so there is only one
   let applying: { messageId: string; eventId: unknown } | undefined;
   const possibleDuplicate = (idempotencyKey: string) => {
@@ -141,13 +145,13 @@ export function createConsumerHandler<TContract extends EventContract<unknown>>(
       'Possible duplicate effect: retook the in-progress mark of an invocation that died during this event (crash or timeout); its effect may have been applied once already',
       { idempotencyKey, ...applying },
     );
-    const metrics = deps.metrics ?? new Metrics({ namespace: 'outboxed', serviceName: options.name });
+    const metrics = deps.metrics ?? new Metrics({ namespace: 'outboxed', serviceName: name });
     metrics.addMetric('PossibleDuplicate', MetricUnit.Count, 1);
     if (typeof applying?.eventId === 'string') metrics.addMetadata('eventId', applying.eventId);
     metrics.publishStoredMetrics();
   };
 
-  const init = (): Runtime<TContract> => {
+  const init = (): Runtime<TExpectations> => {
     const env = readEnvironment(deps.env ?? process.env);
     const config = new IdempotencyConfig({
       eventKeyJmesPath: IDEMPOTENCY_KEY_PATH,
@@ -161,7 +165,7 @@ export function createConsumerHandler<TContract extends EventContract<unknown>>(
       },
     });
     const apply = makeIdempotent(
-      async (event: ConsumerEvent<DetailOf<TContract>>, context: RecordContext<TContract>) =>
+      async (event: SubscribedEvent<TExpectations>, context: RecordContext) =>
         (await options.handle(event, context)) ?? null,
       {
         persistenceStore: options.externalEffect
@@ -172,7 +176,7 @@ export function createConsumerHandler<TContract extends EventContract<unknown>>(
             )
           : new DynamoDBPersistenceLayer({ tableName: env.tableName, awsSdkV3Client: dynamoDb }),
         config,
-        keyPrefix: options.name,
+        keyPrefix: name,
         dataIndexArgument: 0,
       },
     );
@@ -183,7 +187,7 @@ export function createConsumerHandler<TContract extends EventContract<unknown>>(
     const rt = (runtime ??= init());
     let checked;
     try {
-      checked = checkRecord(record.body, options.contracts);
+      checked = checkRecord(record.body, options.expectations);
     } catch (error) {
       if (!(error instanceof InvalidEventError)) throw error;
       logger.error('Rejected an invalid event: moved to the dead-letter queue, not retried', {
@@ -191,18 +195,24 @@ export function createConsumerHandler<TContract extends EventContract<unknown>>(
         reason: error.reason,
         violations: error.violations.map((v) => v.path),
       });
-      await moveToDeadLetterQueue(sqs, rt.env.deadLetterQueueUrl, record, options.name, error);
+      await moveToDeadLetterQueue(sqs, rt.env.deadLetterQueueUrl, record, name, error);
       return;
     }
     const ids = {
       messageId: record.messageId,
       eventId: eventIdOf(checked.event),
-      detailType: checked.contract.detailType,
-      version: checked.contract.version,
+      detailType: checked.subscription.contract.detailType,
+      writtenVersion: checked.writtenVersion,
+      readAs: checked.subscription.contract.version,
     };
     try {
       applying = { messageId: record.messageId, eventId: ids.eventId };
-      await rt.apply(checked.event, { contract: checked.contract, messageId: record.messageId, logger });
+      await rt.apply(checked.event, {
+        contract: checked.subscription.contract,
+        writtenVersion: checked.writtenVersion,
+        messageId: record.messageId,
+        logger,
+      });
       logger.info('Event processed', ids);
     } catch (error) {
       logger.warn('Event failed: reported for retry', { ...ids, error: errorName(error) });
@@ -229,13 +239,10 @@ export function createConsumerHandler<TContract extends EventContract<unknown>>(
   };
 }
 
-interface Runtime<TContract extends EventContract<unknown>> {
+interface Runtime<TExpectations extends ConsumerExpectations> {
   readonly env: ConsumerEnvironment;
   readonly config: IdempotencyConfig;
-  readonly apply: (
-    event: ConsumerEvent<DetailOf<TContract>>,
-    context: RecordContext<TContract>,
-  ) => Promise<JSONValue>;
+  readonly apply: (event: SubscribedEvent<TExpectations>, context: RecordContext) => Promise<JSONValue>;
 }
 
 interface ConsumerEnvironment {
@@ -269,7 +276,7 @@ function readEnvironment(env: NodeJS.ProcessEnv): ConsumerEnvironment {
   return { tableName, deadLetterQueueUrl, expiresAfterSeconds };
 }
 
-function eventIdOf(event: ConsumerEvent<unknown>): unknown {
+function eventIdOf(event: { readonly detail: unknown }): unknown {
   const detail = event.detail as { metadata?: { id?: unknown } };
   return detail.metadata?.id;
 }

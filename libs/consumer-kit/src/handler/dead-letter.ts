@@ -11,6 +11,7 @@ import { DeadLetterSendError } from '../errors';
  */
 export const REJECTION_ATTRIBUTES = {
   reason: 'outboxed.rejection-reason',
+  explanation: 'outboxed.rejection-explanation',
   violations: 'outboxed.violations',
   consumer: 'outboxed.consumer',
   sourceMessageId: 'outboxed.source-message-id',
@@ -18,7 +19,8 @@ export const REJECTION_ATTRIBUTES = {
 
 /**
  * Sends an invalid record to the dead-letter queue with its body unchanged (so a redrive after a fix replays it
- * as it came) and the reason in message attributes (violation paths and messages; schema messages, not values).
+ * as it came) and the reason in message attributes: the reason code, its explanation (what was expected and what to
+ * do) and the violations (paths and schema messages, never values).
  *
  * @example await moveToDeadLetterQueue(sqs, dlqUrl, record, 'email-consumer', error);
  */
@@ -37,6 +39,7 @@ export async function moveToDeadLetterQueue(
         MessageBody: record.body,
         MessageAttributes: {
           [REJECTION_ATTRIBUTES.reason]: text(error.reason),
+          [REJECTION_ATTRIBUTES.explanation]: text(error.message.slice(0, 1024)),
           [REJECTION_ATTRIBUTES.violations]: text(JSON.stringify(error.violations).slice(0, 4096)),
           [REJECTION_ATTRIBUTES.consumer]: text(consumer),
           [REJECTION_ATTRIBUTES.sourceMessageId]: text(record.messageId),

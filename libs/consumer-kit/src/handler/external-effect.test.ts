@@ -5,7 +5,7 @@ import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startDynamoDbLocal } from '@outboxed/dynamodb-local';
 import type { DynamoDbLocal } from '@outboxed/dynamodb-local';
-import { exampleUserCreatedEvent, userCreatedV1, userCreatedV2 } from '@outboxed/contracts';
+import { defineExpectations, exampleUserCreatedEvent, userCreatedV1 } from '@outboxed/contracts';
 import { startEdge } from '@outboxed/local-aws';
 import type { Edge } from '@outboxed/local-aws';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -45,8 +45,10 @@ describe('createConsumerHandler with externalEffect (guarantee 3: at most one du
     vi.spyOn(metrics, 'publishStoredMetrics').mockImplementation(() => undefined);
     const handler = createConsumerHandler(
       {
-        name: 'external',
-        contracts: [userCreatedV1, userCreatedV2],
+        expectations: defineExpectations({
+          consumer: 'external',
+          subscriptions: [{ contract: userCreatedV1, reads: ['detail.metadata.id'] }],
+        }),
         externalEffect,
         handle: async (event) => handle(event.detail.metadata.id),
       },

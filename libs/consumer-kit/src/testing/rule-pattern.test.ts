@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { stackEnvironment } from '@outboxed/cdk-common';
-import { exampleUserCreatedEvent, userCreatedV2 } from '@outboxed/contracts';
+import { defineExpectations, exampleUserCreatedEvent, userCreatedV2 } from '@outboxed/contracts';
 import { Stack } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventConsumer } from '../construct/event-consumer';
@@ -17,7 +17,14 @@ describe('rule pattern checks', () => {
     contentFilter: filter,
   } = consumerRulePattern((app) => {
     const stack = new Stack(app, 'Consumer', { env: stackEnvironment({}) });
-    new EventConsumer(stack, 'Consumer', { contracts: [userCreatedV2], entry, contentFilter });
+    new EventConsumer(stack, 'Consumer', {
+      expectations: defineExpectations({
+        consumer: 'fixture-consumer',
+        subscriptions: [{ contract: userCreatedV2, reads: [] }],
+      }),
+      entry,
+      contentFilter,
+    });
     return stack;
   });
   let tester: EventPatternTester;

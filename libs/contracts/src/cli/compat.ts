@@ -1,15 +1,19 @@
-import { execFile } from 'node:child_process';
 import { relative } from 'node:path';
-import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
 import { USERS_SCHEMA_REGISTRY_NAME } from '../constants.ts';
 import { ContractError } from '../errors.ts';
 import {
   COMPATIBILITY_MODES,
   DEFAULT_COMPATIBILITY_MODE,
+  READERS_DEFAULT,
   checkCompatibility,
 } from '../compat/compatibility.ts';
-import type { CompatibilityMode, CompatibilityViolation, VersionedSchema } from '../compat/compatibility.ts';
+import type {
+  CompatibilityMode,
+  CompatibilityViolation,
+  ReaderModel,
+  VersionedSchema,
+} from '../compat/compatibility.ts';
 import type { SchemasClient } from '@aws-sdk/client-schemas';
 import { SCHEMAS_DIR } from '../codegen/paths.ts';
 import { canonicalJson, readRegistrySchemas } from '../codegen/registry-source.ts';
@@ -17,10 +21,9 @@ import { createSchemasClient } from './codegen.ts';
 import { loadSchema } from '../codegen/schema-document.ts';
 import type { SchemaDocument } from '../codegen/schema-document.ts';
 import { readSchemaFiles } from '../codegen/schema-files.ts';
+import { resolveBase, showAtBase } from './git-base.ts';
 import { processIo, runIfMain } from './io.ts';
 import type { CliIo } from './io.ts';
-
-const run = promisify(execFile);
 
 /**
  * Where compat reads schemas and git history; tests point it at a temporary repository.
@@ -37,7 +40,8 @@ const defaultDeps: CompatDeps = { schemasDir: SCHEMAS_DIR, createClient: createS
 /**
  * `nx run contracts:compat`: checks every schema version against its earlier versions in the tree, and every
  * schema file against its own content at a git base (a published version must stay compatible with what was
- * published), under `--mode` (default BACKWARD_TRANSITIVE). Exit 1 naming field, change and rule on failure.
+ * published), under `--mode` (default FULL_TRANSITIVE) with `--readers` (default tolerant): the evolution rule,
+ * `CONTRACT_EVOLUTION_RULE`. Exit 1 naming field, change and rule on failure.
  *
  * With `--against-registry` (and `--endpoint`, `--registry`) each file is also compared with the same version as
  * published in the registry. `--no-git` skips the git comparison.
@@ -62,6 +66,7 @@ export async function compat(
       endpoint: { type: 'string' },
       registry: { type: 'string', default: USERS_SCHEMA_REGISTRY_NAME },
       git: { type: 'boolean', default: true },
+      readers: { type: 'string', default: READERS_DEFAULT },
     },
     allowNegative: true,
   });
@@ -69,6 +74,12 @@ export async function compat(
   if (!COMPATIBILITY_MODES.includes(mode)) {
     throw new ContractError(
       `--mode "${values.mode}" is not a compatibility mode: use one of ${COMPATIBILITY_MODES.join(', ')}.`,
+    );
+  }
+  const readers = values.readers as ReaderModel;
+  if (readers !== 'tolerant' && readers !== 'as-published') {
+    throw new ContractError(
+      `--readers "${values.readers}" is not a reader model: use tolerant (the consumer kit's) or as-published.`,
     );
   }
   const schemasDir = values.schemas ?? deps.schemasDir;
@@ -82,7 +93,7 @@ export async function compat(
     const history: VersionedSchema[] = [];
     for (const d of versions.sort((a, b) => a.version - b.version)) {
       const current = { label: `${schemaName} v${d.version}`, schema: loadSchema(d) };
-      violations.push(...checkCompatibility(current, history, mode));
+      violations.push(...checkCompatibility(current, history, mode, { readers }));
       if (history.length > 0) comparisons += 1;
       history.push(current);
     }
@@ -105,6 +116,7 @@ export async function compat(
           { label: `${d.schemaName} v${d.version} (file)`, schema: loadSchema(d) },
           [previous],
           mode,
+          { readers },
         ),
       );
       comparisons += 1;
@@ -127,7 +139,7 @@ export async function compat(
         schema: loadSchema({ content: published, origin: `${base.ref}:${relative(base.top, d.origin)}` }),
       };
       const now = { label: `${d.schemaName} v${d.version} (working tree)`, schema: loadSchema(d) };
-      violations.push(...checkCompatibility(now, [before], mode));
+      violations.push(...checkCompatibility(now, [before], mode, { readers }));
       comparisons += 1;
     }
   }
@@ -135,60 +147,14 @@ export async function compat(
   for (const v of violations) io.err(v.message);
   if (violations.length > 0) {
     io.err(
-      `${violations.length} compatibility violation${violations.length === 1 ? '' : 's'} under ${mode}. Publish the change as a compatible new version (e.g. add optional fields only), or choose another mode on purpose.`,
+      `${violations.length} compatibility violation${violations.length === 1 ? '' : 's'} under ${mode}, ${readers} readers. A new version may only add optional fields; publish a breaking change as a new major (detail-type <Name>.v<N>) beside the old one.`,
     );
     return 1;
   }
   io.out(
-    `Schemas compatible under ${mode} (${comparisons} comparison${comparisons === 1 ? '' : 's'}${base ? `, git base ${base.ref}` : ''}).`,
+    `Schemas compatible under ${mode}, ${readers} readers (${comparisons} comparison${comparisons === 1 ? '' : 's'}${base ? `, git base ${base.ref}` : ''}).`,
   );
   return 0;
-}
-
-interface GitBase {
-  readonly ref: string;
-  readonly top: string;
-}
-
-async function git(cwd: string, args: string[]): Promise<string | undefined> {
-  try {
-    const { stdout } = await run('git', args, { cwd, maxBuffer: 16 * 1024 * 1024 });
-    return stdout;
-  } catch {
-    return undefined;
-  }
-}
-
-async function resolveBase(explicit: string | undefined, cwd: string): Promise<GitBase | undefined> {
-  const top = (await git(cwd, ['rev-parse', '--show-toplevel']))?.trim();
-  if (!top) {
-    if (explicit) throw new ContractError(`--base ${explicit}: ${cwd} is not inside a git repository.`);
-    return undefined;
-  }
-  const verify = async (ref: string) =>
-    (await git(cwd, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]))?.trim();
-  if (explicit) {
-    if (!(await verify(explicit)))
-      throw new ContractError(
-        `--base "${explicit}" is not a commit in this repository: give a branch, tag or sha (e.g. origin/main).`,
-      );
-    return { ref: explicit, top };
-  }
-  const fromEnv = process.env['NX_BASE'];
-  if (fromEnv && (await verify(fromEnv))) return { ref: fromEnv, top };
-  const head = await verify('HEAD');
-  const main = await verify('main');
-  if (main && head) {
-    const mergeBase = (await git(cwd, ['merge-base', 'main', 'HEAD']))?.trim();
-    if (mergeBase && mergeBase !== head) return { ref: mergeBase, top };
-  }
-  if (await verify('HEAD~1')) return { ref: 'HEAD~1', top };
-  return undefined;
-}
-
-async function showAtBase(base: GitBase, file: string): Promise<string | undefined> {
-  const path = relative(base.top, file).split('\\').join('/');
-  return git(base.top, ['show', `${base.ref}:${path}`]);
 }
 
 runIfMain(import.meta.url, (argv, io) => compat(argv, io));

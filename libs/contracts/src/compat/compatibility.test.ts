@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { userCreatedV1, userCreatedV2 } from '../index.ts';
+import { userCreatedV1, userCreatedV2, userCreatedVersions } from '../index.ts';
 import type { JsonSchema } from '../validation.ts';
 import { checkCompatibility } from './compatibility.ts';
 import type { CompatibilityMode } from './compatibility.ts';
@@ -259,9 +259,9 @@ const rules: Row[] = [
 ];
 
 const changes = (mode: CompatibilityMode, oldSchema: JsonSchema, newSchema: JsonSchema) =>
-  checkCompatibility({ label: 'new', schema: newSchema }, [{ label: 'old', schema: oldSchema }], mode).map(
-    (v) => v.change,
-  );
+  checkCompatibility({ label: 'new', schema: newSchema }, [{ label: 'old', schema: oldSchema }], mode, {
+    readers: 'as-published',
+  }).map((v) => v.change);
 
 describe('checkCompatibility rules (Confluent JSON Schema)', () => {
   it.each(rules)('%s: BACKWARD', (_change, oldSchema, newSchema, backward) => {
@@ -288,9 +288,12 @@ describe('checkCompatibility', () => {
 
   it('names field, change and rule, following $ref into definitions', () => {
     const v3 = structuredClone(userCreatedV2.schema) as {
-      definitions: { UserCreatedData: { properties: Record<string, unknown> } };
+      definitions: { UserCreatedData: { properties: Record<string, unknown>; required: string[] } };
     };
     delete v3.definitions.UserCreatedData.properties['name'];
+    v3.definitions.UserCreatedData.required = v3.definitions.UserCreatedData.required.filter(
+      (f) => f !== 'name',
+    );
 
     const violations = checkCompatibility({ label: 'v3', schema: v3 as JsonSchema }, [
       { label: 'v2', schema: userCreatedV2.schema },
@@ -298,13 +301,14 @@ describe('checkCompatibility', () => {
 
     expect(violations).toEqual([
       {
-        rule: 'BACKWARD',
+        rule: 'FORWARD',
         against: 'v2',
         field: 'detail.data.name',
-        change: 'PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL',
+        change: 'REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL',
         schemaPath: '#/properties/detail/properties/data/properties/name',
-        message:
-          'v3 breaks BACKWARD compatibility with v2 (BACKWARD_TRANSITIVE) at field detail.data.name: a property was removed from a closed content model (data carrying it is now rejected) [PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL at #/properties/detail/properties/data/properties/name] — readers on v3 could not read data written with v2.',
+        message: expect.stringMatching(
+          /^v3 breaks FORWARD compatibility with v2 \(FULL_TRANSITIVE\) at field detail\.data\.name: .+ \[REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL at #\/properties\/detail\/properties\/data\/properties\/name\] — readers on v2 could not read data written with v3\.$/,
+        ),
       },
     ]);
   });
@@ -332,6 +336,78 @@ describe('checkCompatibility', () => {
       );
 
       expect(violations.map((v) => v.against)).toEqual(brokenAgainst);
+    },
+  );
+});
+
+type DataSchema = { properties: Record<string, unknown>; required: string[] };
+
+/** The next version of UserCreated derived from the latest by `change`. */
+function nextUserCreated(change: (data: DataSchema) => void): JsonSchema {
+  const schema = structuredClone(userCreatedV2.schema) as JsonSchema & {
+    definitions: { UserCreatedData: DataSchema };
+  };
+  change(schema.definitions.UserCreatedData);
+  return schema;
+}
+
+describe('the evolution rule (FULL_TRANSITIVE, tolerant readers): CONTRACT_EVOLUTION_RULE', () => {
+  const history = [
+    { label: 'v1', schema: userCreatedV1.schema },
+    { label: 'v2', schema: userCreatedV2.schema },
+  ];
+
+  it.each([
+    [
+      'adds an optional field',
+      (d: DataSchema) => {
+        d.properties['nickname'] = { type: 'string' };
+      },
+      [],
+    ],
+    [
+      'changes the type of a field',
+      (d: DataSchema) => {
+        d.properties['name'] = { type: 'integer' };
+      },
+      [
+        'BACKWARD detail.data.name',
+        'BACKWARD detail.data.name',
+        'FORWARD detail.data.name',
+        'FORWARD detail.data.name',
+      ],
+    ],
+    [
+      'makes a required field optional',
+      (d: DataSchema) => {
+        d.required = d.required.filter((f) => f !== 'userId');
+      },
+      ['FORWARD detail.data.userId', 'FORWARD detail.data.userId'],
+    ],
+    [
+      'adds a required field',
+      (d: DataSchema) => {
+        d.properties['nickname'] = { type: 'string' };
+        d.required.push('nickname');
+      },
+      ['BACKWARD detail.data.nickname', 'BACKWARD detail.data.nickname'],
+    ],
+  ])('a new version that %s: %j', (_change, change, broken) => {
+    const violations = checkCompatibility({ label: 'next', schema: nextUserCreated(change) }, history);
+
+    expect(violations.map((v) => `${v.rule} ${v.field}`).sort()).toEqual([...broken].sort());
+  });
+
+  it.each(userCreatedVersions.slice(1))(
+    'accepts committed v$version after every version before it',
+    (contract) => {
+      const before = userCreatedVersions
+        .filter((c) => c.version < contract.version)
+        .map((c) => ({ label: `v${c.version}`, schema: c.schema }));
+
+      expect(checkCompatibility({ label: `v${contract.version}`, schema: contract.schema }, before)).toEqual(
+        [],
+      );
     },
   );
 });

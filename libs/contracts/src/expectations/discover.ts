@@ -2,7 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ContractError } from '../errors.ts';
-import type { ConsumerExpectations } from './expectations.ts';
+import type { AnyContract, ConsumerExpectations, ProducerPublications } from './expectations.ts';
 
 /**
  * The file each consumer app declares its expectations in, relative to the app's folder.
@@ -12,19 +12,39 @@ import type { ConsumerExpectations } from './expectations.ts';
 export const EXPECTATIONS_FILE = join('src', 'contract-expectations.ts');
 
 /**
- * A consumer's expectations and the file they came from.
+ * The file each producer app declares what it publishes in, relative to the app's folder.
  *
- * @example { file: 'apps/email-consumer/src/contract-expectations.ts', expectations }
+ * @example join(appDir, PUBLICATIONS_FILE); // apps/<app>/src/contract-publications.ts
+ */
+export const PUBLICATIONS_FILE = join('src', 'contract-publications.ts');
+
+/**
+ * A consumer's expectations, the app (project) and the file they came from.
+ *
+ * @example { project: 'email-consumer', file: 'apps/email-consumer/src/contract-expectations.ts', expectations }
  */
 export interface DiscoveredExpectations {
+  readonly project: string;
   readonly file: string;
   readonly expectations: ConsumerExpectations;
 }
 
 /**
+ * A producer's publications, the app (project) and the file they came from.
+ *
+ * @example { project: 'users-service', file: 'apps/users-service/src/contract-publications.ts', publications }
+ */
+export interface DiscoveredPublications {
+  readonly project: string;
+  readonly file: string;
+  readonly publications: ProducerPublications;
+}
+
+/**
  * Finds every `apps/<app>/src/contract-expectations.ts` under `workspaceRoot` by reading the file system, and
  * imports each one by its computed path (apps are never imported by package name: contracts depends on no
- * project). Each must export `expectations`; a file that does not, or exports a malformed one, is an error naming it.
+ * project). Each must export `expectations`; a file that does not, or exports a malformed one, is an error naming
+ * the file and the fix.
  *
  * @example const found = await discoverExpectations(workspaceRoot);
  */
@@ -32,6 +52,38 @@ export async function discoverExpectations(
   workspaceRoot: string,
   appsFolder = 'apps',
 ): Promise<DiscoveredExpectations[]> {
+  const found = await loadEach(workspaceRoot, appsFolder, EXPECTATIONS_FILE, 'expectations');
+  return found.map(({ project, file, value }) => ({
+    project,
+    file,
+    expectations: expectationsShape(file, value),
+  }));
+}
+
+/**
+ * Finds every `apps/<app>/src/contract-publications.ts` under `workspaceRoot` and imports it, like
+ * `discoverExpectations`. Each must export `publications`.
+ *
+ * @example const producers = await discoverPublications(workspaceRoot);
+ */
+export async function discoverPublications(
+  workspaceRoot: string,
+  appsFolder = 'apps',
+): Promise<DiscoveredPublications[]> {
+  const found = await loadEach(workspaceRoot, appsFolder, PUBLICATIONS_FILE, 'publications');
+  return found.map(({ project, file, value }) => ({
+    project,
+    file,
+    publications: publicationsShape(file, value),
+  }));
+}
+
+async function loadEach(
+  workspaceRoot: string,
+  appsFolder: string,
+  relativeFile: string,
+  exportName: string,
+): Promise<{ project: string; file: string; value: unknown }[]> {
   const appsDir = join(workspaceRoot, appsFolder);
   let apps: string[];
   try {
@@ -42,18 +94,21 @@ export async function discoverExpectations(
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
-  const found: DiscoveredExpectations[] = [];
-  for (const app of apps.sort()) {
-    const path = join(appsDir, app, EXPECTATIONS_FILE);
+  const found: { project: string; file: string; value: unknown }[] = [];
+  for (const project of apps.sort()) {
+    const path = join(appsDir, project, relativeFile);
     if (!(await exists(path))) continue;
-    const file = relative(workspaceRoot, path);
+    const file = relative(workspaceRoot, path).split('\\').join('/');
     let module: Record<string, unknown>;
     try {
       module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
     } catch (cause) {
-      throw new ContractError(`${file}: cannot be loaded (${(cause as Error).message}).`, { cause });
+      throw new ContractError(
+        `${file}: cannot be loaded (${(cause as Error).message}). Fix the file so that it compiles and exports \`${exportName}\`.`,
+        { cause },
+      );
     }
-    found.push({ file, expectations: validateShape(file, module['expectations']) });
+    found.push({ project, file, value: module[exportName] });
   }
   return found;
 }
@@ -66,10 +121,23 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-function validateShape(file: string, value: unknown): ConsumerExpectations {
+const isContractLike = (value: unknown): value is AnyContract => {
+  const c = value as Record<string, unknown> | null;
+  return (
+    !!c &&
+    typeof c === 'object' &&
+    typeof c['source'] === 'string' &&
+    typeof c['detailType'] === 'string' &&
+    Number.isInteger(c['version'])
+  );
+};
+const isPathList = (value: unknown) =>
+  Array.isArray(value) && value.every((r) => typeof r === 'string' && r !== '');
+
+function expectationsShape(file: string, value: unknown): ConsumerExpectations {
   const fail = (problem: string): never => {
     throw new ContractError(
-      `${file}: ${problem}. Export \`expectations: ConsumerExpectations\` ({ consumer, subscriptions: [{ source, detailType, versions, reads }] }).`,
+      `${file}: ${problem}. Export \`expectations = defineExpectations({ consumer, subscriptions: [{ contract, reads, readsIfPresent? }] })\` with a contract of @outboxed/contracts (e.g. userCreatedV1).`,
     );
   };
   if (!value || typeof value !== 'object') return fail('does not export `expectations`');
@@ -79,17 +147,29 @@ function validateShape(file: string, value: unknown): ConsumerExpectations {
   if (!Array.isArray(candidate['subscriptions'])) return fail('`subscriptions` is not an array');
   for (const [index, s] of (candidate['subscriptions'] as unknown[]).entries()) {
     const sub = (s ?? {}) as Record<string, unknown>;
-    const ok =
-      typeof sub['source'] === 'string' &&
-      typeof sub['detailType'] === 'string' &&
-      Array.isArray(sub['versions']) &&
-      (sub['versions'] as unknown[]).every((v) => Number.isInteger(v)) &&
-      Array.isArray(sub['reads']) &&
-      (sub['reads'] as unknown[]).every((r) => typeof r === 'string');
-    if (!ok)
-      fail(
-        `subscriptions[${index}] needs source, detailType (strings), versions (integers) and reads (paths)`,
-      );
+    if (!isContractLike(sub['contract']))
+      fail(`subscriptions[${index}].contract is not a contract (source, detailType, version)`);
+    if (!isPathList(sub['reads'])) fail(`subscriptions[${index}].reads is not a list of paths`);
+    if (sub['readsIfPresent'] !== undefined && !isPathList(sub['readsIfPresent']))
+      fail(`subscriptions[${index}].readsIfPresent is not a list of paths`);
   }
   return value as ConsumerExpectations;
+}
+
+function publicationsShape(file: string, value: unknown): ProducerPublications {
+  const fail = (problem: string): never => {
+    throw new ContractError(
+      `${file}: ${problem}. Export \`publications = definePublications({ producer, publishes: [contract, …] })\` with contracts of @outboxed/contracts (e.g. userCreated).`,
+    );
+  };
+  if (!value || typeof value !== 'object') return fail('does not export `publications`');
+  const candidate = value as Record<string, unknown>;
+  if (typeof candidate['producer'] !== 'string' || candidate['producer'] === '')
+    fail('`producer` is not a name');
+  const publishes = candidate['publishes'];
+  if (!Array.isArray(publishes) || publishes.length === 0) return fail('`publishes` lists no contract');
+  for (const [index, c] of publishes.entries()) {
+    if (!isContractLike(c)) fail(`publishes[${index}] is not a contract (source, detailType, version)`);
+  }
+  return value as ProducerPublications;
 }

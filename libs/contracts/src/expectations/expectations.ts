@@ -1,41 +1,105 @@
 import { eventCatalog } from '../catalog.ts';
 import type { EventContract } from '../contract.ts';
 import type { JsonSchema } from '../validation.ts';
+import { compareField, lookUp } from './schema-fields.ts';
 
 /**
- * One event type a consumer subscribes to: which versions it handles and which fields it reads.
+ * Any contract, whatever its types (what a subscription or a publication may name).
  *
- * @example { source: USERS_EVENT_SOURCE, detailType: USER_CREATED_DETAIL_TYPE, versions: [1, 2], reads: ['detail.data.email'] }
+ * @example const contracts: AnyContract[] = [userCreatedV1, userCreatedV2];
  */
-export interface ConsumerSubscription {
-  readonly source: string;
-  readonly detailType: string;
-  /** Schema versions the consumer handles. */
-  readonly versions: readonly number[];
-  /** Dotted JSON paths from the event root the consumer reads, e.g. `detail.data.email`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyContract = EventContract<any, any, any>;
+
+/**
+ * One event type a consumer subscribes to, read as one version of it.
+ *
+ * The consumer receives **every** version of that event type (same source and detail-type): each event is validated
+ * against `contract` as a tolerant reader (fields it does not know are ignored) and handed to the handler typed as
+ * that version. Versions of one detail-type follow the evolution rule (`CONTRACT_EVOLUTION_RULE`), so a compatible
+ * new version reaches the consumer with no change on its side; a breaking change is a new detail-type (a new major).
+ *
+ * @example { contract: userCreatedV2, reads: ['detail.metadata.id', 'detail.data.email'], readsIfPresent: ['detail.data.locale'] }
+ */
+export interface ConsumerSubscription<TContract extends AnyContract = AnyContract> {
+  /** The version the consumer reads events as (its reader schema). */
+  readonly contract: TContract;
+  /**
+   * Dotted JSON paths from the event root the consumer relies on, e.g. `detail.data.email`: each must be defined
+   * with the same type, format and enum, and required, in every version the consumer may receive.
+   */
   readonly reads: readonly string[];
+  /**
+   * Paths the consumer reads where present (optional fields): each must be defined in `contract`'s version and keep
+   * its type, format and enum in every version that defines it. @default none
+   */
+  readonly readsIfPresent?: readonly string[];
 }
 
 /**
  * What a consumer relies on, declared in its own app (`apps/<app>/src/contract-expectations.ts`, exporting
- * `expectations`). The contracts `check` target verifies every declaration against the current schemas, so a
- * producer change that breaks a consumer fails the producer's build.
+ * `expectations`). The contracts `check` target verifies every declaration against the schemas (and against their
+ * content at the git merge base), so a producer change that breaks a consumer fails the producer's build; the
+ * consumer kit derives the consumer's rule pattern, validation and handler types from it.
  *
  * @example
- * export const expectations: ConsumerExpectations = {
+ * export const expectations = defineExpectations({
  *   consumer: 'email-consumer',
- *   subscriptions: [{ source: USERS_EVENT_SOURCE, detailType: USER_CREATED_DETAIL_TYPE, versions: [1, 2], reads: ['detail.data.email'] }],
- * };
+ *   subscriptions: [{ contract: userCreatedV1, reads: ['detail.metadata.id', 'detail.data.email'] }],
+ * });
  */
-export interface ConsumerExpectations {
+export interface ConsumerExpectations<
+  TSubscriptions extends readonly ConsumerSubscription[] = readonly ConsumerSubscription[],
+> {
+  /** The consumer's name, e.g. `email-consumer` (its app folder). */
   readonly consumer: string;
-  readonly subscriptions: readonly ConsumerSubscription[];
+  readonly subscriptions: TSubscriptions;
 }
 
 /**
- * One broken expectation, naming the consumer, event, version and field.
+ * Declares a consumer's expectations, keeping each subscription's contract type, so the handler built from them
+ * receives events typed precisely per subscription (no casts).
  *
- * @example { consumer: 'email-consumer', detailType: 'UserCreated', version: 3, field: 'detail.data.email', message: '…' }
+ * @example
+ * export const expectations = defineExpectations({
+ *   consumer: 'audit-consumer',
+ *   subscriptions: [{ contract: userCreatedV1, reads: ['detail.metadata.id', 'detail.data.userId'] }],
+ * });
+ */
+export function defineExpectations<const TSubscriptions extends readonly ConsumerSubscription[]>(
+  expectations: ConsumerExpectations<TSubscriptions>,
+): ConsumerExpectations<TSubscriptions> {
+  return expectations;
+}
+
+/**
+ * What a producer publishes, declared in its own app (`apps/<app>/src/contract-publications.ts`, exporting
+ * `publications`): one contract per event type it emits, the version it writes. During a breaking change's
+ * transition window it lists both majors, and writes both events in the same transaction.
+ *
+ * @example export const publications = definePublications({ producer: 'users-service', publishes: [userCreated] });
+ */
+export interface ProducerPublications<TContracts extends readonly AnyContract[] = readonly AnyContract[]> {
+  /** The producer's name, e.g. `users-service` (its app folder). */
+  readonly producer: string;
+  readonly publishes: TContracts;
+}
+
+/**
+ * Declares what a producer publishes, keeping the contracts' types.
+ *
+ * @example export const publications = definePublications({ producer: 'users-service', publishes: [userCreated] });
+ */
+export function definePublications<const TContracts extends readonly AnyContract[]>(
+  publications: ProducerPublications<TContracts>,
+): ProducerPublications<TContracts> {
+  return publications;
+}
+
+/**
+ * One broken expectation: the consumer, the event and version, the field, what is wrong and the fix.
+ *
+ * @example { consumer: 'email-consumer', detailType: 'UserCreated', version: 3, field: 'detail.data.email', message: '…', fix: '…' }
  */
 export interface ExpectationViolation {
   readonly consumer: string;
@@ -43,120 +107,130 @@ export interface ExpectationViolation {
   readonly version: number;
   readonly field?: string;
   readonly message: string;
+  readonly fix: string;
 }
 
 /**
- * What the check needs of a contract: its identity and schema (an `EventContract` fits).
+ * What the check needs of a contract: its identity and schema (an `EventContract` fits). `label` names a version
+ * that is not the current file (e.g. `v2 at the merge base`).
  *
  * @example checkConsumerExpectations(expectations, [{ source, detailType, version: 3, schema }]);
  */
-export type SchemaEntry = Pick<EventContract, 'source' | 'detailType' | 'version' | 'schema'>;
+export interface SchemaEntry {
+  readonly source: string;
+  readonly detailType: string;
+  readonly version: number;
+  readonly schema: JsonSchema;
+  readonly label?: string;
+}
 
 /**
- * Checks a consumer's expectations against `catalog`: every subscribed version exists, every field it reads exists
- * in each subscribed version, and in the latest version (what the producer emits now) every field it reads still
- * exists and stays required where it was required in a subscribed version.
+ * Checks a consumer's expectations against `catalog` (and `earlier`: the same schemas as they were at the git merge
+ * base, whose events may still be in queues and archives): every subscribed event type and reader version exists;
+ * every field read is defined by the reader version; and in every version the consumer may receive, each field in
+ * `reads` is defined and required, and every field read keeps the reader's type, format and enum.
  *
  * @example expect(checkConsumerExpectations(expectations)).toEqual([]);
  */
 export function checkConsumerExpectations(
   expectations: ConsumerExpectations,
   catalog: readonly SchemaEntry[] = eventCatalog,
+  earlier: readonly SchemaEntry[] = [],
 ): ExpectationViolation[] {
+  return expectations.subscriptions.flatMap((subscription) =>
+    checkSubscription(expectations.consumer, subscription, catalog, earlier),
+  );
+}
+
+function checkSubscription(
+  consumer: string,
+  subscription: ConsumerSubscription,
+  catalog: readonly SchemaEntry[],
+  earlier: readonly SchemaEntry[],
+): ExpectationViolation[] {
+  const { source, detailType, version } = subscription.contract;
+  const sameType = (c: SchemaEntry) => c.source === source && c.detailType === detailType;
+  const versions = catalog.filter(sameType).sort((a, b) => a.version - b.version);
+  const base = { consumer, detailType, version };
+  if (versions.length === 0) {
+    const known = [...new Set(catalog.map((c) => `${c.source} ${c.detailType}`))].join(', ');
+    return [
+      {
+        ...base,
+        message: `subscribes to ${detailType} from ${source}, which no contract defines (known: ${known}).`,
+        fix: 'Subscribe to a published event type, or ask its producer to publish this one first.',
+      },
+    ];
+  }
+  const reader = versions.find((c) => c.version === version);
+  if (!reader) {
+    return [
+      {
+        ...base,
+        message: `reads ${detailType} as v${version}, which does not exist (versions: ${versions.map((c) => c.version).join(', ')}).`,
+        fix: `Read it as one of the published versions (e.g. v${versions.at(-1)?.version ?? 1}).`,
+      },
+    ];
+  }
+  const writers = [...versions, ...earlier.filter(sameType)];
   const violations: ExpectationViolation[] = [];
-  for (const subscription of expectations.subscriptions) {
-    const { source, detailType } = subscription;
-    const versions = catalog
-      .filter((c) => c.source === source && c.detailType === detailType)
-      .sort((a, b) => a.version - b.version);
-    const latest = versions[versions.length - 1];
-    const base = { consumer: expectations.consumer, detailType };
-    if (!latest) {
+  const fields = [
+    ...subscription.reads.map((field) => ({ field, relied: true })),
+    ...(subscription.readsIfPresent ?? []).map((field) => ({ field, relied: false })),
+  ];
+  for (const { field, relied } of fields) {
+    const own = lookUp(reader.schema, field);
+    if (!own) {
       violations.push({
         ...base,
-        version: subscription.versions[0] ?? 0,
-        message: `subscribes to ${detailType} from ${source}, which no contract defines (known: ${[...new Set(catalog.map((c) => `${c.source} ${c.detailType}`))].join(', ')}).`,
+        field,
+        message: `reads ${field}, which ${detailType} v${version} (the version it reads as) does not define.`,
+        fix: `Fix the path, or read ${detailType} as a version that defines ${field}.`,
       });
       continue;
     }
-    for (const version of subscription.versions) {
-      const contract = versions.find((c) => c.version === version);
-      if (!contract) {
+    if (relied && !own.required) {
+      violations.push({
+        ...base,
+        field,
+        message: `relies on ${field}, which is optional in ${detailType} v${version}: events may lack it.`,
+        fix: `Move ${field} to readsIfPresent and handle its absence.`,
+      });
+      continue;
+    }
+    for (const writer of writers) {
+      const label = writer.label ?? `v${writer.version}`;
+      const theirs = lookUp(writer.schema, field);
+      if (!theirs) {
+        if (!relied) continue;
         violations.push({
           ...base,
-          version,
-          message: `subscribes to ${detailType} v${version}, which does not exist (versions: ${versions.map((c) => c.version).join(', ')}).`,
+          version: writer.version,
+          field,
+          message: `relies on ${field}, which ${detailType} ${label} does not define: its events lack it.`,
+          fix: `Keep ${field} in every version of ${detailType} (publish a breaking change as a new major), or move it to readsIfPresent.`,
         });
         continue;
       }
-      for (const field of subscription.reads) {
-        const found = lookUp(contract.schema, field);
-        if (!found) {
-          violations.push({
-            ...base,
-            version,
-            field,
-            message: `reads ${field}, which ${detailType} v${version} does not define.`,
-          });
-          continue;
-        }
-        if (latest.version === version) continue;
-        const now = lookUp(latest.schema, field);
-        if (!now) {
-          violations.push({
-            ...base,
-            version: latest.version,
-            field,
-            message: `reads ${field} (defined in v${version}), which the latest ${detailType} v${latest.version}, emitted by the producer, removed.`,
-          });
-        } else if (found.required && !now.required) {
-          violations.push({
-            ...base,
-            version: latest.version,
-            field,
-            message: `reads ${field}, required in v${version} but optional in the latest ${detailType} v${latest.version}: events may now lack it.`,
-          });
-        }
+      if (relied && !theirs.required) {
+        violations.push({
+          ...base,
+          version: writer.version,
+          field,
+          message: `relies on ${field}, which is optional in ${detailType} ${label}: its events may lack it.`,
+          fix: `Keep ${field} required in ${detailType} ${label}, or move it to readsIfPresent.`,
+        });
+      }
+      for (const difference of compareField(own.schema, theirs.schema)) {
+        violations.push({
+          ...base,
+          version: writer.version,
+          field,
+          message: `reads ${field} as ${difference.reader} (v${version}), but ${detailType} ${label} has ${difference.writer}.`,
+          fix: `Keep ${field}'s ${difference.keyword} in ${detailType} ${label} as in v${version} (publish a breaking change as a new major).`,
+        });
       }
     }
   }
   return violations;
-}
-
-/** Where a dotted path leads in a schema, and whether every step on the way is required. */
-function lookUp(schema: JsonSchema, path: string): { required: boolean } | undefined {
-  let node: JsonSchema | undefined = schema;
-  let required = true;
-  for (const segment of path.split('.').flatMap((s) => s.split(/(?=\[)/))) {
-    node = deref(schema, node);
-    if (!node) return undefined;
-    if (segment.startsWith('[')) {
-      const items: unknown = node['items'];
-      if (!items || typeof items !== 'object' || Array.isArray(items)) return undefined;
-      node = items as JsonSchema;
-      required = false;
-      continue;
-    }
-    const properties = node['properties'] as Record<string, JsonSchema> | undefined;
-    const next = properties?.[segment];
-    if (!next) return undefined;
-    const requiredList = Array.isArray(node['required']) ? (node['required'] as string[]) : [];
-    required = required && requiredList.includes(segment);
-    node = next;
-  }
-  return deref(schema, node) ? { required } : undefined;
-}
-
-function deref(root: JsonSchema, node: JsonSchema | undefined): JsonSchema | undefined {
-  let current = node;
-  for (let hops = 0; current && typeof current['$ref'] === 'string' && hops < 32; hops += 1) {
-    const ref = current['$ref'];
-    if (!ref.startsWith('#/')) return undefined;
-    let target: unknown = root;
-    for (const key of ref.slice(2).split('/')) {
-      target = target && typeof target === 'object' ? (target as Record<string, unknown>)[key] : undefined;
-    }
-    current = target as JsonSchema | undefined;
-  }
-  return current;
 }

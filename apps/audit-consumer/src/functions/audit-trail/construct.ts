@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { subscribedContracts } from '@outboxed/consumer-kit';
 import { EventConsumer } from '@outboxed/consumer-kit/cdk';
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
@@ -35,7 +34,7 @@ export class AuditTrail extends Construct {
       sortKey: { name: 'sk', type: AttributeType.STRING },
     });
     this.consumer = new EventConsumer(this, 'Consumer', {
-      contracts: subscribedContracts(expectations),
+      expectations,
       entry: join(import.meta.dirname, 'handler.ts'),
       environment: { [AUDIT_ENV.auditTableName]: this.table.tableName },
     });

@@ -1,15 +1,9 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { ConsumerHandler, ConsumerHandlerDeps } from '@outboxed/consumer-kit';
-import {
-  ConsumerConfigurationError,
-  createConsumerHandler,
-  subscribedContracts,
-} from '@outboxed/consumer-kit';
-import type { EventContract } from '@outboxed/contracts';
+import { ConsumerConfigurationError, createConsumerHandler } from '@outboxed/consumer-kit';
 import { expectations } from '../../contract-expectations';
 import { AUDIT_ENV } from '../../environment';
-import type { AuditedEvent } from './audit-record';
 import { auditRecordOf } from './audit-record';
 
 /**
@@ -37,8 +31,7 @@ export function createAuditTrailHandler(deps: AuditTrailDeps = {}): ConsumerHand
   const now = deps.now ?? (() => new Date());
   return createConsumerHandler(
     {
-      name: expectations.consumer,
-      contracts: subscribedContracts(expectations) as readonly EventContract<AuditedEvent['detail']>[],
+      expectations,
       handle: async (event) => {
         const tableName = env[AUDIT_ENV.auditTableName];
         if (!tableName)

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { EventConsumer } from '@outboxed/consumer-kit/cdk';
-import { subscribedContracts } from '@outboxed/consumer-kit';
 import { Arn, Stack, Token } from 'aws-cdk-lib';
 import { Grant } from 'aws-cdk-lib/aws-iam';
 import { CfnTemplate, EmailIdentity } from 'aws-cdk-lib/aws-ses';
@@ -49,7 +48,7 @@ export class WelcomeEmail extends Construct {
       },
     });
     this.consumer = new EventConsumer(this, 'Consumer', {
-      contracts: subscribedContracts(expectations),
+      expectations,
       entry: join(import.meta.dirname, 'handler.ts'),
       environment: {
         [EMAIL_ENV.senderAddress]: props.senderAddress,

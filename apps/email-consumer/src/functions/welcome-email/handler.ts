@@ -1,11 +1,6 @@
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import type { ConsumerHandler, ConsumerHandlerDeps } from '@outboxed/consumer-kit';
-import {
-  ConsumerConfigurationError,
-  createConsumerHandler,
-  subscribedContracts,
-} from '@outboxed/consumer-kit';
-import type { EventContract, UserCreatedV1ConsumerDetail } from '@outboxed/contracts';
+import { ConsumerConfigurationError, createConsumerHandler } from '@outboxed/consumer-kit';
 import { expectations } from '../../contract-expectations';
 import { EMAIL_ENV } from '../../environment';
 import type { WelcomeEmailSettings } from './welcome-email';
@@ -22,7 +17,7 @@ export interface WelcomeEmailDeps extends ConsumerHandlerDeps {
 }
 
 /**
- * The email consumer's handler: on each UserCreated (v1, v2) sends the user one welcome email through SES v2
+ * The email consumer's handler: on each UserCreated (any version, read as v1) sends the user one welcome email through SES v2
  * `SendEmail`. The kit makes it idempotent on `detail.metadata.id`: the `SendEmail` call is the last step of the
  * effect, so the only window for a second email is between SES accepting it and the idempotency record being
  * completed. SES takes no idempotency key, so the handler is an `externalEffect` consumer: a crash in that window
@@ -35,8 +30,7 @@ export function createWelcomeEmailHandler(deps: WelcomeEmailDeps = {}): Consumer
   const env = deps.env ?? process.env;
   return createConsumerHandler(
     {
-      name: expectations.consumer,
-      contracts: subscribedContracts(expectations) as readonly EventContract<UserCreatedV1ConsumerDetail>[],
+      expectations,
       // SendEmail takes no idempotency key: one record at a time, a retaken dead mark counted as a possible duplicate
       externalEffect: true,
       handle: async (event) => {

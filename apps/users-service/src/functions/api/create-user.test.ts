@@ -6,7 +6,11 @@ import {
   type CancellationReason,
 } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { createOutboxWriter } from '@outboxed/outbox';
+import { majorOf, userCreated } from '@outboxed/contracts';
+import { userCreatedNextMajor } from '@outboxed/contracts/testing';
+import { createOutboxWriter, parseOutboxItem, toEventDetail } from '@outboxed/outbox';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { userCreatedPublications } from '../../contract-publications';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { UserWriteError } from '../../errors';
@@ -65,6 +69,48 @@ beforeEach(() => {
 });
 
 describe('createUser', () => {
+  it("guarantee 7: writes both majors of UserCreated in the user's one transaction during a transition window", async () => {
+    ddbMock.on(TransactWriteItemsCommand).resolves({});
+    const nextMajor = {
+      contract: userCreatedNextMajor,
+      data: (user: { id: string; email: string; name: string; createdAt: string }) => ({
+        userId: user.id,
+        email: user.email,
+        displayName: user.name,
+        createdAt: user.createdAt,
+      }),
+    };
+
+    const outcome = await createUser(
+      command(),
+      deps({ publications: [...userCreatedPublications, nextMajor] }),
+    );
+
+    expect(outcome).toMatchObject({ kind: 'created', eventId: '01KE0000000000000000000001' });
+    const calls = ddbMock.commandCalls(TransactWriteItemsCommand);
+    expect(calls).toHaveLength(1);
+    const outbox = (calls[0]?.args[0].input.TransactItems ?? [])
+      .map((item) => unmarshall(item.Put?.Item ?? {}))
+      .filter((item) => item['itemType'] === 'OUTBOX')
+      .map((item) => parseOutboxItem(item));
+    expect(outbox.map((item) => [item.eventType, majorOf(item.eventType).major, item.aggregateId])).toEqual([
+      [userCreated.detailType, 1, USER_ID],
+      [userCreatedNextMajor.detailType, 2, USER_ID],
+    ]);
+    const [current, next] = outbox;
+    expect(current && userCreated.validateDetail(toEventDetail(current))).toEqual([]);
+    expect(next && userCreatedNextMajor.validateDetail(toEventDetail(next))).toEqual([]);
+  });
+
+  it('validates each published major against its own contract', async () => {
+    const broken = { contract: userCreatedNextMajor, data: () => ({ userId: USER_ID }) };
+
+    await expect(
+      createUser(command(), deps({ publications: [...userCreatedPublications, broken] })),
+    ).rejects.toThrow(UserWriteError);
+    expect(ddbMock.commandCalls(TransactWriteItemsCommand)).toHaveLength(0);
+  });
+
   it('retries a transaction cancelled by a TransactionConflict with the very same input, then commits', async () => {
     ddbMock
       .on(TransactWriteItemsCommand)

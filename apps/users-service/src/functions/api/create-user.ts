@@ -9,8 +9,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { toEventDetail, type OutboxWriter } from '@outboxed/outbox';
-import { USERS_EVENT_SOURCE, userCreated } from '@outboxed/contracts';
 import type { ContractViolation } from '@outboxed/contracts';
+import { userCreatedPublications, type UserCreatedPublication } from '../../contract-publications';
 import { CREATE_USER_FIELDS, type CreateUserRequest } from '../../domain/create-user-request';
 import type { FieldError } from '../../domain/field-error';
 import { newUser, type User } from '../../domain/user';
@@ -58,6 +58,8 @@ export interface CreateUserDeps {
   readonly idempotencyTtlSeconds: number;
   /** Waits between transaction attempts after a `TransactionConflict`. */
   readonly sleep: (ms: number) => Promise<void>;
+  /** The events written with each user (both majors during a breaking change's window). @default userCreatedPublications */
+  readonly publications?: readonly UserCreatedPublication[];
 }
 
 /** One `POST /users`: the validated body, its correlation id and, when given, its idempotency key. */
@@ -88,8 +90,8 @@ interface StoredResponse {
 
 /**
  * Creates a user: ONE `TransactWriteItems` built by libs/outbox's writer puts, in this order,
- * the idempotency record (when an `Idempotency-Key` was sent), the email-uniqueness item, the user item and the
- * UserCreated outbox item — each with `attribute_not_exists`, so an email already registered or a reused key
+ * the idempotency record (when an `Idempotency-Key` was sent), the email-uniqueness item, the user item and one
+ * outbox item per publication (the latest UserCreated; both majors during a breaking change's window) — each with `attribute_not_exists`, so an email already registered or a reused key
  * cancels the whole transaction and nothing is written (guarantees 1 and 6). The event's detail is validated
  * against the published contract before anything is sent, built by the relay's own `toEventDetail`, so what is
  * validated is what will be published.
@@ -127,34 +129,31 @@ export async function createUser(
     emailPut(deps.tableName, user),
     userPut(deps.tableName, user),
   ];
+  const publications = deps.publications ?? userCreatedPublications;
   const transaction = deps.outboxWriter.buildTransaction({
     writes,
-    events: [
-      {
-        source: USERS_EVENT_SOURCE,
-        type: userCreated.detailType,
-        version: userCreated.version,
-        aggregateType: USER_AGGREGATE_TYPE,
-        aggregateId: user.id,
-        partitionKey: userPartition(user.id),
-        sequence: 1,
-        occurredAt: user.createdAt,
-        correlationId: command.correlationId,
-        data: {
-          userId: user.id,
-          email: user.email,
-          name: user.name,
-          createdAt: user.createdAt,
-          ...(user.locale === undefined ? {} : { locale: user.locale }),
-        },
-      },
-    ],
+    // one event per publication, all in the user's transaction: during a breaking change's window both majors
+    events: publications.map(({ contract, data }) => ({
+      source: contract.source,
+      type: contract.detailType,
+      version: contract.version,
+      aggregateType: USER_AGGREGATE_TYPE,
+      aggregateId: user.id,
+      partitionKey: userPartition(user.id),
+      sequence: 1,
+      occurredAt: user.createdAt,
+      correlationId: command.correlationId,
+      data: data(user),
+    })),
   });
   const [outboxItem] = transaction.items;
   if (outboxItem === undefined)
-    throw new UserWriteError('The outbox writer built no outbox item for UserCreated.');
-  const violations = userCreated.validateDetail(toEventDetail(outboxItem));
-  if (violations.length > 0) return rejectOrThrow(violations);
+    throw new UserWriteError('The outbox writer built no outbox item: userCreatedPublications is empty.');
+  for (const [index, { contract }] of publications.entries()) {
+    const item = transaction.items[index];
+    const violations = item ? contract.validateDetail(toEventDetail(item)) : [];
+    if (violations.length > 0) return rejectOrThrow(violations);
+  }
 
   const reasons = await sendTransaction(transaction.input.TransactItems ?? [], deps);
   if (reasons === undefined) return { kind: 'created', user, eventId: outboxItem.eventId };

@@ -1,0 +1,46 @@
+import { definePublications, userCreated } from '@outboxed/contracts';
+import type { AnyContract } from '@outboxed/contracts';
+import type { User } from './domain/user';
+
+/**
+ * One event the users service publishes when a user is committed: its contract (the version written) and how the
+ * user becomes its `data`.
+ *
+ * @example const p: UserCreatedPublication = { contract: userCreated, data: (user) => ({ userId: user.id, … }) };
+ */
+export interface UserCreatedPublication {
+  readonly contract: AnyContract;
+  readonly data: (user: User) => Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The events written for each created user, all in the user's own transaction. Normally one: the latest UserCreated.
+ * A breaking change adds its new major (detail-type `UserCreated.v2`) here beside the old one, so both are written
+ * atomically (no consumer sees one without the other) until `nx run contracts:check` says no consumer reads the old
+ * one; then it is removed (docs/evolving-contracts.md).
+ *
+ * @example userCreatedPublications.map((p) => p.contract.detailType); // ['UserCreated']
+ */
+export const userCreatedPublications: readonly UserCreatedPublication[] = [
+  {
+    contract: userCreated,
+    data: (user) => ({
+      userId: user.id,
+      email: user.email,
+      name: user.name,
+      createdAt: user.createdAt,
+      ...(user.locale === undefined ? {} : { locale: user.locale }),
+    }),
+  },
+];
+
+/**
+ * What the users service publishes, read by `nx run contracts:check` (which consumers read what), by the workspace
+ * plugin (consumer → producer edges of the Nx graph) and by the event catalog.
+ *
+ * @example publications.publishes.map((c) => `${c.detailType} v${c.version}`); // ['UserCreated v2']
+ */
+export const publications = definePublications({
+  producer: 'users-service',
+  publishes: userCreatedPublications.map((p) => p.contract),
+});
