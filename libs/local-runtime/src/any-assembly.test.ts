@@ -5,6 +5,8 @@
 //   not consume the retry quota; the on-failure record;
 // - "Handling errors for an SQS event source in Lambda" (services-sqs-errorhandling): partial batch responses, the
 //   visibility timeout and the queue's maxReceiveCount.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,11 +19,12 @@ import type { LocalRuntime } from './runtime';
 
 const example = join(import.meta.dirname, '..', 'examples', 'stream-and-queue');
 let runtime: LocalRuntime;
+let assembly: string;
 const lines: string[] = [];
 
 beforeAll(async () => {
   // the assembly's stacks are named after its folder: the app `stream-and-queue`
-  const assembly = join(mkdtempSync(join(tmpdir(), 'assembly-')), 'stream-and-queue');
+  assembly = join(mkdtempSync(join(tmpdir(), 'assembly-')), 'stream-and-queue');
   await synthesizeApp({ name: 'stream-and-queue', dir: example, assemblyDir: assembly }, findWorkspaceRoot());
   runtime = await startLocalRuntime({
     assemblies: [assembly],
@@ -159,5 +162,46 @@ describe('startLocalRuntime({ assemblies }): any CDK app from its cloud assembly
       expect.stringContaining('failed e (receive 1)'),
       expect.stringContaining('failed e (receive 2)'),
     ]);
+  });
+
+  it('`npm start -- --assembly <dir>` prints the banner, listing the unsupported resource types, and stops on Ctrl-C', async () => {
+    const root = findWorkspaceRoot();
+    // what `npm start -- --assembly <dir> …` runs (package.json), with free ports and its own data
+    const cli = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(root, 'scripts', 'start.ts'),
+        '--assembly',
+        assembly,
+        '--port',
+        '0',
+        '--api-port',
+        '0',
+        '--dynamodb-port',
+        '0',
+        '--data-dir',
+        mkdtempSync(join(tmpdir(), 'stream-and-queue-cli-')),
+      ],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    cli.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    cli.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const exited = once(cli, 'exit');
+
+    await expect.poll(() => out, { timeout: 120_000, interval: 200 }).toContain('Live log below.');
+    cli.kill('SIGINT');
+    const [code] = await exited;
+
+    expect(out).toContain('reading 1 cloud assembly folder(s)');
+    expect(out).toMatch(/outboxed is running locally — ready in/);
+    expect(out).toMatch(
+      /Not run locally \(unsupported resource types\):\n {2}StreamAndQueue\/Announcements\w+ \(AWS::SNS::Topic\)/,
+    );
+    expect(out).not.toContain('curl');
+    expect(out).toContain('outboxed: stopped.');
+    expect(code).toBe(0);
   });
 });
