@@ -48,8 +48,8 @@ export interface StartLocalRuntimeOptions {
    */
   readonly assemblies?: readonly string[];
   /**
-   * Where the apps' assemblies are read from and synthesized to, one folder per app (`<dir>/<app>`). Must be inside
-   * the workspace, so the bundles resolve the AWS SDK from its node_modules. Tests use it to stay clear of
+   * Where the apps' assemblies are read from and synthesized to, one folder per app (`<dir>/<app>`); any folder
+   * (functions find the AWS SDK through the workers' `NODE_PATH`, as on Lambda). Tests use it to stay clear of
    * `nx run <app>:synth` writing `cdk.out` at the same time. @default each app's `cdk.out`
    */
   readonly assemblyOutDir?: string;
