@@ -338,8 +338,10 @@ describe('DynamoDbStreamMapping (against DynamoDB Local streams)', () => {
     const afterDelivery = Date.now();
     await mapping.stop();
 
-    // the mapping's last read to the end of the shard can precede the write by one poll, hence the second of slack
-    expect(created[1]).toBeGreaterThanOrEqual(Math.floor(beforeWrite / 1000) - 1);
+    // the mapping's last read to the end of the shard was sent before the write, by one poll interval plus that
+    // read's own time on a busy machine: a few seconds of slack, where DynamoDB Local's minute is up to 59 s off
+    // (the exact rule is tested with a mocked stream in dynamodb-stream-error-handling.test.ts)
+    expect(created[1]).toBeGreaterThanOrEqual(Math.floor(beforeWrite / 1000) - 5);
     expect(created[1]).toBeLessThanOrEqual(Math.floor(afterDelivery / 1000));
   });
 });
