@@ -86,6 +86,26 @@ export class UnknownEventVersionError extends WorkspacePluginError {
 }
 
 /**
+ * `--events` names two versions of one event type: a consumer reads an event type as one version and receives every
+ * compatible version of it.
+ *
+ * @example throw new DuplicateEventTypeError('UserCreated@1,UserCreated@2', 'UserCreated', [1, 2]);
+ */
+export class DuplicateEventTypeError extends WorkspacePluginError {
+  constructor(
+    readonly received: string,
+    readonly detailType: string,
+    readonly versions: readonly number[],
+  ) {
+    super(
+      `--events ${JSON.stringify(received)} names ${detailType} in versions ${versions.join(' and ')}. A consumer ` +
+        `reads an event type as one version and receives every compatible version of it: pass only the version ` +
+        `whose fields you read (${versions.map((v) => `${detailType}@${v}`).join(' or ')}).`,
+    );
+  }
+}
+
+/**
  * `--filter` is not a JSON object of EventBridge content filters.
  *
  * @example throw new InvalidFilterError('{"data":', 'not JSON (Unexpected end of JSON input)');

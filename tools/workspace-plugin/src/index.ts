@@ -11,6 +11,7 @@ export {
   WorkspacePluginError,
   InvalidConsumerNameError,
   ConsumerExistsError,
+  DuplicateEventTypeError,
   UnknownEventTypeError,
   UnknownEventVersionError,
   InvalidFilterError,

@@ -6,6 +6,7 @@ import * as prettier from 'prettier';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   ConsumerExistsError,
+  DuplicateEventTypeError,
   InvalidConsumerNameError,
   InvalidFilterError,
   UnknownEventTypeError,
@@ -45,7 +46,7 @@ describe('consumerGenerator', () => {
     expect(changedPaths(tree).filter((path) => !before.includes(path))).toEqual(EXPECTED_FILES);
   });
 
-  it('registers the Nx project with the app tags and the lint, typecheck, test, synth and deploy targets', async () => {
+  it('registers the Nx project with the app tags and the lint, typecheck, test, synth, deploy and diff targets', async () => {
     await consumerGenerator(tree, options());
 
     expect(readProjectConfiguration(tree, 'billing-consumer')).toEqual({
@@ -55,7 +56,7 @@ describe('consumerGenerator', () => {
       sourceRoot: 'apps/billing-consumer/src',
       projectType: 'application',
       tags: ['type:app', 'scope:billing'],
-      targets: { lint: {}, typecheck: {}, test: {}, synth: {}, deploy: {} },
+      targets: { lint: {}, typecheck: {}, test: {}, synth: {}, deploy: {}, diff: {} },
     });
   });
 
@@ -78,33 +79,16 @@ describe('consumerGenerator', () => {
   });
 
   it.each([
-    ['UserCreated', ['userCreatedV2'], 'userCreatedV2.version'],
-    ['UserCreated@1', ['userCreatedV1'], 'userCreatedV1.version'],
-    [' UserCreated@1 , UserCreated@1 ', ['userCreatedV1'], 'userCreatedV1.version'],
-    [
-      'UserCreated@1,UserCreated@2',
-      ['userCreatedV1', 'userCreatedV2'],
-      'userCreatedV1.version, userCreatedV2.version',
-    ],
-  ])(
-    'subscribes --events %j to those contract versions in its expectations',
-    async (events, imports, versions) => {
-      await consumerGenerator(tree, options({ events }));
+    ['UserCreated', 'userCreatedV2'],
+    ['UserCreated@1', 'userCreatedV1'],
+    [' UserCreated@1 , UserCreated@1 ', 'userCreatedV1'],
+  ])('subscribes --events %j reading it as %s in its expectations', async (events, contract) => {
+    await consumerGenerator(tree, options({ events }));
 
-      const expectations = tree.read('apps/billing-consumer/src/contract-expectations.ts', 'utf8') ?? '';
-      const applyEvent =
-        tree.read('apps/billing-consumer/src/functions/billing-events/apply-event.ts', 'utf8') ?? '';
-      expect(expectations).toContain(
-        `import { eventPattern as contractEventPattern, ${imports.join(', ')} } from '@outboxed/contracts';`,
-      );
-      expect(expectations).toContain(`contractEventPattern([${imports.join(', ')}], CONTENT_FILTER);`);
-      expect(expectations).toContain(`versions: [${versions}],`);
-      expect(expectations.match(/^ +detailType: /gm)).toHaveLength(1);
-      expect(applyEvent).toContain(
-        `export type SubscribedContract = ${imports.map((i) => `typeof ${i}`).join(' | ')};`,
-      );
-    },
-  );
+    const expectations = tree.read('apps/billing-consumer/src/contract-expectations.ts', 'utf8') ?? '';
+    expect(expectations).toContain(`import { defineExpectations, ${contract} } from '@outboxed/contracts';`);
+    expect([...expectations.matchAll(/^ +contract: (\w+),$/gm)].map((m) => m[1])).toEqual([contract]);
+  });
 
   it('adds no content filter to the rule without --filter', async () => {
     await consumerGenerator(tree, options());
@@ -112,9 +96,6 @@ describe('consumerGenerator', () => {
     const expectations = tree.read('apps/billing-consumer/src/contract-expectations.ts', 'utf8');
     expect(expectations).toContain(
       'export const CONTENT_FILTER: Record<string, unknown> | undefined = undefined;',
-    );
-    expect(expectations).toContain(
-      'export const eventPattern: ContractEventPattern = contractEventPattern([userCreatedV2], CONTENT_FILTER);',
     );
   });
 

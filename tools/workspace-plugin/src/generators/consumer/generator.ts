@@ -27,11 +27,6 @@ export function toTsLiteral(value: unknown): string {
 
 /** What the templates in `files/` are rendered with. */
 function templateValues(options: NormalizedConsumerOptions): Record<string, unknown> {
-  const groups = new Map<string, string[]>();
-  for (const s of options.subscriptions) {
-    const key = `${s.source} ${s.detailType}`;
-    groups.set(key, [...(groups.get(key) ?? []), s.exportName]);
-  }
   const [first] = options.subscriptions;
   if (!first) throw new Error('A consumer needs at least one subscription.');
   return {
@@ -44,7 +39,6 @@ function templateValues(options: NormalizedConsumerOptions): Record<string, unkn
     functionPropertyName: `${options.propertyName}Events`,
     constantName: names(options.name).constantName,
     contractImports: [...new Set(options.subscriptions.map((s) => s.exportName))],
-    expectationGroups: [...groups.values()].map((exportNames) => ({ first: exportNames[0], exportNames })),
     example: first.exampleName,
     filterLiteral: options.filter === undefined ? 'undefined' : toTsLiteral(options.filter),
   };

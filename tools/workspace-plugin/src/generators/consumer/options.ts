@@ -3,6 +3,7 @@ import { getProjects, names } from '@nx/devkit';
 import { compileEventPattern } from '@outboxed/local-aws';
 import {
   ConsumerExistsError,
+  DuplicateEventTypeError,
   InvalidConsumerNameError,
   InvalidFilterError,
   UnknownEventTypeError,
@@ -95,7 +96,8 @@ export function consumerBaseName(received: string): string {
 
 /**
  * Resolves `--events` (`UserCreated`, `UserCreated@1`, comma-separated) against the contracts' catalog: a bare
- * DetailType means its latest version. Duplicates collapse; order is kept. An unknown event type throws
+ * DetailType means its latest version. Duplicates collapse; order is kept. One event type is read as one version
+ * (the consumer receives every compatible version of it), so two versions of one type are refused. An unknown event type throws
  * {@link UnknownEventTypeError}; a known type at an unknown version, {@link UnknownEventVersionError}.
  *
  * @example parseSubscriptions('UserCreated', contractCatalog()); // [{ detailType: 'UserCreated', version: 2, … }]
@@ -122,6 +124,11 @@ export function parseSubscriptions(received: string, catalog: readonly CatalogEn
         versions.map((c) => c.version),
       );
     }
+    const sameType = subscriptions.find(
+      (s) => s.source === entry.source && s.detailType === entry.detailType && s !== entry,
+    );
+    if (sameType)
+      throw new DuplicateEventTypeError(received, entry.detailType, [sameType.version, entry.version]);
     if (!subscriptions.includes(entry)) subscriptions.push(entry);
   }
   return subscriptions;
