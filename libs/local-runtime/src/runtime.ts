@@ -337,6 +337,7 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
         '';
       const compileFilter = (pattern: string) => compileEventPattern(pattern);
       const mappings = collectEventSourceMappings(stacks, queueUrls);
+      for (const note of mappings.notes) log({ kind: 'runtime.warning', message: note });
       const running: { stop(): Promise<void> }[] = [];
       const fnLabel = (arn: string) => {
         const fn = functions.find(arn);

@@ -19,7 +19,11 @@ function resource(
 }
 
 function stack(...resources: (readonly [string, DeployedResource])[]): DeployedStack {
-  return { plan: {} as DeployedStack['plan'], resources: new Map(resources), outputs: {} };
+  return {
+    plan: { input: { stackName: 'Stack' } } as DeployedStack['plan'],
+    resources: new Map(resources),
+    outputs: {},
+  };
 }
 
 describe('collectEventSourceMappings', () => {
@@ -106,5 +110,51 @@ describe('collectEventSourceMappings', () => {
         batchSize: 10,
       },
     ]);
+  });
+
+  it('names, rather than skips silently, the sources and settings it does not run', () => {
+    const deployed = stack(
+      resource(
+        'Kinesis',
+        'AWS::Lambda::EventSourceMapping',
+        {
+          FunctionName: 'Fn',
+          EventSourceArn: 'arn:aws:kinesis:us-east-1:000000000000:stream/s',
+          StartingPosition: 'LATEST',
+        },
+        'uuid-1',
+      ),
+      resource(
+        'Stream',
+        'AWS::Lambda::EventSourceMapping',
+        {
+          FunctionName: 'Fn',
+          EventSourceArn: streamArn,
+          StartingPosition: 'LATEST',
+          ParallelizationFactor: 4,
+          TumblingWindowInSeconds: 60,
+          DestinationConfig: { OnFailure: { Destination: 'arn:aws:sns:us-east-1:000000000000:topic' } },
+        },
+        'uuid-2',
+      ),
+      resource(
+        'Queue',
+        'AWS::Lambda::EventSourceMapping',
+        { FunctionName: 'Fn', EventSourceArn: queueArn, ScalingConfig: { MaximumConcurrency: 50 } },
+        'uuid-3',
+      ),
+    );
+
+    const { streams, queues, notes } = collectEventSourceMappings([deployed], new Map());
+
+    expect(notes).toEqual([
+      'Stack/Kinesis: the event source arn:aws:kinesis:us-east-1:000000000000:stream/s is not run locally (only DynamoDB streams and SQS queues are)',
+      'Stack/Stream: ParallelizationFactor 4 runs as 1 (one batch per shard at a time; per-key order is kept either way)',
+      'Stack/Stream: TumblingWindowInSeconds is not emulated (the function gets no window state)',
+      'Stack/Stream: on-failure destination arn:aws:sns:us-east-1:000000000000:topic is not run locally (only SQS destinations are); discarded records are only logged',
+      'Stack/Queue: ScalingConfig.MaximumConcurrency 50 runs as 4 pollers',
+    ]);
+    expect(streams.map((s) => s.onFailureDestinationArn)).toEqual([undefined]);
+    expect(queues.map((q) => q.maximumConcurrency)).toEqual([4]);
   });
 });

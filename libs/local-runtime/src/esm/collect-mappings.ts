@@ -11,12 +11,15 @@ import type { SqsMappingConfig } from './sqs-mapping';
 export interface CollectedMappings {
   readonly streams: StreamMappingConfig[];
   readonly queues: SqsMappingConfig[];
+  /** What the runtime runs differently from AWS or not at all, one line per mapping and property, for the log. */
+  readonly notes: string[];
 }
 
 /**
  * Reads every enabled `AWS::Lambda::EventSourceMapping` of the deployed stacks into a poller configuration. The
  * function is named by its ARN (a template's `FunctionName` is usually the function's name, its `Ref`), as the
- * on-failure record carries it.
+ * on-failure record carries it. Sources other than DynamoDB streams and SQS queues, and settings the pollers do not
+ * emulate, are named in `notes` rather than skipped silently.
  *
  * @example const { streams, queues } = collectEventSourceMappings(stacks, queueUrls);
  */
@@ -26,6 +29,7 @@ export function collectEventSourceMappings(
 ): CollectedMappings {
   const streams: StreamMappingConfig[] = [];
   const queues: SqsMappingConfig[] = [];
+  const notes: string[] = [];
   const functionArns = new Map<string, string>();
   for (const stack of stacks)
     for (const resource of stack.resources.values())
@@ -37,6 +41,7 @@ export function collectEventSourceMappings(
       const p = resource.properties;
       if (p.Enabled === false) continue;
       const source = String(p.EventSourceArn ?? '');
+      const where = `${stack.plan.input.stackName}/${resource.logicalId}`;
       const common = {
         uuid: resource.identity.ref,
         functionArn: functionArn(String(p.FunctionName), functionArns),
@@ -53,6 +58,16 @@ export function collectEventSourceMappings(
       if (source.includes(':dynamodb:')) {
         const destination = (p.DestinationConfig as { OnFailure?: { Destination?: string } } | undefined)
           ?.OnFailure?.Destination;
+        if (Number(p.ParallelizationFactor ?? 1) > 1)
+          notes.push(
+            `${where}: ParallelizationFactor ${String(p.ParallelizationFactor)} runs as 1 (one batch per shard at a time; per-key order is kept either way)`,
+          );
+        if (p.TumblingWindowInSeconds !== undefined)
+          notes.push(`${where}: TumblingWindowInSeconds is not emulated (the function gets no window state)`);
+        if (destination && !destination.includes(':sqs:'))
+          notes.push(
+            `${where}: on-failure destination ${destination} is not run locally (only SQS destinations are); discarded records are only logged`,
+          );
         streams.push({
           ...common,
           eventSourceArn: source,
@@ -61,13 +76,19 @@ export function collectEventSourceMappings(
           bisectBatchOnFunctionError: p.BisectBatchOnFunctionError === true,
           maximumRetryAttempts: Number(p.MaximumRetryAttempts ?? -1),
           maximumRecordAgeInSeconds: Number(p.MaximumRecordAgeInSeconds ?? -1),
-          ...(destination ? { onFailureDestinationArn: destination } : {}),
+          ...(destination?.includes(':sqs:') ? { onFailureDestinationArn: destination } : {}),
         });
-      } else if (source.includes(':sqs:')) {
+      } else if (!source.includes(':sqs:')) {
+        notes.push(
+          `${where}: the event source ${source || '(none)'} is not run locally (only DynamoDB streams and SQS queues are)`,
+        );
+      } else {
         const name = source.split(':').at(-1) as string;
         const url = queueUrls.get(source) ?? `http://localhost/000000000000/${name}`;
         const concurrency = (p.ScalingConfig as { MaximumConcurrency?: number } | undefined)
           ?.MaximumConcurrency;
+        if (concurrency && concurrency > 4)
+          notes.push(`${where}: ScalingConfig.MaximumConcurrency ${concurrency} runs as 4 pollers`);
         queues.push({
           ...common,
           queueArn: source,
@@ -78,7 +99,7 @@ export function collectEventSourceMappings(
       }
     }
   }
-  return { streams, queues };
+  return { streams, queues, notes };
 }
 
 /** A `FunctionName` (name, ARN or partial ARN) as the function's ARN. */
