@@ -6,6 +6,7 @@ import {
   exampleUserCreatedEvent,
   exampleUserCreatedV1Event,
 } from '@outboxed/contracts';
+import { userCreatedNextMajor } from '@outboxed/contracts/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectations } from './contract-expectations';
 import { EmailConsumerStack } from './stack';
@@ -26,13 +27,19 @@ describe('email-consumer contract', () => {
 
   it.each([
     ['UserCreated v1', exampleUserCreatedV1Event()],
-    ['UserCreated v2', exampleUserCreatedEvent()],
+    ['the latest UserCreated', exampleUserCreatedEvent()],
   ])('its rule pattern matches the contracts example %s event', async (_name, event) => {
     expect(await tester.matches(pattern, event)).toBe(true);
   });
 
   it.each(eventsOffRoute(exampleUserCreatedEvent()))('its rule pattern rejects %s', async (_name, event) => {
     expect(await tester.matches(pattern, event)).toBe(false);
+  });
+
+  it('guarantee 7: its rule pattern rejects a new major of UserCreated it does not read', async () => {
+    const nextMajor = { ...exampleUserCreatedEvent(), 'detail-type': userCreatedNextMajor.detailType };
+
+    expect(await tester.matches(pattern, nextMajor)).toBe(false);
   });
 
   it('its expectations hold against the current schemas', () => {

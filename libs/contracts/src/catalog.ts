@@ -1,13 +1,14 @@
 import type { EventContract } from './contract.ts';
 import { UnknownContractError } from './errors.ts';
-import { userCreatedVersions } from './user-created.ts';
+import { generatedCatalog } from './generated/catalog.ts';
 
 /**
- * Every contract of every event type, every version, oldest first within a type.
+ * Every contract of every event type (every major), every version, oldest first within a type: generated from the
+ * schema files, so a new event type or major is its schema file plus `nx run contracts:codegen`.
  *
  * @example eventCatalog.map((c) => `${c.schemaName} v${c.version}`);
  */
-export const eventCatalog: readonly EventContract[] = [...userCreatedVersions];
+export const eventCatalog: readonly EventContract[] = generatedCatalog;
 
 /**
  * The contract of `detailType` at `version` (and `source`, when several sources share a detail-type), or

@@ -6,7 +6,7 @@ import { processIo, runIfMain } from './io.ts';
 import type { CliIo } from './io.ts';
 
 /**
- * `nx run contracts:graph`: prints the workspace's contract graph (who publishes, who reads which event type) as
+ * `nx run contracts:contract-graph`: prints the workspace's contract graph (who publishes, who reads which event type) as
  * JSON on one line. The workspace plugin reads it to add consumer → producer edges to the Nx project graph.
  *
  * @example await contractGraph(['--workspace', root]);

@@ -84,7 +84,11 @@ describe('welcome-email handler', () => {
 
   it.each([
     ['v1', exampleUserCreatedV1Event({ detail: { data: { email: 'v1@example.com' } } }), 'v1@example.com'],
-    ['v2', exampleUserCreatedEvent({ detail: { data: { email: 'v2@example.com' } } }), 'v2@example.com'],
+    [
+      'of the latest version',
+      exampleUserCreatedEvent({ detail: { data: { email: 'latest@example.com' } } }),
+      'latest@example.com',
+    ],
   ])('sends one welcome email through SES v2 for a UserCreated %s event', async (_v, event, address) => {
     const { handler } = await handlerWith();
 
