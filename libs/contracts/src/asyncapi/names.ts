@@ -19,6 +19,11 @@ export function asyncApiKey(...parts: readonly string[]): string {
 export class KeyRegistry {
   private readonly owners = new Map<string, string>();
 
+  /**
+   * `key`, once it is known to stand for `name` only; `file` is what the error names.
+   *
+   * @example keys.claim(asyncApiKey(source, detailType), `${source} ${detailType}`, schemaFile(contract));
+   */
   claim(key: string, name: string, file: string): string {
     const owner = this.owners.get(key);
     if (owner !== undefined && owner !== name) {
