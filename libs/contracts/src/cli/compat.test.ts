@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SCHEMAS_DIR } from '../codegen/paths.ts';
@@ -88,7 +88,7 @@ describe('contracts compat', () => {
       'FORWARD with outboxed.users@UserCreated v2 at HEAD at detail.data.name',
     ]);
     expect(err.at(-1)).toBe(
-      `${err.length - 1} compatibility violations under FULL_TRANSITIVE, tolerant readers. A new version may only add optional fields; publish a breaking change as a new major (detail-type <Name>.v<N>) beside the old one.`,
+      `${err.length - 1} compatibility violations under FULL_TRANSITIVE, tolerant readers, in ${relative(process.cwd(), v2Path())}. A new version may only add optional fields: restore what the change removed or retyped, and publish a breaking change as a new major (schemas/<source>@<Name>.v<N>/v1.json) beside the old one (docs/evolving-contracts.md).`,
     );
   });
 

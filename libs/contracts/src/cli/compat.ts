@@ -89,11 +89,16 @@ export async function compat(
   const bySchema = new Map<string, SchemaDocument[]>();
   for (const d of documents) bySchema.set(d.schemaName, [...(bySchema.get(d.schemaName) ?? []), d]);
   let comparisons = 0;
+  const offending = new Set<string>();
+  const record = (file: string, found: readonly CompatibilityViolation[]) => {
+    if (found.length > 0) offending.add(relative(process.cwd(), file) || file);
+    violations.push(...found);
+  };
   for (const [schemaName, versions] of bySchema) {
     const history: VersionedSchema[] = [];
     for (const d of versions.sort((a, b) => a.version - b.version)) {
       const current = { label: `${schemaName} v${d.version}`, schema: loadSchema(d) };
-      violations.push(...checkCompatibility(current, history, mode, { readers }));
+      record(d.origin, checkCompatibility(current, history, mode, { readers }));
       if (history.length > 0) comparisons += 1;
       history.push(current);
     }
@@ -111,8 +116,9 @@ export async function compat(
         label: `${d.schemaName} v${d.version} in registry ${values.registry}`,
         schema: loadSchema(before),
       };
-      violations.push(
-        ...checkCompatibility(
+      record(
+        d.origin,
+        checkCompatibility(
           { label: `${d.schemaName} v${d.version} (file)`, schema: loadSchema(d) },
           [previous],
           mode,
@@ -139,7 +145,7 @@ export async function compat(
         schema: loadSchema({ content: published, origin: `${base.ref}:${relative(base.top, d.origin)}` }),
       };
       const now = { label: `${d.schemaName} v${d.version} (working tree)`, schema: loadSchema(d) };
-      violations.push(...checkCompatibility(now, [before], mode, { readers }));
+      record(d.origin, checkCompatibility(now, [before], mode, { readers }));
       comparisons += 1;
     }
   }
@@ -147,7 +153,7 @@ export async function compat(
   for (const v of violations) io.err(v.message);
   if (violations.length > 0) {
     io.err(
-      `${violations.length} compatibility violation${violations.length === 1 ? '' : 's'} under ${mode}, ${readers} readers. A new version may only add optional fields; publish a breaking change as a new major (detail-type <Name>.v<N>) beside the old one.`,
+      `${violations.length} compatibility violation${violations.length === 1 ? '' : 's'} under ${mode}, ${readers} readers, in ${[...offending].join(', ')}. A new version may only add optional fields: restore what the change removed or retyped, and publish a breaking change as a new major (schemas/<source>@<Name>.v<N>/v1.json) beside the old one (docs/evolving-contracts.md).`,
     );
     return 1;
   }
