@@ -146,7 +146,8 @@ export async function startEdge(options: StartEdgeOptions = {}): Promise<Edge> {
   ): Promise<{ crashed: true } | { crashed: false; result: T }> {
     const when = faults.crashAt(action);
     if (!when) return { crashed: false, result: await apply() };
-    const caller = /\bapp\/(\S+)/.exec(header(req, 'user-agent') ?? '')?.[1];
+    const userAgent = `${header(req, 'x-amz-user-agent') ?? ''} ${header(req, 'user-agent') ?? ''}`;
+    const caller = /\bapp\/(\S+)/.exec(userAgent)?.[1];
     if (when === 'after') await apply();
     context.log.emit(
       'edge',

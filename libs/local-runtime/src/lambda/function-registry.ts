@@ -113,7 +113,7 @@ export class FunctionRegistry {
   /**
    * Kills the worker (of any function) whose SDK calls carry `appId`; returns the function's name, or undefined.
    *
-   * @example registry.killWorker('local-worker-4242-7') // 'EmailConsumer-WelcomeEmail-1A2B'
+   * @example registry.killWorker('w7-PT-NO-OP-2.35.0') // 'EmailConsumer-WelcomeEmail-1A2B'
    */
   killWorker(appId: string): string | undefined {
     for (const fn of this.byName.values()) if (fn.killWorker(appId)) return fn.definition.name;

@@ -112,4 +112,18 @@ describe('LocalFunction', () => {
     expect(results.slice(0, 2)).toEqual([{ slept: 300 }, { slept: 300 }]);
     expect(fn.workerCount).toBe(2);
   });
+
+  it('kills the worker named by the app id of its SDK calls (with a suffix a library appended): its invocation fails', async () => {
+    const fn = makeFunction({ timeoutSeconds: 10 });
+    const { appId } = (await fn.invoke({ action: 'app-id' })) as { appId: string };
+    const sleeping = fn.invoke({ action: 'sleep', ms: 5_000 });
+    await expect.poll(() => fn.busyCount).toBe(1);
+
+    const killed = fn.killWorker(`${appId}-PT-NO-OP-2.35.0-PTEnv-AWS_Lambda_nodejs22.x`);
+
+    expect(appId).toMatch(/^w\d+$/);
+    expect(killed).toBe(true);
+    await expect(sleeping).rejects.toMatchObject({ name: 'FunctionInvocationError' });
+    expect(fn.killWorker('w0-not-a-worker')).toBe(false);
+  });
 });

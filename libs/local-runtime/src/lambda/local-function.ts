@@ -35,7 +35,7 @@ export interface FunctionDefinition {
 export type FunctionLogSink = (functionName: string, line: string, stream: 'stdout' | 'stderr') => void;
 
 interface Worker {
-  /** `AWS_SDK_UA_APP_ID` of the worker: the edge sees it in the User-Agent of each SDK call the worker makes. */
+  /** `AWS_SDK_UA_APP_ID` of the worker (`w<n>`): the edge sees it in the User-Agent of each SDK call it makes. */
   readonly appId: string;
   readonly child: ChildProcess;
   readonly ready: Promise<void>;
@@ -161,12 +161,13 @@ export class LocalFunction {
 
   /**
    * Kills the worker whose SDK calls carry `appId` (SIGKILL, as a crashed execution environment): its invocation
-   * fails with `Runtime.ExitError`. Returns false when no worker of this function has that id.
+   * fails with `Runtime.ExitError`. Libraries may append to the app id (Powertools adds `-PT-…`), so a caller
+   * `w12-PT-…` names worker `w12`. Returns false when no worker of this function has that id.
    *
-   * @example fn.killWorker('local-worker-12');
+   * @example fn.killWorker('w12');
    */
   killWorker(appId: string): boolean {
-    const worker = [...this.all].find((w) => w.appId === appId);
+    const worker = [...this.all].find((w) => appId === w.appId || appId.startsWith(`${w.appId}-`));
     if (!worker) return false;
     worker.child.kill('SIGKILL');
     return true;
@@ -219,7 +220,8 @@ export class LocalFunction {
   private spawn(): Worker {
     const { definition } = this;
     workersStarted += 1;
-    const appId = `local-worker-${process.pid}-${workersStarted}`;
+    // short: the SDK warns above 50 characters, and Powertools appends 43 of its own
+    const appId = `w${workersStarted}`;
     const child = fork(WORKER_RUNTIME, [], {
       cwd: definition.codeDir,
       env: {
