@@ -12,7 +12,7 @@ import { renderEventCatalogMarkdown } from './markdown.ts';
  *
  * @example join(workspaceRoot, ASYNCAPI_FILE);
  */
-export const ASYNCAPI_FILE = 'libs/contracts/asyncapi.yaml';
+export const ASYNCAPI_FILE = 'docs/asyncapi.yaml';
 
 /**
  * Where the event catalog for people (Mermaid diagram and tables) is committed, relative to the workspace root.

@@ -27,7 +27,7 @@ export function renderEventCatalogMarkdown(input: CatalogInput): string {
     '',
     '# Event catalog',
     '',
-    `Who publishes which events on the ${input.bus.owner} bus, and who reads them: generated from libs/contracts (schemas and event catalog) and each app's \`src/contract-publications.ts\` and \`src/contract-expectations.ts\`. The same, with every schema, is the AsyncAPI 3 document [libs/contracts/asyncapi.yaml](../libs/contracts/asyncapi.yaml).`,
+    `Who publishes which events on the ${input.bus.owner} bus, and who reads them: generated from libs/contracts (schemas and event catalog) and each app's \`src/contract-publications.ts\` and \`src/contract-expectations.ts\`. The same, with every schema, is the AsyncAPI 3 document [docs/asyncapi.yaml](asyncapi.yaml).`,
     '',
     '```mermaid',
     ...flowchart(input, events),

@@ -10,7 +10,7 @@ import type { CliIo } from './io.ts';
 const FIX = 'Run `npx nx run contracts:catalog` and commit the result.';
 
 const USAGE = `Usage: node --import tsx libs/contracts/src/cli/asyncapi.ts [options]
-  (default)           write libs/contracts/asyncapi.yaml (AsyncAPI 3) and docs/event-catalog.md (Mermaid) from the
+  (default)           write docs/asyncapi.yaml (AsyncAPI 3) and docs/event-catalog.md (Mermaid) from the
                       contracts and each app's src/contract-publications.ts and src/contract-expectations.ts
   --check             write nothing; exit 1 when a committed file differs (drift check)
   --workspace <dir>   workspace root (default: the one holding this library)`;
@@ -31,7 +31,7 @@ const defaultDeps: AsyncApiDeps = {
 };
 
 /**
- * `nx run contracts:catalog`: writes the event catalog (libs/contracts/asyncapi.yaml and docs/event-catalog.md)
+ * `nx run contracts:catalog`: writes the event catalog (docs/asyncapi.yaml and docs/event-catalog.md)
  * from the contracts and the apps' declarations; with `--check`, writes nothing and returns 1 when a committed file
  * differs, naming it and the fix. Returns the exit code; unusable input throws `CatalogInputError` (file and fix).
  *
