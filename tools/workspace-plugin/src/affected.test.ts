@@ -1,24 +1,21 @@
-import { appendFileSync, existsSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { taskPlan, taskPlans } from './testing/task-plan';
+import type { TaskPlan } from './testing/task-plan';
 import type { WorkspaceCopy } from './testing/workspace-copy';
 import { copyWorkspace } from './testing/workspace-copy';
 
-/** The shape of `nx affected -t <target> --graph=stdout`'s task graph that matters here. */
-interface TaskGraphOutput {
-  readonly tasks: {
-    readonly roots: readonly string[];
-    readonly tasks: Record<
-      string,
-      { readonly target: { project: string; target: string }; readonly cache: boolean }
-    >;
-    readonly dependencies: Record<string, readonly string[]>;
-  };
-}
+const SLOW = 5 * 60_000;
+const SERVICES = ['audit-consumer', 'email-consumer', 'users-service'];
 
 let copy: WorkspaceCopy;
 let base: string;
-let allApps: string[];
+/**
+ * `tests/chaos` (end-to-end tests of the running system, an Nx project depending on every service) when the workspace
+ * has it: a change to a service affects it too.
+ */
+let endToEnd: string[];
 
 /**
  * Starts a branch from the copy's first commit, appends a comment line to `file` (a real edit of the project's code)
@@ -43,90 +40,226 @@ function affectedProjects(...filters: string[]): string[] {
     .sort();
 }
 
-function deployPlan(): TaskGraphOutput['tasks'] {
-  const out = copy.nx('affected', '-t', 'deploy', '--base=HEAD~1', '--head=HEAD', '--graph=stdout');
-  return (JSON.parse(out) as TaskGraphOutput).tasks;
+/**
+ * What CI's deploy step (`nx affected -t synth deploy --exclude-task-dependencies`) runs, in order: the task graph
+ * Nx builds for it (see task-plan.cjs; `--graph=stdout` ignores --exclude-task-dependencies).
+ */
+function deployPlan(affected: readonly string[]): TaskPlan['dependencies'] {
+  const projects = affected.filter((project) => SERVICES.includes(project));
+  if (projects.length === 0) return {};
+  return taskPlan(copy, { projects, targets: ['synth', 'deploy'], exclude: true }).dependencies;
 }
 
-/** The task graph `nx affected -t deploy` must plan for `apps`: each app's deploy after its own synth, nothing else. */
-function expectedDeployDependencies(apps: readonly string[]): Record<string, string[]> {
+/** Each app's deploy after its own synth and after the deploys of `after` (its producers), nothing else. */
+function expectedDeploys(apps: Readonly<Record<string, readonly string[]>>): Record<string, string[]> {
   return Object.fromEntries(
-    apps.flatMap((app) => [
-      [`${app}:deploy`, [`${app}:synth`]],
+    Object.entries(apps).flatMap(([app, after]) => [
       [`${app}:synth`, []],
+      [`${app}:deploy`, [`${app}:synth`, ...after.map((producer) => `${producer}:deploy`)]],
     ]),
   );
 }
 
+function sorted(plan: TaskPlan['dependencies']): Record<string, string[]> {
+  return Object.fromEntries(Object.entries(plan).map(([task, deps]) => [task, [...deps].sort()]));
+}
+
+// One workspace copy for every test of this file.
+beforeAll(() => {
+  copy = copyWorkspace();
+  base = copy.git('rev-parse', 'HEAD');
+  endToEnd = copy.nx('show', 'projects').split('\n').includes('chaos') ? ['chaos'] : [];
+}, SLOW);
+
+afterAll(() => copy?.remove());
+
 describe('nx affected in a throwaway git repository of the workspace', () => {
-  beforeAll(() => {
-    copy = copyWorkspace();
-    base = copy.git('rev-parse', 'HEAD');
-    allApps = copy.nx('show', 'projects', '--type', 'app').split('\n').filter(Boolean).sort();
+  it('knows exactly the three services as deployable apps (deployPlan relies on it)', () => {
+    expect(copy.nx('show', 'projects', '--withTarget', 'deploy').split('\n').sort()).toEqual(SERVICES);
   });
 
-  afterAll(() => copy?.remove());
+  it('nx graph links each consumer to the producer of the events it reads (contract edges of the workspace plugin)', () => {
+    copy.nx('graph', '--file=graph.json');
+    const graph = JSON.parse(readFileSync(join(copy.root, 'graph.json'), 'utf8')) as {
+      graph: { dependencies: Record<string, { source: string; target: string; type: string }[]> };
+    };
 
-  it('knows the three services as apps', () => {
-    expect(allApps).toEqual(expect.arrayContaining(['audit-consumer', 'email-consumer', 'users-service']));
+    const betweenServices = Object.values(graph.graph.dependencies)
+      .flat()
+      .filter((d) => SERVICES.includes(d.source) && SERVICES.includes(d.target))
+      .map((d) => [d.source, d.target, d.type]);
+    expect(betweenServices.sort()).toEqual([
+      ['audit-consumer', 'users-service', 'implicit'],
+      ['email-consumer', 'users-service', 'implicit'],
+    ]);
   });
 
-  it('a change inside apps/email-consumer affects only email-consumer', () => {
+  it('a change inside apps/email-consumer affects only email-consumer (and the end-to-end tests), and deploys only it', () => {
     commitChangeTo('apps/email-consumer/src/main.ts');
 
-    expect(affectedProjects()).toEqual(['email-consumer']);
-    expect(deployPlan().dependencies).toEqual(expectedDeployDependencies(['email-consumer']));
+    const affected = affectedProjects();
+
+    expect(affected).toEqual(['email-consumer', ...endToEnd].sort());
+    // Its producer is not redeployed: --exclude-task-dependencies keeps only the affected apps' tasks.
+    expect(deployPlan(affected)).toEqual(expectedDeploys({ 'email-consumer': [] }));
   });
 
-  it("a change to a consumer's expectations file affects only that consumer (contracts:check reads it, uncached)", () => {
+  // users-service:test reads every consumer's expectations; they are a runtime input of it (hashed, so its cache
+  // never answers stale), not a {workspaceRoot} file input, which Nx would also count as touching users-service:
+  // then every consumer's change (a new team's first app included) would redeploy the producer and its consumers.
+  it("a change to a consumer's expectations affects only that consumer, yet users-service:test misses the cache (it reads every consumer's expectations)", () => {
+    copy.git('checkout', '--quiet', base);
+    const hashOf = () =>
+      taskPlan(copy, { projects: ['users-service'], targets: ['test'] }).tasks['users-service:test']?.hash;
+    const before = hashOf();
+
+    commitChangeTo('apps/email-consumer/src/main.ts');
+    const afterOtherChange = hashOf();
     commitChangeTo('apps/email-consumer/src/contract-expectations.ts');
+    const afterExpectationsChange = hashOf();
 
-    expect(affectedProjects()).toEqual(['email-consumer']);
+    expect(affectedProjects()).toEqual(['email-consumer', ...endToEnd].sort());
+    expect(afterOtherChange).toBe(before);
+    expect(afterExpectationsChange).not.toBe(before);
   });
 
-  it('a change to libs/contracts affects contracts and every app', () => {
-    commitChangeTo('libs/contracts/src/index.ts');
+  // The contract edges make a producer's dependents its consumers: a change to users-service (or to a library only it
+  // uses) affects its consumers too. They are rechecked against the changed producer, and redeployed after it: a
+  // no-change CloudFormation deploy for them, the price of producer-first ordering from the graph.
+  it('a change to users-service affects it and its consumers, and deploys the producer first', () => {
+    commitChangeTo('apps/users-service/src/main.ts');
 
-    expect(affectedProjects()).toEqual(expect.arrayContaining(['contracts', ...allApps]));
-    expect(affectedProjects('--type', 'app')).toEqual(allApps);
-  });
+    const affected = affectedProjects();
 
-  it('a change to libs/outbox affects users-service and no consumer', () => {
-    commitChangeTo('libs/outbox/src/index.ts');
-
-    expect(affectedProjects()).toContain('outbox');
-    expect(affectedProjects('--type', 'app')).toEqual(['users-service']);
-  });
-
-  it('a change to libs/consumer-kit affects every consumer', () => {
-    commitChangeTo('libs/consumer-kit/src/index.ts');
-
-    expect(affectedProjects('--type', 'app')).toEqual(
-      expect.arrayContaining(allApps.filter((app) => app.endsWith('-consumer'))),
+    expect(affected).toEqual([...SERVICES, ...endToEnd].sort());
+    expect(sorted(deployPlan(affected))).toEqual(
+      expectedDeploys({
+        'users-service': [],
+        'email-consumer': ['users-service'],
+        'audit-consumer': ['users-service'],
+      }),
     );
   });
 
-  it('nx affected -t deploy plans exactly the affected apps, each deploy after its own synth', () => {
+  it('a change to libs/outbox affects outbox, users-service and (through the contract edges) its consumers', () => {
+    commitChangeTo('libs/outbox/src/index.ts');
+
+    expect(affectedProjects()).toEqual(['outbox', ...SERVICES, ...endToEnd].sort());
+  });
+
+  it('a change to libs/consumer-kit affects it, the consumers and the generator (its templates use it), not the producer', () => {
+    commitChangeTo('libs/consumer-kit/src/index.ts');
+
+    const affected = affectedProjects();
+
+    expect(affected).toEqual(
+      ['consumer-kit', 'audit-consumer', 'email-consumer', 'workspace-plugin', ...endToEnd].sort(),
+    );
+    expect(deployPlan(affected)).toEqual(expectedDeploys({ 'audit-consumer': [], 'email-consumer': [] }));
+  });
+
+  it('a change to libs/contracts affects every project that reads contracts, and deploys every service, producer first', () => {
     commitChangeTo('libs/contracts/src/index.ts');
 
-    const plan = deployPlan();
+    const affected = affectedProjects();
 
-    expect(plan.dependencies).toEqual(expectedDeployDependencies(allApps));
-    expect([...plan.roots].sort()).toEqual(allApps.map((app) => `${app}:synth`));
-    expect(Object.values(plan.tasks).map((t) => [t.target.project, t.target.target, t.cache])).toEqual(
-      expect.arrayContaining(
-        allApps.flatMap((app) => [
-          [app, 'synth', true],
-          [app, 'deploy', false],
-        ]),
-      ),
+    expect(affected).toEqual(
+      [
+        'contracts',
+        'consumer-kit',
+        'outbox',
+        'local-runtime',
+        'workspace-plugin',
+        ...SERVICES,
+        ...endToEnd,
+      ].sort(),
+    );
+    expect(sorted(deployPlan(affected))).toEqual(
+      expectedDeploys({
+        'users-service': [],
+        'email-consumer': ['users-service'],
+        'audit-consumer': ['users-service'],
+      }),
     );
   });
 
   it('a change to the CI workflow alone deploys nothing: only the workflow test of this plugin reruns', () => {
     commitChangeTo('.github/workflows/ci.yml');
 
-    expect(affectedProjects()).toEqual(['workspace-plugin']);
-    expect(deployPlan().dependencies).toEqual({});
+    const affected = affectedProjects();
+
+    expect(affected).toEqual(['workspace-plugin']);
+    expect(deployPlan(affected)).toEqual({});
   });
+});
+
+describe('synth and deploy of a service in the workspace copy', () => {
+  beforeAll(() => copy.git('checkout', '--quiet', '--force', base));
+
+  it('synth misses the cache for another account, region or context (never a stale or placeholder assembly)', () => {
+    const synth = { projects: ['email-consumer'], targets: ['synth'] };
+
+    const hashes = taskPlans(copy, [
+      synth,
+      { ...synth, env: { CDK_DEFAULT_ACCOUNT: '111111111111' } },
+      { ...synth, env: { CDK_DEFAULT_REGION: 'eu-west-3' } },
+      { ...synth, env: { AWS_REGION: 'eu-west-3' } },
+      { ...synth, args: ['-c', 'welcomeEmailSender=a@b.example'] },
+      synth,
+    ]).map((plan) => plan.tasks['email-consumer:synth']?.hash);
+
+    expect(new Set(hashes.slice(0, 5)).size).toBe(5);
+    expect(hashes[5]).toBe(hashes[0]);
+  });
+
+  it("nx run <app>:deploy forwards its arguments (context) to the app's synth, and deploys after its producers", () => {
+    const plan = taskPlan(copy, {
+      projects: ['email-consumer'],
+      targets: ['deploy'],
+      args: ['-c', 'welcomeEmailSender=a@b.example'],
+    });
+
+    expect(plan.tasks['email-consumer:synth']?.overrides).toEqual({
+      c: 'welcomeEmailSender=a@b.example',
+      __overrides_unparsed__: ['-c', 'welcomeEmailSender=a@b.example'],
+    });
+    expect(sorted(plan.dependencies)).toEqual(
+      expectedDeploys({ 'email-consumer': ['users-service'], 'users-service': [] }),
+    );
+  });
+
+  it(
+    "the README's deploy command synthesizes with the given sender, then refuses the placeholder account's assembly, naming the fix",
+    () => {
+      const readme = readFileSync(join(copy.root, 'apps', 'email-consumer', 'README.md'), 'utf8');
+      const line = readme
+        .split('\n')
+        .find((l) => l.includes('welcomeEmailSender=') && / -t synth deploy /.test(l));
+      if (!line)
+        throw new Error('apps/email-consumer/README.md shows no deploy command with welcomeEmailSender');
+      const [command, ...args] = line
+        .replace(/\s+#.*$/, '')
+        .trim()
+        .split(/\s+/);
+      const sender = /welcomeEmailSender=(\S+)/.exec(line)?.[1];
+
+      let failure = '';
+      try {
+        copy.run(command as string, args);
+      } catch (error) {
+        failure = (error as Error).message;
+      }
+      const template = readFileSync(
+        join(copy.root, 'apps', 'email-consumer', 'cdk.out', 'EmailConsumer.template.json'),
+        'utf8',
+      );
+
+      expect([command, args[0]]).toEqual(['npx', 'nx']);
+      expect(template).toContain(sender);
+      expect(failure).toMatch(
+        /Refusing to deploy the cloud assembly cdk\.out: stack EmailConsumer was synthesized for account "000000000000".*set CDK_DEFAULT_ACCOUNT and CDK_DEFAULT_REGION/,
+      );
+    },
+    SLOW,
+  );
 });

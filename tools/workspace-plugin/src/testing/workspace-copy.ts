@@ -128,7 +128,7 @@ export function copyWorkspace(source: string = workspaceRoot): WorkspaceCopy {
     } catch (error) {
       // The command's own output (a failing test's report goes to stdout) is what a CI log needs.
       const failed = error as Error & { stdout?: string; stderr?: string };
-      const tail = (text = '') => text.split('\n').slice(-120).join('\n');
+      const tail = (text: string | null = '') => (text ?? '').split('\n').slice(-120).join('\n');
       throw new Error(
         `${failed.message}\n--- stdout (last 120 lines) ---\n${tail(failed.stdout)}\n--- stderr ---\n${tail(failed.stderr)}`,
         { cause: error },

@@ -1,11 +1,19 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { names } from '@nx/devkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guideCommand, guideCommands, shellWords } from '../../testing/guide-commands';
+import { taskPlan } from '../../testing/task-plan';
 import type { WorkspaceCopy } from '../../testing/workspace-copy';
 import { copyWorkspace, linkWorkspacePackage } from '../../testing/workspace-copy';
 
 const SLOW = 15 * 60_000;
-const PROJECT = 'billing-consumer';
+/** The guide's example name, which a team may well pick (its app would then exist in the copy). */
+const GUIDE_NAME = 'billing';
+/** The name the guide's commands run under here: one no team would pick. */
+const NAME = 'zz-guide-probe';
+const PROJECT = `${NAME}-consumer`;
+const SERVICES = ['audit-consumer', 'email-consumer', 'users-service'];
 
 function parseJson(line: string): Record<string, unknown> | undefined {
   try {
@@ -25,15 +33,11 @@ async function waitFor<T>(find: () => T | undefined, timeoutMs = 120_000): Promi
   throw new Error(`nothing found within ${timeoutMs} ms`);
 }
 
-interface TaskGraphOutput {
-  readonly tasks: { readonly dependencies: Record<string, readonly string[]> };
-}
-
 let copy: WorkspaceCopy;
 
-/** Runs a guide command line in the copy, with extra arguments appended. */
+/** Runs a guide command line in the copy, under {@link NAME}, with extra arguments appended. */
 function runGuideCommand(line: string, ...extra: string[]): string {
-  const [command, ...args] = shellWords(line);
+  const [command, ...args] = shellWords(line.replaceAll(GUIDE_NAME, NAME));
   if (!command) throw new Error(`empty command line: ${JSON.stringify(line)}`);
   return copy.run(command, [...args, ...extra]);
 }
@@ -49,10 +53,11 @@ describe('docs/adding-a-consumer.md, followed in a real workspace copy', () => {
     expect(guideCommands()).toEqual([
       'npx nx g @outboxed/workspace-plugin:consumer billing --events UserCreated',
       `npx nx g @outboxed/workspace-plugin:consumer billing --events UserCreated --filter '{"data":{"email":[{"suffix":"@example.com"}]}}' --dry-run`,
-      `npx nx run-many -t lint typecheck test synth -p ${PROJECT}`,
+      'npx nx run-many -t lint typecheck test synth -p billing-consumer',
       'npm start',
-      'npx nx affected -t deploy --graph=stdout',
-      `npx nx deploy ${PROJECT}`,
+      'npx nx show projects --affected',
+      'npx nx run-many -t synth deploy -p billing-consumer --exclude-task-dependencies',
+      'npx nx run-many -t synth deploy',
     ]);
   });
 
@@ -69,7 +74,7 @@ describe('docs/adding-a-consumer.md, followed in a real workspace copy', () => {
   });
 
   it(
-    'generates apps/billing-consumer (npm install replaced by linking the package, as the tests never install)',
+    `generates apps/${PROJECT} (npm install replaced by its lockfile update and a link, as the tests never install)`,
     () => {
       const generate = guideCommand(
         'npx nx g ',
@@ -77,22 +82,58 @@ describe('docs/adding-a-consumer.md, followed in a real workspace copy', () => {
       );
 
       const output = runGuideCommand(generate, '--skipInstall');
+      // What the generator's `npm install` does: the lockfile gains the workspace package, node_modules its link.
+      copy.run('npm', [
+        'install',
+        '--package-lock-only',
+        '--offline',
+        '--ignore-scripts',
+        '--no-audit',
+        '--no-fund',
+      ]);
       linkWorkspacePackage(copy, PROJECT, `apps/${PROJECT}`);
 
       expect(output).toContain(`CREATE apps/${PROJECT}/project.json`);
-      expect(copy.nx('show', 'projects', '--type', 'app').split('\n')).toContain(PROJECT);
+      expect(copy.git('status', '--porcelain', '--untracked-files=no')).toBe('M package-lock.json');
+      expect(copy.nx('show', 'projects', '--withTarget', 'deploy').split('\n').sort()).toEqual(
+        [...SERVICES, PROJECT].sort(),
+      );
     },
     SLOW,
   );
+
+  it("its first pull request affects only the new app and plans only the new app's deploy", () => {
+    copy.git('checkout', '--quiet', '-b', 'first-pull-request');
+    copy.git('add', '--all');
+    copy.git('commit', '--quiet', '--no-verify', '-m', `${PROJECT}: generated`);
+
+    const affected = runGuideCommand(guideCommand('npx nx show projects --affected')).split('\n').sort();
+    const plan = taskPlan(copy, { projects: affected, targets: ['synth', 'deploy'], exclude: true });
+    copy.nx('graph', '--file=graph.json');
+    const graph = JSON.parse(readFileSync(join(copy.root, 'graph.json'), 'utf8')) as {
+      graph: { dependencies: Record<string, { target: string; type: string }[]> };
+    };
+
+    expect(affected).toEqual([PROJECT]);
+    expect(plan.dependencies).toEqual({
+      [`${PROJECT}:synth`]: [],
+      [`${PROJECT}:deploy`]: [`${PROJECT}:synth`],
+    });
+    // It does depend on its producer (the contract edge), which orders deploys but adds none here.
+    expect(graph.graph.dependencies[PROJECT]).toContainEqual({
+      source: PROJECT,
+      target: 'users-service',
+      type: 'implicit',
+    });
+  });
 
   it(
     'the generated app passes lint, typecheck, test and synth at once, with no other edit',
     () => {
       const output = runGuideCommand(
-        guideCommand('npx nx run-many '),
+        guideCommand('npx nx run-many -t lint '),
         '--parallel=1',
         '--outputStyle=static',
-        '--skipNxCache',
       );
 
       expect(output).toContain(
@@ -112,7 +153,7 @@ describe('docs/adding-a-consumer.md, followed in a real workspace copy', () => {
     if (!app) throw new Error(`the local runtime does not discover apps/${PROJECT}`);
     const plans = runtime.readAssembly(app.name, app.assemblyDir).map((stack) => runtime.planStack(stack));
 
-    expect(plans.map((plan) => plan.input.stackName)).toEqual(['BillingConsumer']);
+    expect(plans.map((plan) => plan.input.stackName)).toEqual([`${names(NAME).className}Consumer`]);
     expect(runtime.unsupportedResources(plans)).toEqual([]);
   });
 
@@ -155,20 +196,51 @@ describe('docs/adding-a-consumer.md, followed in a real workspace copy', () => {
     SLOW,
   );
 
-  it.each([
-    ['npx nx affected -t deploy --graph=stdout', []],
-    [`npx nx deploy ${PROJECT}`, ['--graph=stdout']],
-  ])('%s plans the new app: its deploy after its own synth', (prefix, extra) => {
-    const output = runGuideCommand(guideCommand(prefix), ...extra);
+  it(
+    "deploying the new app alone by hand synthesizes it, then refuses the placeholder account's assembly, naming the fix",
+    () => {
+      let output = '';
+      try {
+        runGuideCommand(guideCommand('npx nx run-many -t synth deploy -p '), '--outputStyle=static');
+      } catch (error) {
+        output = (error as Error).message;
+      }
 
-    const { dependencies } = (JSON.parse(output) as TaskGraphOutput).tasks;
-    expect(dependencies).toMatchObject({
-      [`${PROJECT}:deploy`]: [`${PROJECT}:synth`],
-      [`${PROJECT}:synth`]: [],
-    });
-    const deploys = Object.keys(dependencies).filter((task) => task.endsWith(':deploy'));
-    expect(Object.fromEntries(deploys.map((task) => [task, dependencies[task]]))).toEqual(
-      Object.fromEntries(deploys.map((task) => [task, [task.replace(/:deploy$/, ':synth')]])),
+      expect(output).toMatch(
+        /Refusing to deploy the cloud assembly cdk\.out: stack ZzGuideProbeConsumer was synthesized for account "000000000000"/,
+      );
+      expect([...output.matchAll(/> nx run ([\w-]+:\w+)/g)].map((m) => m[1])).toEqual([
+        `${PROJECT}:synth`,
+        `${PROJECT}:deploy`,
+      ]);
+    },
+    SLOW,
+  );
+
+  it("a fresh account's first deploy of every service runs the producer's deploy before every consumer's", () => {
+    const [, , , , target, second] = shellWords(
+      guideCommand(
+        'npx nx run-many -t synth deploy',
+        guideCommands().filter((c) => !c.includes(' -p ')),
+      ),
+    );
+    const services = copy.nx('show', 'projects', '--withTarget', 'deploy').split('\n');
+
+    const plan = taskPlan(copy, { projects: services, targets: [target as string, second as string] });
+
+    const consumers = services.filter((s) => s !== 'users-service').sort();
+    expect(consumers).toEqual(['audit-consumer', 'email-consumer', PROJECT].sort());
+    expect(Object.fromEntries(Object.entries(plan.dependencies).map(([t, d]) => [t, [...d].sort()]))).toEqual(
+      {
+        'users-service:synth': [],
+        'users-service:deploy': ['users-service:synth'],
+        ...Object.fromEntries(
+          consumers.flatMap((c) => [
+            [`${c}:synth`, []],
+            [`${c}:deploy`, [`${c}:synth`, 'users-service:deploy'].sort()],
+          ]),
+        ),
+      },
     );
   });
 });

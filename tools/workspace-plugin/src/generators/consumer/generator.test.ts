@@ -207,6 +207,12 @@ describe('consumerGenerator', () => {
         UnknownEventTypeError,
         /"UserCreated@"/,
       ],
+      [
+        'two versions of one event type',
+        { events: 'UserCreated@1,UserCreated@2' },
+        DuplicateEventTypeError,
+        /names UserCreated in versions 1 and 2\. A consumer reads an event type as one version .* \(UserCreated@1 or UserCreated@2\)/,
+      ],
       ['no event type', { events: ' , ' }, UnknownEventTypeError, /The contracts define: UserCreated@1/],
       ['a filter that is not JSON', { filter: '{"data":' }, InvalidFilterError, /it is not JSON \(/],
       ['a filter that is an array', { filter: '[1]' }, InvalidFilterError, /it is not a JSON object/],
