@@ -107,3 +107,7 @@ export { parseOnFailureRecord, onFailureRecordSchema } from './redrive/on-failur
 export type { OnFailureRecord, StreamBatchInfo } from './redrive/on-failure-record';
 export { readStreamRange } from './redrive/stream-range';
 export type { StreamRangeResult, ReadStreamRangeOptions } from './redrive/stream-range';
+export { findMissing, idempotencyKeyOf } from './reconcile/find-missing';
+export type { CommittedEvent, ConsumerEffects, MissingReport } from './reconcile/find-missing';
+export { reconcile, parseReconcileArgs, formatReport } from './reconcile/cli';
+export type { ReconcileCommand } from './reconcile/cli';
