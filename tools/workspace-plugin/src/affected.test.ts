@@ -41,13 +41,17 @@ function affectedProjects(...filters: string[]): string[] {
 }
 
 /**
- * What CI's deploy step (`nx affected -t synth deploy --exclude-task-dependencies`) runs, in order: the task graph
- * Nx builds for it (see task-plan.cjs; `--graph=stdout` ignores --exclude-task-dependencies).
+ * What a change affects and what CI's deploy step (`nx affected -t synth deploy --exclude-task-dependencies`) runs
+ * for it, in order: the task graph Nx builds for it, from one project graph (see task-plan.cjs; `--graph=stdout`
+ * ignores --exclude-task-dependencies).
  */
-function deployPlan(affected: readonly string[]): TaskPlan['dependencies'] {
-  const projects = affected.filter((project) => SERVICES.includes(project));
-  if (projects.length === 0) return {};
-  return taskPlan(copy, { projects, targets: ['synth', 'deploy'], exclude: true }).dependencies;
+function affectedAndDeployPlan(): { affected: readonly string[]; deploys: TaskPlan['dependencies'] } {
+  const plan = taskPlan(copy, {
+    affected: { base: 'HEAD~1', head: 'HEAD' },
+    targets: ['synth', 'deploy'],
+    exclude: true,
+  });
+  return { affected: plan.affected ?? [], deploys: plan.dependencies };
 }
 
 /** Each app's deploy after its own synth and after the deploys of `after` (its producers), nothing else. */
@@ -74,7 +78,7 @@ beforeAll(() => {
 afterAll(() => copy?.remove());
 
 describe('nx affected in a throwaway git repository of the workspace', () => {
-  it('knows exactly the three services as deployable apps (deployPlan relies on it)', () => {
+  it('knows exactly the three services as deployable apps', () => {
     expect(copy.nx('show', 'projects', '--withTarget', 'deploy').split('\n').sort()).toEqual(SERVICES);
   });
 
@@ -97,11 +101,12 @@ describe('nx affected in a throwaway git repository of the workspace', () => {
   it('a change inside apps/email-consumer affects only email-consumer (and the end-to-end tests), and deploys only it', () => {
     commitChangeTo('apps/email-consumer/src/main.ts');
 
-    const affected = affectedProjects();
+    const { affected, deploys } = affectedAndDeployPlan();
 
+    expect(affectedProjects()).toEqual(affected);
     expect(affected).toEqual(['email-consumer', ...endToEnd].sort());
     // Its producer is not redeployed: --exclude-task-dependencies keeps only the affected apps' tasks.
-    expect(deployPlan(affected)).toEqual(expectedDeploys({ 'email-consumer': [] }));
+    expect(deploys).toEqual(expectedDeploys({ 'email-consumer': [] }));
   });
 
   // users-service:test reads every consumer's expectations; they are a runtime input of it (hashed, so its cache
@@ -118,7 +123,7 @@ describe('nx affected in a throwaway git repository of the workspace', () => {
     commitChangeTo('apps/email-consumer/src/contract-expectations.ts');
     const afterExpectationsChange = hashOf();
 
-    expect(affectedProjects()).toEqual(['email-consumer', ...endToEnd].sort());
+    expect(affectedAndDeployPlan().affected).toEqual(['email-consumer', ...endToEnd].sort());
     expect(afterOtherChange).toBe(before);
     expect(afterExpectationsChange).not.toBe(before);
   });
@@ -129,10 +134,10 @@ describe('nx affected in a throwaway git repository of the workspace', () => {
   it('a change to users-service affects it and its consumers, and deploys the producer first', () => {
     commitChangeTo('apps/users-service/src/main.ts');
 
-    const affected = affectedProjects();
+    const { affected, deploys } = affectedAndDeployPlan();
 
     expect(affected).toEqual([...SERVICES, ...endToEnd].sort());
-    expect(sorted(deployPlan(affected))).toEqual(
+    expect(sorted(deploys)).toEqual(
       expectedDeploys({
         'users-service': [],
         'email-consumer': ['users-service'],
@@ -144,24 +149,24 @@ describe('nx affected in a throwaway git repository of the workspace', () => {
   it('a change to libs/outbox affects outbox, users-service and (through the contract edges) its consumers', () => {
     commitChangeTo('libs/outbox/src/index.ts');
 
-    expect(affectedProjects()).toEqual(['outbox', ...SERVICES, ...endToEnd].sort());
+    expect(affectedAndDeployPlan().affected).toEqual(['outbox', ...SERVICES, ...endToEnd].sort());
   });
 
   it('a change to libs/consumer-kit affects it, the consumers and the generator (its templates use it), not the producer', () => {
     commitChangeTo('libs/consumer-kit/src/index.ts');
 
-    const affected = affectedProjects();
+    const { affected, deploys } = affectedAndDeployPlan();
 
     expect(affected).toEqual(
       ['consumer-kit', 'audit-consumer', 'email-consumer', 'workspace-plugin', ...endToEnd].sort(),
     );
-    expect(deployPlan(affected)).toEqual(expectedDeploys({ 'audit-consumer': [], 'email-consumer': [] }));
+    expect(deploys).toEqual(expectedDeploys({ 'audit-consumer': [], 'email-consumer': [] }));
   });
 
   it('a change to libs/contracts affects every project that reads contracts, and deploys every service, producer first', () => {
     commitChangeTo('libs/contracts/src/index.ts');
 
-    const affected = affectedProjects();
+    const { affected, deploys } = affectedAndDeployPlan();
 
     expect(affected).toEqual(
       [
@@ -174,7 +179,7 @@ describe('nx affected in a throwaway git repository of the workspace', () => {
         ...endToEnd,
       ].sort(),
     );
-    expect(sorted(deployPlan(affected))).toEqual(
+    expect(sorted(deploys)).toEqual(
       expectedDeploys({
         'users-service': [],
         'email-consumer': ['users-service'],
@@ -186,10 +191,10 @@ describe('nx affected in a throwaway git repository of the workspace', () => {
   it('a change to the CI workflow alone deploys nothing: only the workflow test of this plugin reruns', () => {
     commitChangeTo('.github/workflows/ci.yml');
 
-    const affected = affectedProjects();
+    const { affected, deploys } = affectedAndDeployPlan();
 
     expect(affected).toEqual(['workspace-plugin']);
-    expect(deployPlan(affected)).toEqual({});
+    expect(deploys).toEqual({});
   });
 });
 

@@ -9,15 +9,30 @@ const { createProjectGraphAsync } = require('nx/src/project-graph/project-graph'
 const { readNxJson } = require('nx/src/config/nx-json');
 const { createTaskGraph } = require('nx/src/tasks-runner/create-task-graph');
 const { createTaskHasher } = require('nx/src/hasher/create-task-hasher');
-const { createOverrides } = require('nx/src/utils/command-line-utils');
+const { createOverrides, parseFiles } = require('nx/src/utils/command-line-utils');
+const { calculateFileChanges } = require('nx/src/project-graph/file-utils');
+const { filterAffected } = require('nx/src/project-graph/affected/affected-project-graph');
 
 async function main() {
-  // One project graph for a list of plans: { projects, targets, args, exclude, env }.
+  // One project graph for a list of plans: { projects, targets, args, exclude, env } or, for `nx affected`,
+  // { affected: { base, head }, targets, … }: the projects then are the affected ones with one of the targets, as
+  // `nx affected -t …` picks them.
   const requests = JSON.parse(process.argv[2]);
   const projectGraph = await createProjectGraphAsync({ exitOnError: true });
   const hasher = createTaskHasher(projectGraph, readNxJson());
   const plans = [];
-  for (const { projects, targets, args, exclude, env } of requests) {
+  for (const { affected: range, targets, args, exclude, env, ...request } of requests) {
+    let projects = request.projects;
+    let affected;
+    if (range) {
+      const nxArgs = { base: range.base, head: range.head };
+      const graph = await filterAffected(
+        projectGraph,
+        calculateFileChanges(parseFiles(nxArgs).files, nxArgs),
+      );
+      affected = Object.keys(graph.nodes).sort();
+      projects = affected.filter((p) => targets.some((t) => projectGraph.nodes[p].data.targets?.[t]));
+    }
     // As `nx run`/`nx affected` parse what follows `--`.
     const overrides = createOverrides(args);
     const taskGraph = createTaskGraph(projectGraph, {}, projects, targets, undefined, overrides, exclude);
@@ -26,7 +41,7 @@ async function main() {
       const { value } = await hasher.hashTask(task, taskGraph, { ...process.env, ...env });
       tasks[id] = { overrides: task.overrides, hash: value };
     }
-    plans.push({ dependencies: taskGraph.dependencies, tasks });
+    plans.push({ affected, dependencies: taskGraph.dependencies, tasks });
   }
   process.stdout.write(JSON.stringify(plans));
 }

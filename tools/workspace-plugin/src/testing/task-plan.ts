@@ -7,6 +7,8 @@ import type { WorkspaceCopy } from './workspace-copy';
  * @example const plan = taskPlan(copy, { projects: ['users-service'], targets: ['test'] });
  */
 export interface TaskPlan {
+  /** For an `affected` request: every affected project (whatever its targets), sorted. */
+  readonly affected?: readonly string[];
   /** Task id → the task ids it waits for. */
   readonly dependencies: Record<string, readonly string[]>;
   /** Task id → its arguments and its hash (Nx's cache key). */
@@ -21,7 +23,10 @@ export interface TaskPlan {
  * @example const request: TaskPlanRequest = { projects: ['email-consumer'], targets: ['synth', 'deploy'], exclude: true };
  */
 export interface TaskPlanRequest {
-  readonly projects: readonly string[];
+  /** The projects to plan; or, with `affected`, none: the affected ones that have one of the targets. */
+  readonly projects?: readonly string[];
+  /** Plan `nx affected` between these git revisions, as `--base`/`--head`. */
+  readonly affected?: { readonly base: string; readonly head: string };
   readonly targets: readonly string[];
   readonly exclude?: boolean;
   readonly args?: readonly string[];
@@ -36,7 +41,8 @@ export interface TaskPlanRequest {
  */
 export function taskPlans(copy: WorkspaceCopy, requests: readonly TaskPlanRequest[]): TaskPlan[] {
   const input = requests.map((r) => ({
-    projects: r.projects,
+    projects: r.projects ?? [],
+    affected: r.affected,
     targets: r.targets,
     args: r.args ?? [],
     exclude: r.exclude ?? false,
