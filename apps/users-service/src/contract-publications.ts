@@ -15,7 +15,7 @@ export interface UserCreatedPublication {
 
 /**
  * The events written for each created user, all in the user's own transaction. Normally one: the latest UserCreated.
- * A breaking change adds its new major (detail-type `UserCreated.v2`) here beside the old one, so both are written
+ * A breaking change adds its new major (detail-type `UserCreatedV2`) here beside the old one, so both are written
  * atomically (no consumer sees one without the other) until `nx run contracts:check` says no consumer reads the old
  * one; then it is removed (docs/evolving-contracts.md).
  *

@@ -4,7 +4,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
 import { EventSchemas } from './cdk.ts';
-import { userCreatedV1, userCreatedV2 } from './index.ts';
+import { userCreated, userCreatedV1, userCreatedVersions } from './index.ts';
 
 const stackFactory = () =>
   new Stack(new App(), 'Schemas', { env: { account: '123456789012', region: 'eu-west-1' } });
@@ -28,23 +28,16 @@ describe('EventSchemas', () => {
         RegistryName: 'resolved',
         SchemaName: 'outboxed.users@UserCreated',
         Type: 'JSONSchemaDraft4',
-        Content: userCreatedV2.schema,
+        Content: userCreated.schema,
         Description: 'UserCreated from outboxed.users, latest version',
       },
-      {
+      ...userCreatedVersions.map((contract) => ({
         RegistryName: 'resolved',
-        SchemaName: 'outboxed.users@UserCreated.v1',
+        SchemaName: `outboxed.users@UserCreated.v${contract.version}`,
         Type: 'JSONSchemaDraft4',
-        Content: userCreatedV1.schema,
-        Description: 'UserCreated from outboxed.users, version 1, pinned',
-      },
-      {
-        RegistryName: 'resolved',
-        SchemaName: 'outboxed.users@UserCreated.v2',
-        Type: 'JSONSchemaDraft4',
-        Content: userCreatedV2.schema,
-        Description: 'UserCreated from outboxed.users, version 2, pinned',
-      },
+        Content: contract.schema,
+        Description: `UserCreated from outboxed.users, version ${contract.version}, pinned`,
+      })),
     ]);
     for (const resource of Object.values(template.findResources('AWS::EventSchemas::Schema'))) {
       expect(resource.Properties.RegistryName).toEqual({

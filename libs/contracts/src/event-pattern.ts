@@ -15,7 +15,7 @@ export interface ContractEventPattern {
  * The event pattern matching the given contracts' sources and detail-types (deduplicated, in first-seen order),
  * with an optional content filter on `detail`. It matches every version of each event type and no other detail-type:
  * versions of one detail-type are mutually readable (`CONTRACT_EVOLUTION_RULE`), so a consumer reads them all as its
- * own version; a breaking change is a new detail-type (`<Name>.v<N>`), which this pattern does not match.
+ * own version; a breaking change is a new detail-type (`<Name>V<N>`), which this pattern does not match.
  *
  * @example new Rule(this, 'Rule', { eventBus, eventPattern: eventPattern([userCreated]) });
  */

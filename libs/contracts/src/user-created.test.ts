@@ -10,6 +10,7 @@ import {
   userCreated,
   userCreatedV1,
   userCreatedV2,
+  userCreatedVersions,
 } from './index.ts';
 
 describe('UserCreated contracts', () => {
@@ -69,7 +70,7 @@ describe('UserCreated contracts', () => {
     expect((error as ContractValidationError).violations).toEqual(example.violations);
     expect((error as Error).message).toBe(
       [
-        'The value does not satisfy outboxed.users@UserCreated v2 (2 violations):',
+        `The value does not satisfy outboxed.users@UserCreated v${userCreated.version} (2 violations):`,
         '  - detail.metadata.id: is required',
         '  - detail.data.email: must match format "email" (received a string of 4 characters)',
         'Fix the producer of this value or read it with the contract of its own version.',
@@ -101,14 +102,15 @@ describe('parseUserCreated', () => {
   });
 
   it('rejects a version it does not know, naming the known ones', () => {
-    const event = exampleUserCreatedEvent({ detail: { metadata: { version: 9 } } });
+    const unknown = userCreatedVersions.length + 7;
+    const event = exampleUserCreatedEvent({ detail: { metadata: { version: unknown } } });
 
     const error = catchError(() => parseUserCreated(event)) as ContractValidationError;
 
     expect(error.violations).toEqual([
       {
         path: 'detail.metadata.version',
-        message: 'is 9, not a known UserCreated version (known: 1, 2); upgrade @outboxed/contracts',
+        message: `is ${unknown}, not a known UserCreated version (known: ${userCreatedVersions.map((c) => c.version).join(', ')}); upgrade @outboxed/contracts`,
       },
     ]);
   });

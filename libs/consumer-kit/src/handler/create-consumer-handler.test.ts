@@ -194,7 +194,7 @@ describe('createConsumerHandler', () => {
     ['a body that is not an EventBridge event', { hello: 'world' }, 'NotAnEvent', '[]'],
     [
       'a new major of UserCreated the consumer does not subscribe to',
-      exampleUserCreatedEvent({ 'detail-type': 'UserCreated.v2' as 'UserCreated' }),
+      exampleUserCreatedEvent({ 'detail-type': 'UserCreatedV2' as 'UserCreated' }),
       'UnsupportedEvent',
       '[]',
     ],

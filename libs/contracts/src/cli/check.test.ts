@@ -129,16 +129,16 @@ describe('contracts check', () => {
     await mkdir(join(work, 'apps', 'late', 'src'), { recursive: true });
     await writeFile(
       join(work, 'apps', 'late', 'src', 'contract-expectations.ts'),
-      "export const expectations = { consumer: 'late', subscriptions: [{ contract: { source: 'outboxed.users', detailType: 'UserCreated.v2', version: 1 }, reads: [] }] };\n",
+      "export const expectations = { consumer: 'late', subscriptions: [{ contract: { source: 'outboxed.users', detailType: 'UserCreatedV2', version: 1 }, reads: [] }] };\n",
     );
     const { io, err } = ioFactory();
 
     expect(await run(io)).toBe(1);
     expect(err).toContain(
-      `late (${expectationsFile('late')}): UserCreated.v2 v1: subscribes to UserCreated.v2 from outboxed.users, which no contract defines (known: outboxed.users UserCreated). Fix: Subscribe to a published event type, or ask its producer to publish this one first.`,
+      `late (${expectationsFile('late')}): UserCreatedV2 v1: subscribes to UserCreatedV2 from outboxed.users, which no contract defines (known: outboxed.users UserCreated). Fix: Subscribe to a published event type, or ask its producer to publish this one first.`,
     );
     expect(err).toContain(
-      `late (${expectationsFile('late')}): reads UserCreated.v2 from outboxed.users, which no producer publishes. Fix: read a published major, or keep publishing this one until no consumer reads it.`,
+      `late (${expectationsFile('late')}): reads UserCreatedV2 from outboxed.users, which no producer publishes. Fix: read a published major, or keep publishing this one until no consumer reads it.`,
     );
   });
 

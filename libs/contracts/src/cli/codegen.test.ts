@@ -9,15 +9,23 @@ import type { RegistryContents, SchemaRegistryServer } from '../testing/schema-r
 import { codegen } from './codegen.ts';
 import type { CliIo } from './io.ts';
 
-const V1 = await readFile(join(SCHEMAS_DIR, 'outboxed.users@UserCreated', 'v1.json'), 'utf8');
-const V2 = await readFile(join(SCHEMAS_DIR, 'outboxed.users@UserCreated', 'v2.json'), 'utf8');
+const SCHEMA = 'outboxed.users@UserCreated';
+/** Every committed version of UserCreated, oldest first (v1.json, v2.json, …). */
+const VERSIONS: string[] = [];
+for (let v = 1; ; v += 1) {
+  const text = await readFile(join(SCHEMAS_DIR, SCHEMA, `v${v}.json`), 'utf8').catch(() => undefined);
+  if (text === undefined) break;
+  VERSIONS.push(text);
+}
+const [V1 = ''] = VERSIONS;
+/** The registry names the EventSchemas construct publishes: the canonical name, then each version pinned. */
+const REGISTRY_NAMES = [SCHEMA, ...VERSIONS.map((_, i) => `${SCHEMA}.v${i + 1}`)];
 
-/** The registry as the EventSchemas construct leaves it after deploying v1, then v2. */
+/** The registry as the EventSchemas construct leaves it after deploying every version in turn. */
 const deployedRegistry = (): RegistryContents => ({
   'outboxed-users': {
-    'outboxed.users@UserCreated': [V1, V2],
-    'outboxed.users@UserCreated.v1': [V1],
-    'outboxed.users@UserCreated.v2': [V2],
+    [SCHEMA]: VERSIONS,
+    ...Object.fromEntries(VERSIONS.map((text, i) => [`${SCHEMA}.v${i + 1}`, [text]])),
   },
 });
 
@@ -67,14 +75,14 @@ describe('codegen from a schema registry', () => {
     expect(code).toBe(0);
     expect(await readTree(out)).toEqual(await readTree(GENERATED_DIR));
     expect(server.requests).toEqual([
-      { method: 'GET', path: '/v1/registries/name/outboxed-users/schemas', query: {} },
-      { method: 'GET', path: '/v1/registries/name/outboxed-users/schemas', query: { nextToken: '2' } },
-      ...[
-        'outboxed.users@UserCreated',
-        'outboxed.users@UserCreated.v1',
-        'outboxed.users@UserCreated.v2',
-      ].flatMap((name) => {
-        const versions = name === 'outboxed.users@UserCreated' ? ['1', '2'] : ['1'];
+      // ListSchemas pages (two names a page), then each name's versions and contents
+      ...REGISTRY_NAMES.filter((_, i) => i % 2 === 0).map((_, page) => ({
+        method: 'GET',
+        path: '/v1/registries/name/outboxed-users/schemas',
+        query: page === 0 ? {} : { nextToken: String(page * 2) },
+      })),
+      ...REGISTRY_NAMES.flatMap((name) => {
+        const versions = name === SCHEMA ? VERSIONS.map((_, i) => String(i + 1)) : ['1'];
         return [
           {
             method: 'GET',

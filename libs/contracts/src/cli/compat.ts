@@ -153,7 +153,7 @@ export async function compat(
   for (const v of violations) io.err(v.message);
   if (violations.length > 0) {
     io.err(
-      `${violations.length} compatibility violation${violations.length === 1 ? '' : 's'} under ${mode}, ${readers} readers, in ${[...offending].join(', ')}. A new version may only add optional fields: restore what the change removed or retyped, and publish a breaking change as a new major (schemas/<source>@<Name>.v<N>/v1.json) beside the old one (docs/evolving-contracts.md).`,
+      `${violations.length} compatibility violation${violations.length === 1 ? '' : 's'} under ${mode}, ${readers} readers, in ${[...offending].join(', ')}. A new version may only add optional fields: restore what the change removed or retyped, and publish a breaking change as a new major (schemas/<source>@<Name>V<N>/v1.json) beside the old one (docs/evolving-contracts.md).`,
     );
     return 1;
   }

@@ -62,12 +62,12 @@ export const READERS_DEFAULT: ReaderModel = 'tolerant';
  * other version of it**. So a new version may add optional fields (and nothing else that a reader of another version
  * would notice); a consumer receives it with no change on its side. Anything else (removing or renaming a field,
  * making a field required or optional, changing a type, format or enum) is a breaking change: publish it as a new
- * major, the detail-type `<Name>.v<N>`, beside the old one until no consumer reads the old one.
+ * major, the detail-type `<Name>V<N>`, beside the old one until no consumer reads the old one.
  *
  * @example console.log(CONTRACT_EVOLUTION_RULE);
  */
 export const CONTRACT_EVOLUTION_RULE =
-  'Every version of a detail-type can be read by a consumer of every other version of it (FULL_TRANSITIVE, tolerant readers): a new version may only add optional fields. A breaking change is a new major, the detail-type <Name>.v<N>, published beside the old one until no consumer reads it.';
+  'Every version of a detail-type can be read by a consumer of every other version of it (FULL_TRANSITIVE, tolerant readers): a new version may only add optional fields. A breaking change is a new major, the detail-type <Name>V<N>, published beside the old one until no consumer reads it.';
 
 /**
  * A labelled schema version.

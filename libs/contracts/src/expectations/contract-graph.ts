@@ -59,12 +59,13 @@ export async function describeContractGraph(workspaceRoot: string): Promise<Cont
 
 /**
  * The major of an event type, by the convention of this workspace: a breaking change is published as a new
- * detail-type `<Name>.v<N>` (major N) beside `<Name>` (major 1), so rules that match one major never match another.
+ * detail-type `<Name>V<N>` (major N) beside `<Name>` (major 1), so rules that match one major never match another.
+ * (Not `<Name>.v<N>`: the registry pins version N of a schema under `<source>@<Name>.v<N>`.)
  *
- * @example majorOf('UserCreated.v2'); // { family: 'UserCreated', major: 2 }
+ * @example majorOf('UserCreatedV2'); // { family: 'UserCreated', major: 2 }
  */
 export function majorOf(detailType: string): { readonly family: string; readonly major: number } {
-  const match = /^(?<family>.+)\.v(?<major>[2-9]|[1-9][0-9]+)$/.exec(detailType);
+  const match = /^(?<family>.+[a-z])V(?<major>[2-9]|[1-9][0-9]+)$/.exec(detailType);
   const { family, major } = match?.groups ?? {};
   return family && major ? { family, major: Number(major) } : { family: detailType, major: 1 };
 }

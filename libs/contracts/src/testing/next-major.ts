@@ -20,14 +20,14 @@ export interface NextMajorDetail {
 
 /**
  * A breaking change of UserCreated as the evolution rule says to publish it: a new major, the detail-type
- * `UserCreated.v2`, version 1 of its own schema, whose `data` renames `name` to `displayName`. Tests use it to
+ * `UserCreatedV2`, version 1 of its own schema, whose `data` renames `name` to `displayName`. Tests use it to
  * rehearse a transition window (dual publish, rules that keep the majors apart) without shipping a real major.
  *
  * @example const events = [userCreated, userCreatedNextMajor]; // both written in one transaction
  */
 export const userCreatedNextMajor: EventContract<NextMajorDetail, unknown, NextMajorDetail> = defineContract({
   source: userCreated.source,
-  detailType: `${userCreated.detailType}.v2`,
+  detailType: `${userCreated.detailType}V2`,
   version: 1,
   schema: nextMajorSchema(userCreated.schema),
 });
@@ -37,7 +37,7 @@ function nextMajorSchema(latest: JsonSchema): JsonSchema {
     properties: Record<string, Record<string, unknown>>;
     definitions: Record<string, { properties: Record<string, Record<string, unknown>>; required: string[] }>;
   };
-  const detailType = `${String(userCreated.detailType)}.v2`;
+  const detailType = `${String(userCreated.detailType)}V2`;
   schema['id'] = `urn:outboxed:schema:${userCreated.source}@${detailType}:v1`;
   schema['description'] = 'Rehearsal major of UserCreated: data.name renamed data.displayName (breaking).';
   schema.properties['detail-type'] = { type: 'string', enum: [detailType] };
