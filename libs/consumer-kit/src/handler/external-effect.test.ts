@@ -42,7 +42,7 @@ describe('createConsumerHandler with externalEffect (guarantee 3: at most one du
     const metrics = new Metrics({ namespace: 'test', serviceName: 'external' });
     const warn = vi.spyOn(logger, 'warn');
     const addMetric = vi.spyOn(metrics, 'addMetric');
-    vi.spyOn(metrics, 'publishStoredMetrics').mockImplementation(() => undefined);
+    vi.spyOn(metrics, 'publishStoredMetrics').mockReturnValue(metrics);
     const handler = createConsumerHandler(
       {
         expectations: defineExpectations({
