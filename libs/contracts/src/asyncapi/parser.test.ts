@@ -65,7 +65,7 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-describe('the committed AsyncAPI document (docs/asyncapi.yaml, an input of this test target)', () => {
+describe('the committed AsyncAPI document (docs/asyncapi.yaml, hashed as a runtime input of this test target)', () => {
   it('is valid AsyncAPI 3 to the AsyncAPI parser, offline, with no diagnostic at all', async () => {
     const text = await readFile(join(CONTRACTS_ROOT, '..', '..', 'docs', 'asyncapi.yaml'), 'utf8');
 
