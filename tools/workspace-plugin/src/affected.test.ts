@@ -267,4 +267,27 @@ describe('synth and deploy of a service in the workspace copy', () => {
     },
     SLOW,
   );
+
+  it('diff of that app with the same context reuses its synth, and refuses the placeholder account too', () => {
+    let failure = '';
+    try {
+      copy.nx(
+        'run',
+        'email-consumer:diff',
+        '--outputStyle=static',
+        '--',
+        '-c',
+        'welcomeEmailSender=welcome@your-domain.example',
+      );
+    } catch (error) {
+      failure = (error as Error).message;
+    }
+
+    expect(failure).toMatch(
+      /nx run email-consumer:synth .*\[existing outputs match the cache, left as is\]|\[local cache\]/,
+    );
+    expect(failure).toMatch(
+      /Refusing to deploy the cloud assembly cdk\.out: stack EmailConsumer was synthesized for account "000000000000"/,
+    );
+  });
 });
