@@ -164,6 +164,17 @@ describe('chaos: the whole system under each fault keeps guarantees 2, 3 and 8 f
     expect(load.refused).toEqual({});
   });
 
+  it('DynamoDB Local restarted during the load (SIGTERM, same port and data): nothing lost', async () => {
+    let restarted: Promise<void> | undefined;
+    const { figures: f } = await runScenario('dynamodb-restarted', (created) => {
+      if (created === Math.floor(USERS / 3)) restarted ??= runtime?.faults.restartDynamoDb();
+    });
+    await restarted;
+
+    expectGuarantees(f, { duplicatesAllowed: true });
+    expect(runtime?.faults.counts['dynamodb.restart']).toBe(1);
+  });
+
   it('graceful stop during the load, then a start on the same data: requests in flight answered, nothing lost', async () => {
     let restarted: Promise<void> | undefined;
     const restart = async () => {
