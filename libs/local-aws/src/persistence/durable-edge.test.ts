@@ -43,7 +43,9 @@ afterEach(async () => {
 
 describe('a durable edge (with a dataDir)', () => {
   it('keeps queued messages, receive counts and in-flight visibility across a restart', async () => {
-    let { edge: first, sqs } = await start();
+    const started = await start();
+    const first = started.edge;
+    let sqs = started.sqs;
     const { QueueUrl } = await sqs.send(
       new CreateQueueCommand({ QueueName: 'jobs', Attributes: { VisibilityTimeout: '600' } }),
     );
@@ -101,7 +103,9 @@ describe('a durable edge (with a dataDir)', () => {
   });
 
   it('takes the template attributes of a restored queue at its first CreateQueue after the restart', async () => {
-    let { edge: first, sqs } = await start();
+    const started = await start();
+    const first = started.edge;
+    let sqs = started.sqs;
     const { QueueUrl } = await sqs.send(
       new CreateQueueCommand({ QueueName: 'changed', Attributes: { VisibilityTimeout: '30' } }),
     );
@@ -135,10 +139,12 @@ describe('a durable edge (with a dataDir)', () => {
         new PutTargetsCommand({ Rule: 'all', EventBusName: 'bus', Targets: [{ Id: 'fn', Arn: lambdaArn }] }),
       );
     };
-    let { edge: first, events } = await start({
+    const started = await start({
       targetRetryDelayMs: () => 60_000,
       invokeLambda: () => Promise.reject(new Error('throttled')),
     });
+    const first = started.edge;
+    let events = started.events;
     await declare(events);
     const put = await events.send(
       new PutEventsCommand({
