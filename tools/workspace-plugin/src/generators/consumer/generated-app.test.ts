@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { names } from '@nx/devkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -242,5 +242,33 @@ describe('docs/adding-a-consumer.md, followed in a real workspace copy', () => {
         ),
       },
     );
+  });
+
+  it('its stack test stays true when the app adds a table and grants its function on it', () => {
+    const appRoot = join(copy.root, 'apps', PROJECT);
+    const construct = join(appRoot, 'src', 'functions', `${NAME}-events`, 'construct.ts');
+    const source = readFileSync(construct, 'utf8');
+    const grant = '    Grant.addToPrincipal({';
+    if (!source.includes(grant))
+      throw new Error(`${construct} has no "${grant.trim()}" to add a table before`);
+    writeFileSync(
+      construct,
+      source.replace(
+        grant,
+        [
+          "    const ledger = new Table(this, 'LedgerTable', {",
+          "      partitionKey: { name: 'id', type: AttributeType.STRING },",
+          '      billingMode: BillingMode.PAY_PER_REQUEST,',
+          '      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },',
+          '    });',
+          '    ledger.grantReadWriteData(this.consumer.function);',
+          grant,
+        ].join('\n'),
+      ),
+    );
+
+    const output = copy.run('npx', ['vitest', 'run', 'src/stack.test.ts'], appRoot);
+
+    expect(output).toMatch(/Tests\s+4 passed \(4\)/);
   });
 });
