@@ -1,9 +1,23 @@
 export { nodeFunctionDefaults, NODE_RUNTIME } from './node-function';
-export { applyAwsSolutionsChecks, synthesizeNagFindings } from './nag';
-export type { NagFinding } from './nag';
+export {
+  applyAwsSolutionsChecks,
+  synthesizeNagFindings,
+  acknowledgeNag,
+  acknowledgedNagFindings,
+} from './nag';
+export type { NagFinding, NagAcknowledgment, AcknowledgedNagFinding } from './nag';
 export { stackEnvironment, OFFLINE_ACCOUNT, DEFAULT_REGION } from './environment';
 export { findWorkspaceRoot } from './workspace-root';
 export { assemblyStacks, checkDeployableAssembly } from './assembly';
 export type { AssemblyStack } from './assembly';
 export { CdkCommonError, UndeployableAssemblyError } from './errors';
 export { createTableInputOf } from './table-input';
+export { OperationsTopic, functionAlarms, metricAlarm, functionLogGroup } from './operations';
+export type {
+  OperationsTopicProps,
+  FunctionAlarms,
+  FunctionAlarmsOptions,
+  MetricAlarmOptions,
+} from './operations';
+export { unretainedStatefulResources, STATEFUL_RESOURCE_TYPES } from './retention';
+export type { UnretainedResource } from './retention';

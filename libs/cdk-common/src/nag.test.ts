@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, it } from 'vitest';
-import { applyAwsSolutionsChecks, synthesizeNagFindings } from './nag';
+import {
+  acknowledgedNagFindings,
+  acknowledgeNag,
+  applyAwsSolutionsChecks,
+  synthesizeNagFindings,
+} from './nag';
 
 function appWithQueue(configure: (queue: Queue) => void) {
   const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'nag-')) });
@@ -31,5 +36,21 @@ describe('synthesizeNagFindings', () => {
       Validations.of(queue).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself a DLQ.' }),
     );
     expect(synthesizeNagFindings(app)).toEqual([]);
+  });
+});
+
+describe('acknowledgeNag', () => {
+  it('lists the acknowledged finding in the validation report, on its resource, with its reason', () => {
+    const app = appWithQueue((queue) =>
+      acknowledgeNag(queue, { rule: 'AwsSolutions-SQS3', reason: 'This queue is itself a DLQ.' }),
+    );
+    expect(acknowledgedNagFindings(app)).toEqual([
+      {
+        rule: 'AwsSolutions-SQS3',
+        path: 'S/Q/Resource',
+        acknowledgedAt: 'S/Q',
+        reason: 'This queue is itself a DLQ.',
+      },
+    ]);
   });
 });

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { App } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
 import { Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 
@@ -56,4 +57,67 @@ export function synthesizeNagFindings(app: App): NagFinding[] {
       ),
     );
   }
+}
+
+/** One acknowledged cdk-nag rule: the AwsSolutions rule id (with its finding, e.g. `AwsSolutions-IAM5[Resource::*]`) and why. */
+export interface NagAcknowledgment {
+  readonly rule: string;
+  readonly reason: string;
+}
+
+/**
+ * Acknowledges cdk-nag findings on one construct (acknowledge on the resource concerned, never on a whole
+ * construct tree), namespaced to the AwsSolutions plugin (`AwsSolutions::<rule>`): CDK then suppresses the finding
+ * itself and lists it, with its reason and path, in the validation report. Unnamespaced ids are hidden by cdk-nag
+ * before CDK sees them, so the report would list none.
+ *
+ * @example acknowledgeNag(queue, { rule: 'AwsSolutions-SQS3', reason: 'This queue is itself a dead-letter queue.' });
+ */
+export function acknowledgeNag(
+  construct: IConstruct,
+  ...acknowledgments: readonly NagAcknowledgment[]
+): void {
+  Validations.of(construct).acknowledge(
+    ...acknowledgments.map(({ rule, reason }) => ({ id: `AwsSolutions::${rule}`, reason })),
+  );
+}
+
+/** A cdk-nag finding acknowledged in the validation report: the rule, the resource, where and why it was acknowledged. */
+export interface AcknowledgedNagFinding {
+  readonly rule: string;
+  readonly path: string;
+  readonly acknowledgedAt: string;
+  readonly reason: string;
+}
+
+/**
+ * Synthesizes `app` (with {@link applyAwsSolutionsChecks} applied) and returns the findings its validation report
+ * lists as acknowledged, one per resource, with the reason: what a reviewer reads instead of the code.
+ *
+ * @example expect(acknowledgedNagFindings(app).map((f) => f.rule)).toContain('AwsSolutions-SQS3');
+ */
+export function acknowledgedNagFindings(app: App): AcknowledgedNagFinding[] {
+  synthesizeNagFindings(app);
+  const report = join(app.outdir, 'validation-report.json');
+  if (!existsSync(report)) return [];
+  const parsed = JSON.parse(readFileSync(report, 'utf8')) as {
+    pluginReports: {
+      suppressedViolations?: {
+        ruleName: string;
+        reason: string;
+        acknowledgedAt: string;
+        violatingConstructs: { constructPath: string }[];
+      }[];
+    }[];
+  };
+  return parsed.pluginReports.flatMap((plugin) =>
+    (plugin.suppressedViolations ?? []).flatMap((violation) =>
+      violation.violatingConstructs.map((construct) => ({
+        rule: violation.ruleName,
+        path: construct.constructPath,
+        acknowledgedAt: violation.acknowledgedAt,
+        reason: violation.reason,
+      })),
+    ),
+  );
 }
