@@ -27,7 +27,9 @@ const ioFactory = () => {
 
 let repo: string;
 let schemas: string;
-const v2Path = () => join(schemas, 'outboxed.users@UserCreated', 'v2.json');
+/** The latest committed version: the one a producer would edit in place. */
+const LATEST = userCreatedVersions.length;
+const latestPath = () => join(schemas, 'outboxed.users@UserCreated', `v${LATEST}.json`);
 
 type EditableSchema = {
   definitions: Record<string, { properties: Record<string, unknown>; required: string[] }>;
@@ -37,10 +39,10 @@ type EditableSchema = {
 const data = (schema: EditableSchema) =>
   schema.definitions['UserCreatedData'] ?? { properties: {}, required: [] };
 
-async function editV2(change: (schema: EditableSchema) => void) {
-  const schema = JSON.parse(await readFile(v2Path(), 'utf8'));
+async function editLatest(change: (schema: EditableSchema) => void) {
+  const schema = JSON.parse(await readFile(latestPath(), 'utf8'));
   change(schema);
-  await writeFile(v2Path(), JSON.stringify(schema, null, 2));
+  await writeFile(latestPath(), JSON.stringify(schema, null, 2));
 }
 
 beforeEach(async () => {
@@ -49,7 +51,7 @@ beforeEach(async () => {
   await cp(SCHEMAS_DIR, schemas, { recursive: true });
   await git(repo, 'init', '-q');
   await git(repo, 'add', '.');
-  await git(repo, 'commit', '-qm', 'publish v1 and v2');
+  await git(repo, 'commit', '-qm', 'publish every version');
   vi.stubEnv('NX_BASE', '');
 });
 afterEach(async () => {
@@ -68,7 +70,7 @@ const brokenRule = (line: string) => {
 };
 
 describe('contracts compat', () => {
-  it('passes for the committed schemas under the evolution rule (v2 only adds an optional field)', async () => {
+  it('passes for the committed schemas under the evolution rule (each version only adds optional fields)', async () => {
     const { io, out } = ioFactory();
 
     expect(await compat(['--schemas', schemas, '--base', 'HEAD'], io)).toBe(0);
@@ -78,7 +80,7 @@ describe('contracts compat', () => {
   });
 
   it('fails when a published version is edited in place incompatibly, against the git base', async () => {
-    await editV2((s) => {
+    await editLatest((s) => {
       s.definitions['UserCreatedData'] = {
         ...data(s),
         properties: { ...data(s).properties, name: { type: 'integer' } },
@@ -88,28 +90,28 @@ describe('contracts compat', () => {
 
     expect(await compat(['--schemas', schemas, '--base', 'HEAD'], io)).toBe(1);
     expect(err.filter((l) => l.includes('(working tree) breaks')).map(brokenRule)).toEqual([
-      'BACKWARD with outboxed.users@UserCreated v2 at HEAD at detail.data.name',
-      'FORWARD with outboxed.users@UserCreated v2 at HEAD at detail.data.name',
+      `BACKWARD with outboxed.users@UserCreated v${LATEST} at HEAD at detail.data.name`,
+      `FORWARD with outboxed.users@UserCreated v${LATEST} at HEAD at detail.data.name`,
     ]);
     expect(err.at(-1)).toBe(
-      `${err.length - 1} compatibility violations under FULL_TRANSITIVE, tolerant readers, in ${relative(process.cwd(), v2Path())}. A new version may only add optional fields: restore what the change removed or retyped, and publish a breaking change as a new major (schemas/<source>@<Name>V<N>/v1.json) beside the old one (docs/evolving-contracts.md).`,
+      `${err.length - 1} compatibility violations under FULL_TRANSITIVE, tolerant readers, in ${relative(process.cwd(), latestPath())}. A new version may only add optional fields: restore what the change removed or retyped, and publish a breaking change as a new major (schemas/<source>@<Name>V<N>/v1.json) beside the old one (docs/evolving-contracts.md).`,
     );
   });
 
   it('fails a published version made optional in place: readers of it rely on the field', async () => {
-    await editV2((s) => {
+    await editLatest((s) => {
       s.definitions['UserCreatedData'] = { ...data(s), required: ['email', 'name', 'createdAt'] };
     });
     const { io, err } = ioFactory();
 
     expect(await compat(['--schemas', schemas, '--base', 'HEAD'], io)).toBe(1);
     expect(err.filter((l) => l.includes('(working tree) breaks')).map(brokenRule)).toEqual([
-      'FORWARD with outboxed.users@UserCreated v2 at HEAD at detail.data.userId',
+      `FORWARD with outboxed.users@UserCreated v${LATEST} at HEAD at detail.data.userId`,
     ]);
   });
 
   it('fails a new version that adds a required field, naming the field and rule', async () => {
-    await editV2((s) => {
+    await editLatest((s) => {
       s.definitions['UserCreatedData']?.required.push('locale');
     });
     const { io, err } = ioFactory();
@@ -133,7 +135,7 @@ describe('contracts compat', () => {
   });
 
   it('uses HEAD~1 as the base when no base is given on main', async () => {
-    await editV2((s) => {
+    await editLatest((s) => {
       s.definitions['UserCreatedData'] = {
         ...data(s),
         properties: { ...data(s).properties, locale: { type: 'integer' } },
@@ -143,8 +145,8 @@ describe('contracts compat', () => {
     const { io, err } = ioFactory();
 
     expect(await compat(['--schemas', schemas], io)).toBe(1);
-    expect(err[0]).toContain(
-      'with outboxed.users@UserCreated v2 at HEAD~1 (FULL_TRANSITIVE) at field detail.data.locale',
+    expect(err.join('\n')).toContain(
+      `with outboxed.users@UserCreated v${LATEST} at HEAD~1 (FULL_TRANSITIVE) at field detail.data.locale`,
     );
   });
 
@@ -160,7 +162,7 @@ describe('contracts compat', () => {
 
   it('compares each file with the same version published in the registry', async () => {
     const v1 = await readFile(join(schemas, 'outboxed.users@UserCreated', 'v1.json'), 'utf8');
-    const published = JSON.parse(await readFile(v2Path(), 'utf8'));
+    const published = JSON.parse(await readFile(latestPath(), 'utf8'));
     published.definitions.UserCreatedData.properties.locale = { type: 'integer' };
     const server = await startSchemaRegistryServer({
       'outboxed-users': { 'outboxed.users@UserCreated': [v1, JSON.stringify(published)] },
@@ -177,8 +179,8 @@ describe('contracts compat', () => {
 
       expect(code).toBe(1);
       expect(err.slice(0, -1).map(brokenRule)).toEqual([
-        'BACKWARD with outboxed.users@UserCreated v2 in registry outboxed-users at detail.data.locale',
-        'FORWARD with outboxed.users@UserCreated v2 in registry outboxed-users at detail.data.locale',
+        `BACKWARD with outboxed.users@UserCreated v${LATEST} in registry outboxed-users at detail.data.locale`,
+        `FORWARD with outboxed.users@UserCreated v${LATEST} in registry outboxed-users at detail.data.locale`,
       ]);
     } finally {
       await server.stop();
