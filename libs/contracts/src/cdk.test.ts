@@ -5,11 +5,28 @@ import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
 import { EventSchemas } from './cdk.ts';
 import { userCreated, userCreatedV1, userCreatedVersions } from './index.ts';
+import { userCreatedNextMajor } from './testing.ts';
 
 const stackFactory = () =>
   new Stack(new App(), 'Schemas', { env: { account: '123456789012', region: 'eu-west-1' } });
 
 describe('EventSchemas', () => {
+  it('publishes a new major beside the pinned versions of the old one, whose names differ only in punctuation', () => {
+    const stack = stackFactory();
+
+    new EventSchemas(stack, 'Schemas', { contracts: [...userCreatedVersions, userCreatedNextMajor] });
+
+    const names = Object.values(Template.fromStack(stack).findResources('AWS::EventSchemas::Schema')).map(
+      (r) => r.Properties.SchemaName,
+    );
+    expect(names).toEqual([
+      'outboxed.users@UserCreated',
+      ...userCreatedVersions.map((c) => `outboxed.users@UserCreated.v${c.version}`),
+      'outboxed.users@UserCreatedV2',
+      'outboxed.users@UserCreatedV2.v1',
+    ]);
+  });
+
   it('creates the registry and publishes every UserCreated version as JSONSchemaDraft4, canonical and pinned', () => {
     const stack = stackFactory();
 

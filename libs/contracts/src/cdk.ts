@@ -115,7 +115,12 @@ export class EventSchemas extends Construct {
   }
 
   private schema(schemaName: string, contract: EventContract, note: string): CfnSchema {
-    const schema = new CfnSchema(this, `Schema${logicalName(schemaName)}`, {
+    // A major's canonical name (`…@UserCreatedV2`) and a pinned version (`…@UserCreated.v2`) differ only in
+    // punctuation, which construct ids drop: the later one takes the name's exact spelling in its id. Ids of the
+    // schemas already deployed never change (a changed id would replace a resource whose name must stay).
+    const plain = `Schema${logicalName(schemaName)}`;
+    const id = this.node.tryFindChild(plain) ? `${plain}${exactSpelling(schemaName)}` : plain;
+    const schema = new CfnSchema(this, id, {
       registryName: this.registryName,
       schemaName,
       type: 'JSONSchemaDraft4',
@@ -141,6 +146,11 @@ function groupBySchemaName(contracts: readonly EventContract[]): Map<string, Eve
   }
   for (const list of groups.values()) list.sort((a, b) => a.version - b.version);
   return groups;
+}
+
+/** The punctuation of a schema name spelled out, so two names that differ only in punctuation get two ids. */
+function exactSpelling(schemaName: string): string {
+  return schemaName.replace(/[^A-Za-z0-9]/g, (c) => `X${c.charCodeAt(0).toString(16)}`);
 }
 
 function logicalName(schemaName: string): string {
