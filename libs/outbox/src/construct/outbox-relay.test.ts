@@ -1,9 +1,17 @@
 import { join } from 'node:path';
-import { applyAwsSolutionsChecks, stackEnvironment, synthesizeNagFindings } from '@outboxed/cdk-common';
+import {
+  acknowledgedNagFindings,
+  applyAwsSolutionsChecks,
+  OperationsTopic,
+  stackEnvironment,
+  synthesizeNagFindings,
+  unretainedStatefulResources,
+} from '@outboxed/cdk-common';
 import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AttributeType, StreamViewType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
+import { AccountPrincipal, Role } from 'aws-cdk-lib/aws-iam';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OUTBOX_STREAM_FILTER } from '../item/outbox-item';
@@ -113,26 +121,110 @@ describe('OutboxRelay', () => {
     },
   );
 
-  it('grants least privilege: PutEvents on this bus only, SendMessage on its own two queues only, read on this stream only', () => {
+  it('grants least privilege: PutEvents on this bus and SendMessage on the poison queue (its code), the stream read and on-failure send of its event source mapping, X-Ray', () => {
     const policies = template.findResources('AWS::IAM::Policy');
     const policy = Object.values(policies)[0] as { Properties: { PolicyDocument: { Statement: unknown[] } } };
     expect(Object.keys(policies)).toHaveLength(1);
-    const sendActions = ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'];
-    expect(policy.Properties.PolicyDocument.Statement).toEqual(
-      expect.arrayContaining([
-        { Action: 'events:PutEvents', Effect: 'Allow', Resource: { 'Fn::GetAtt': [ids.bus, 'Arn'] } },
-        { Action: sendActions, Effect: 'Allow', Resource: { 'Fn::GetAtt': [ids.onFailure, 'Arn'] } },
-        { Action: sendActions, Effect: 'Allow', Resource: { 'Fn::GetAtt': [ids.poison, 'Arn'] } },
-        { Action: 'dynamodb:ListStreams', Effect: 'Allow', Resource: '*' },
-        {
-          Action: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
-          Effect: 'Allow',
-          Resource: { 'Fn::GetAtt': [ids.table, 'StreamArn'] },
-        },
-        { Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Effect: 'Allow', Resource: '*' },
-      ]),
-    );
-    expect(policy.Properties.PolicyDocument.Statement).toHaveLength(6);
+    expect(policy.Properties.PolicyDocument.Statement).toEqual([
+      { Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Effect: 'Allow', Resource: '*' },
+      {
+        Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [ids.onFailure, 'Arn'] },
+      },
+      { Action: 'dynamodb:ListStreams', Effect: 'Allow', Resource: '*' },
+      {
+        Action: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [ids.table, 'StreamArn'] },
+      },
+      { Action: 'events:PutEvents', Effect: 'Allow', Resource: { 'Fn::GetAtt': [ids.bus, 'Arn'] } },
+      { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: { 'Fn::GetAtt': [ids.poison, 'Arn'] } },
+    ]);
+  });
+
+  it('gives the relay its own log group, kept three months and retained, and its Powertools service name and namespace', () => {
+    const logGroup = ref(template, 'AWS::Logs::LogGroup', 'OutboxFunctionLogs');
+    expect(template.toJSON().Resources[logGroup]).toEqual({
+      Type: 'AWS::Logs::LogGroup',
+      Properties: { RetentionInDays: 90 },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: logGroup } },
+      TracingConfig: { Mode: 'Active' },
+      Environment: {
+        Variables: Match.objectLike({
+          POWERTOOLS_SERVICE_NAME: 'outbox-relay',
+          POWERTOOLS_METRICS_NAMESPACE: 'Outboxed/Outbox',
+        }),
+      },
+    });
+  });
+
+  it('retains both queues and the log group when the stack is deleted', () => {
+    expect(unretainedStatefulResources(template).filter((r) => r.logicalId.startsWith('Outbox'))).toEqual([]);
+  });
+
+  it.each([
+    [
+      'FailedEntries for 3 minutes',
+      'OutboxFailedEntriesAlarm',
+      { MetricName: 'FailedEntries', EvaluationPeriods: 3 },
+      'EventBridge keeps rejecting PutEvents entries',
+    ],
+    [
+      'any PoisonSendFailures',
+      'OutboxPoisonSendFailuresAlarm',
+      { MetricName: 'PoisonSendFailures', EvaluationPeriods: 1 },
+      'could not send a poison record',
+    ],
+  ] as const)("alarms on the relay's own metric: %s", (_case, alarm, expected, description) => {
+    const id = ref(template, 'AWS::CloudWatch::Alarm', alarm);
+    expect(template.toJSON().Resources[id].Properties).toEqual({
+      AlarmDescription: expect.stringContaining(description),
+      Namespace: 'Outboxed/Outbox',
+      Dimensions: [{ Name: 'service', Value: 'outbox-relay' }],
+      Statistic: 'Sum',
+      Period: 60,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      ...expected,
+    });
+  });
+
+  it.each([
+    ['Errors', 'OutboxFunctionErrorsAlarm', 3],
+    ['Throttles', 'OutboxFunctionThrottlesAlarm', 5],
+  ] as const)('alarms on the relay function %s', (metric, alarm, periods) => {
+    const id = ref(template, 'AWS::CloudWatch::Alarm', alarm);
+    expect(template.toJSON().Resources[id].Properties).toEqual({
+      AlarmDescription: expect.stringContaining('The outbox relay (Relay/Outbox/Function)'),
+      Namespace: 'AWS/Lambda',
+      MetricName: metric,
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: ids.fn } }],
+      Statistic: 'Sum',
+      Period: 60,
+      Threshold: 5,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: periods,
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('notifies the given actions from every alarm, the redrive function’s included', () => {
+    const { stack, relay } = relayStack((scope) => ({
+      redrive: true,
+      alarmActions: [new OperationsTopic(scope, 'Ops', { parameterName: '/test/ops' }).alarmAction],
+    }));
+    const alarms = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms).toHaveLength(9);
+    expect(relay.alarms).toHaveLength(9);
+    for (const alarm of alarms) {
+      expect(alarm['Properties'].AlarmActions).toEqual([{ Ref: expect.stringMatching(/^OpsTopic/) }]);
+    }
   });
 
   it.each([
@@ -213,6 +305,26 @@ describe('OutboxRelay', () => {
   it('synthesizes with no unacknowledged cdk-nag AwsSolutions finding', () => {
     const { app } = relayStack({ redrive: true }, { nag: true });
     expect(synthesizeNagFindings(app)).toEqual([]);
+  });
+
+  it('acknowledges each accepted finding on the resource it concerns, with its reason, in the validation report', () => {
+    const { app } = relayStack({ redrive: true }, { nag: true });
+    const acknowledged = acknowledgedNagFindings(app)
+      .filter((f) => f.acknowledgedAt.startsWith('Relay/Outbox'))
+      .map((f) => `${f.rule} ${f.path} (at ${f.acknowledgedAt})`)
+      .sort();
+    expect(acknowledged).toEqual(
+      [
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole] Relay/Outbox/Function/ServiceRole/Resource (at Relay/Outbox/Function)',
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole] Relay/Outbox/RedriveFunction/ServiceRole/Resource (at Relay/Outbox/RedriveFunction)',
+        'AwsSolutions-IAM5[Resource::*] Relay/Outbox/Function/ServiceRole/DefaultPolicy/Resource (at Relay/Outbox/Function)',
+        'AwsSolutions-IAM5[Resource::*] Relay/Outbox/RedriveFunction/ServiceRole/DefaultPolicy/Resource (at Relay/Outbox/RedriveFunction)',
+        'AwsSolutions-L1 Relay/Outbox/Function/Resource (at Relay/Outbox/Function)',
+        'AwsSolutions-L1 Relay/Outbox/RedriveFunction/Resource (at Relay/Outbox/RedriveFunction)',
+        'AwsSolutions-SQS3 Relay/Outbox/OnFailureQueue/Resource (at Relay/Outbox/OnFailureQueue)',
+        'AwsSolutions-SQS3 Relay/Outbox/PoisonQueue/Resource (at Relay/Outbox/PoisonQueue)',
+      ].sort(),
+    );
   });
 
   it.each<[string, Partial<OutboxRelayProps>, string]>([
@@ -324,6 +436,68 @@ describe('OutboxRelay with redrive: true', () => {
         },
       },
     });
+  });
+
+  it('grants the redrive function exactly what its code calls: GetItem/UpdateItem/Scan on the table, GetShardIterator/GetRecords on its stream, Receive/Delete/ChangeMessageVisibility on both queues, PutEvents on the bus', () => {
+    const policies = template.findResources('AWS::IAM::Policy', {
+      Properties: { PolicyName: Match.stringLikeRegexp('^OutboxRedrive') },
+    });
+    const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const consume = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'];
+    expect(statements).toEqual([
+      { Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Effect: 'Allow', Resource: '*' },
+      {
+        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Scan'],
+        Effect: 'Allow',
+        Resource: [{ 'Fn::GetAtt': [expect.stringMatching(/^Table/), 'Arn'] }],
+      },
+      {
+        Action: ['dynamodb:GetShardIterator', 'dynamodb:GetRecords'],
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^Table/), 'StreamArn'] },
+      },
+      {
+        Action: 'events:PutEvents',
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^Bus/), 'Arn'] },
+      },
+      {
+        Action: consume,
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^OutboxOnFailureQueue/), 'Arn'] },
+      },
+      {
+        Action: consume,
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^OutboxPoisonQueue/), 'Arn'] },
+      },
+    ]);
+  });
+
+  it('lets a named principal invoke the redrive function, and nothing else', () => {
+    const { stack, relay } = relayStack({ redrive: true });
+    const operator = new Role(stack, 'Operator', { assumedBy: new AccountPrincipal('123456789012') });
+    relay.grantInvokeRedrive(operator);
+    const policy = Object.values(
+      Template.fromStack(stack).findResources('AWS::IAM::Policy', {
+        Properties: { PolicyName: Match.stringLikeRegexp('^OperatorDefaultPolicy') },
+      }),
+    )[0];
+    expect(policy?.['Properties'].PolicyDocument.Statement).toEqual([
+      {
+        Action: 'lambda:InvokeFunction',
+        Effect: 'Allow',
+        Resource: [
+          { 'Fn::GetAtt': [expect.stringMatching(/^OutboxRedriveFunction/), 'Arn'] },
+          {
+            'Fn::Join': [
+              '',
+              [{ 'Fn::GetAtt': [expect.stringMatching(/^OutboxRedriveFunction/), 'Arn'] }, ':*'],
+            ],
+          },
+        ],
+      },
+    ]);
   });
 
   it('lets the redrive function consume only its own queues and publish only to this bus', () => {

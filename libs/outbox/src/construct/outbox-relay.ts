@@ -1,17 +1,28 @@
 import { join } from 'node:path';
-import { nodeFunctionDefaults } from '@outboxed/cdk-common';
-import { Duration, Validations } from 'aws-cdk-lib';
+import {
+  acknowledgeNag,
+  functionAlarms,
+  functionLogGroup,
+  metricAlarm,
+  nodeFunctionDefaults,
+  type FunctionAlarms,
+  type NagAcknowledgment,
+} from '@outboxed/cdk-common';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { OUTBOX_STREAM_FILTER } from '../item/outbox-item';
 import { RELAY_ENV } from '../relay/environment';
+import { RELAY_METRICS } from '../relay/relay-handler';
 import { REDRIVE_ENV } from '../redrive/env';
 import { OutboxRelayPropsError } from './errors';
 import { checkDuration, checkRange } from './validate';
@@ -54,8 +65,18 @@ export interface OutboxRelayProps {
    * `maxRecordAge`. @default Duration.minutes(5)
    */
   readonly iteratorAgeAlarmThreshold?: Duration;
-  /** Action of every alarm (e.g. an SNS topic action). @default no action: the alarms show in CloudWatch only */
-  readonly alarmAction?: IAlarmAction;
+  /** Actions of every alarm (e.g. the stack's operations topic). @default none: the alarms show in CloudWatch only */
+  readonly alarmActions?: readonly IAlarmAction[];
+  /**
+   * Powertools service name of both functions (`POWERTOOLS_SERVICE_NAME`): their logs' `service` key and their
+   * metrics' `service` dimension. Give the producing service's name, so its API and its relay read as one service.
+   * @default 'outbox-relay'
+   */
+  readonly serviceName?: string;
+  /** Powertools metrics namespace of both functions (`POWERTOOLS_METRICS_NAMESPACE`). @default 'Outboxed/Outbox' */
+  readonly metricsNamespace?: string;
+  /** How long both functions' logs are kept. @default RetentionDays.THREE_MONTHS */
+  readonly logRetention?: RetentionDays;
   /**
    * Also deploy the redrive function (invoked by hand: `aws lambda invoke --payload '{"dryRun":true}'`), which
    * republishes what the on-failure queue points at and what the poison queue holds.
@@ -96,8 +117,20 @@ export class OutboxRelay extends Construct {
   readonly poisonQueueAlarm: Alarm;
   /** Fires when the relay falls behind the stream by more than `iteratorAgeAlarmThreshold`. */
   readonly iteratorAgeAlarm: Alarm;
+  /** Fires when PutEvents keeps rejecting entries (the relay's `FailedEntries` metric, 3 minutes in a row). */
+  readonly failedEntriesAlarm: Alarm;
+  /** Fires when a poison record could not be sent to the poison queue (the relay's `PoisonSendFailures` metric). */
+  readonly poisonSendFailuresAlarm: Alarm;
+  /** Errors and Throttles alarms of the relay function. */
+  readonly functionAlarms: FunctionAlarms;
   /** The redrive function, when `redrive: true`. */
   readonly redriveFunction?: NodejsFunction;
+  /** Errors and Throttles alarms of the redrive function, when `redrive: true`. */
+  readonly redriveFunctionAlarms?: FunctionAlarms;
+  /** Powertools service name of both functions (the `service` dimension of their metrics). */
+  readonly serviceName: string;
+  /** Metrics namespace of both functions. */
+  readonly metricsNamespace: string;
 
   constructor(scope: Construct, id: string, props: OutboxRelayProps) {
     super(scope, id);
@@ -108,16 +141,35 @@ export class OutboxRelay extends Construct {
       );
     }
 
+    this.serviceName = props.serviceName ?? 'outbox-relay';
+    this.metricsNamespace = props.metricsNamespace ?? 'Outboxed/Outbox';
+    const alarmActions = props.alarmActions ?? [];
     const retentionPeriod = props.queueRetentionPeriod ?? Duration.days(14);
-    const queueProps = { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod };
+    // Both queues hold what the relay could not publish: retained, so deleting the stack loses no event.
+    const queueProps = {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod,
+      removalPolicy: RemovalPolicy.RETAIN,
+    };
     this.onFailureQueue = new Queue(this, 'OnFailureQueue', queueProps);
     this.poisonQueue = new Queue(this, 'PoisonQueue', queueProps);
+    for (const queue of [this.onFailureQueue, this.poisonQueue]) {
+      acknowledgeNag(queue, {
+        rule: 'AwsSolutions-SQS3',
+        reason:
+          'This queue is itself a dead-letter queue of the relay (the stream on-failure destination or the poison queue); a DLQ behind it would hide messages from its depth alarm.',
+      });
+    }
 
     this.function = new NodejsFunction(this, 'Function', {
       ...nodeFunctionDefaults(),
       entry: props.entry,
+      description: 'outbox relay: table stream → EventBridge',
+      logGroup: functionLogGroup(this, 'FunctionLogs', props.logRetention),
       environment: {
         ...props.environment,
+        ...this.powertoolsEnvironment(),
         [RELAY_ENV.eventBusName]: props.eventBus.eventBusName,
         [RELAY_ENV.poisonQueueUrl]: this.poisonQueue.queueUrl,
       },
@@ -136,8 +188,14 @@ export class OutboxRelay extends Construct {
         filters: [FilterCriteria.filter(OUTBOX_STREAM_FILTER)],
       }),
     );
+    // What the relay's code calls: PutEvents, and SendMessage to the poison queue. (The event source mapping
+    // itself reads the stream and sends to the on-failure queue with the function's role: DynamoEventSource grants that.)
     props.eventBus.grantPutEventsTo(this.function);
-    this.poisonQueue.grantSendMessages(this.function);
+    this.poisonQueue.grant(this.function, 'sqs:SendMessage');
+    acknowledgeNag(
+      this.function,
+      ...functionAcknowledgments('dynamodb:ListStreams (the event source mapping)'),
+    );
 
     this.onFailureQueueAlarm = queueDepthAlarm(
       this,
@@ -155,38 +213,112 @@ export class OutboxRelay extends Construct {
       evaluationPeriods: 3,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
+    this.failedEntriesAlarm = metricAlarm(this, 'FailedEntriesAlarm', {
+      description:
+        'EventBridge keeps rejecting PutEvents entries of the outbox relay (FailedEntries for 3 minutes): the relay retries them, but events are late, and past its retries they go to the on-failure queue. Check the error codes in the relay log (throttling, bus policy). See libs/outbox/docs/operating-the-relay.md.',
+      metric: this.metric(RELAY_METRICS.failedEntries),
+      threshold: 1,
+      evaluationPeriods: 3,
+    });
+    this.poisonSendFailuresAlarm = metricAlarm(this, 'PoisonSendFailuresAlarm', {
+      description:
+        'The outbox relay could not send a poison record to its poison queue (PoisonSendFailures): the record stays in its batch, which is retried and, past its retries, pointed at by the on-failure queue. See libs/outbox/docs/operating-the-relay.md.',
+      metric: this.metric(RELAY_METRICS.poisonSendFailures),
+      threshold: 1,
+    });
+    this.functionAlarms = functionAlarms(this.function, 'The outbox relay');
 
-    if (props.redrive) this.redriveFunction = this.createRedriveFunction(props);
-    for (const alarm of [this.onFailureQueueAlarm, this.poisonQueueAlarm, this.iteratorAgeAlarm]) {
-      if (props.alarmAction) alarm.addAlarmAction(props.alarmAction);
+    if (props.redrive) {
+      this.redriveFunction = this.createRedriveFunction(props);
+      this.redriveFunctionAlarms = functionAlarms(this.redriveFunction, 'The outbox redrive');
     }
-    this.suppressNagFindings();
+    for (const alarm of this.alarms) {
+      for (const action of alarmActions) alarm.addAlarmAction(action);
+    }
+  }
+
+  /** Every alarm of the construct. */
+  get alarms(): Alarm[] {
+    return [
+      this.onFailureQueueAlarm,
+      this.poisonQueueAlarm,
+      this.iteratorAgeAlarm,
+      this.failedEntriesAlarm,
+      this.poisonSendFailuresAlarm,
+      this.functionAlarms.errors,
+      this.functionAlarms.throttles,
+      ...(this.redriveFunctionAlarms
+        ? [this.redriveFunctionAlarms.errors, this.redriveFunctionAlarms.throttles]
+        : []),
+    ];
+  }
+
+  /**
+   * A metric the relay emits through Powertools (EMF): `RELAY_METRICS` names them. Sum per minute by default.
+   *
+   * @example new GraphWidget({ left: [relay.metric(RELAY_METRICS.published)] });
+   */
+  metric(metricName: string, options: { statistic?: string; period?: Duration } = {}): Metric {
+    return new Metric({
+      namespace: this.metricsNamespace,
+      metricName,
+      dimensionsMap: { service: this.serviceName },
+      statistic: options.statistic ?? 'Sum',
+      period: options.period ?? Duration.minutes(1),
+    });
+  }
+
+  /**
+   * Lets `grantee` invoke the redrive function (an operator role, or a CI job): the way to redrive, since the
+   * bus admits PutEvents from the relay's roles only.
+   *
+   * @example relay.grantInvokeRedrive(operatorRole);
+   */
+  grantInvokeRedrive(grantee: IGrantable) {
+    if (!this.redriveFunction) {
+      throw new OutboxRelayPropsError(
+        'OutboxRelay: grantInvokeRedrive needs the redrive function; received redrive false. Set redrive: true.',
+      );
+    }
+    return this.redriveFunction.grantInvoke(grantee);
+  }
+
+  private powertoolsEnvironment(): Record<string, string> {
+    return {
+      POWERTOOLS_SERVICE_NAME: this.serviceName,
+      POWERTOOLS_METRICS_NAMESPACE: this.metricsNamespace,
+    };
   }
 
   private createRedriveFunction(props: OutboxRelayProps): NodejsFunction {
     const fn = new NodejsFunction(this, 'RedriveFunction', {
       ...nodeFunctionDefaults(),
       entry: props.redriveEntry ?? join(import.meta.dirname, '..', 'redrive', 'handler.ts'),
+      description: 'outbox redrive: republishes what the on-failure and poison queues hold (invoked by hand)',
       timeout: Duration.minutes(10),
+      logGroup: functionLogGroup(this, 'RedriveFunctionLogs', props.logRetention),
       environment: {
+        ...this.powertoolsEnvironment(),
         [REDRIVE_ENV.tableName]: props.table.tableName,
         [REDRIVE_ENV.eventBusName]: props.eventBus.eventBusName,
         [REDRIVE_ENV.onFailureQueueUrl]: this.onFailureQueue.queueUrl,
         [REDRIVE_ENV.poisonQueueUrl]: this.poisonQueue.queueUrl,
       },
     });
-    props.table.grantReadData(fn);
-    props.table.grant(fn, 'dynamodb:UpdateItem');
-    props.table.grantStreamRead(fn);
+    // Exactly what the redrive's code calls (outbox-table.ts, stream-range.ts, queue.ts, PutEvents).
+    props.table.grant(fn, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Scan');
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:GetShardIterator', 'dynamodb:GetRecords'],
+        resources: [props.table.tableStreamArn as string],
+      }),
+    );
     props.eventBus.grantPutEventsTo(fn);
-    this.onFailureQueue.grantConsumeMessages(fn);
-    this.poisonQueue.grantConsumeMessages(fn);
+    for (const queue of [this.onFailureQueue, this.poisonQueue]) {
+      queue.grant(fn, 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility');
+    }
+    acknowledgeNag(fn, ...functionAcknowledgments());
     return fn;
-  }
-
-  /** Acknowledges the cdk-nag AwsSolutions findings this construct accepts on purpose, each with its reason. */
-  private suppressNagFindings(): void {
-    Validations.of(this).acknowledge(...NAG_ACKNOWLEDGMENTS);
   }
 }
 
@@ -240,25 +372,22 @@ function queueDepthAlarm(scope: Construct, id: string, queue: Queue, kind: 'on-f
   });
 }
 
-/** The cdk-nag AwsSolutions findings this construct accepts on purpose, each with its reason. */
-const NAG_ACKNOWLEDGMENTS = [
-  {
-    id: 'AwsSolutions-SQS3',
-    reason:
-      'Both queues are themselves dead-letter queues of the relay (the stream on-failure destination and the poison queue); a DLQ behind them would hide messages from the depth alarms.',
-  },
-  {
-    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-    reason: 'AWSLambdaBasicExecutionRole only lets the function write its own CloudWatch Logs.',
-  },
-  {
-    id: 'AwsSolutions-IAM5[Resource::*]',
-    reason:
-      'xray:PutTraceSegments, xray:PutTelemetryRecords and dynamodb:ListStreams support no resource-level permissions; every other action is scoped to this table, stream, bus and queues.',
-  },
-  {
-    id: 'AwsSolutions-L1',
-    reason:
-      'The workspace pins one runtime for every function (nodeFunctionDefaults: Node.js 22, the version the local toolchain builds and tests for).',
-  },
-];
+/** The cdk-nag findings accepted on each function of the construct, with their reasons. */
+function functionAcknowledgments(otherWildcard?: string): NagAcknowledgment[] {
+  return [
+    {
+      rule: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      reason:
+        "AWSLambdaBasicExecutionRole allows logs:CreateLogGroup, CreateLogStream and PutLogEvents on every log group of the account, not only this function's; accepted as AWS's baseline for Lambda: write-only, no read of any log, and the function's own log group is created by the stack with its retention.",
+    },
+    {
+      rule: 'AwsSolutions-IAM5[Resource::*]',
+      reason: `xray:PutTraceSegments and xray:PutTelemetryRecords${otherWildcard ? ` and ${otherWildcard}` : ''} support no resource-level permissions; every other action is scoped to this table, stream, bus or queues.`,
+    },
+    {
+      rule: 'AwsSolutions-L1',
+      reason:
+        'The workspace pins one runtime for every function (NODE_RUNTIME of cdk-common: Node.js 22, supported by Lambda until 2027-04-30, the version the bundle targets); it is raised there, for every function at once.',
+    },
+  ];
+}

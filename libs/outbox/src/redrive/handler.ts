@@ -45,7 +45,7 @@ export function createRedriveHandler(
   event: RedriveInvocation | null | undefined,
   context?: { getRemainingTimeInMillis(): number },
 ) => Promise<RedriveReport> {
-  const logger = new Logger({ serviceName: 'outbox-redrive' });
+  const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'outbox-redrive' });
   let deps = options.deps;
   return async (event, context) => {
     const env = options.env ?? process.env;

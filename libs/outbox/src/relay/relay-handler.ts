@@ -61,9 +61,9 @@ export interface RelayDeps {
   readonly eventBridge: Pick<EventBridgeClient, 'send'>;
   /** @default an `SQSClient` created once */
   readonly sqs: Pick<SQSClient, 'send'>;
-  /** @default Powertools `Logger` with service `outbox-relay` */
+  /** @default Powertools `Logger` with service `POWERTOOLS_SERVICE_NAME` or `outbox-relay` */
   readonly logger: RelayLogger;
-  /** @default Powertools `Metrics`, namespace `POWERTOOLS_METRICS_NAMESPACE` or `outboxed` */
+  /** @default Powertools `Metrics`, namespace `POWERTOOLS_METRICS_NAMESPACE` or `Outboxed/Outbox` */
   readonly metrics: RelayMetrics;
   /** @default Date.now */
   readonly now: () => number;
@@ -161,10 +161,11 @@ function defaultDeps(): RelayDeps {
       requestHandler: { requestTimeout: 2_000, connectionTimeout: 1_000 },
     }),
     sqs: new SQSClient({}),
-    logger: new Logger({ serviceName: 'outbox-relay' }),
+    // The OutboxRelay construct sets POWERTOOLS_SERVICE_NAME and POWERTOOLS_METRICS_NAMESPACE (its alarms read them).
+    logger: new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'outbox-relay' }),
     metrics: new Metrics({
-      namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'outboxed',
-      serviceName: 'outbox-relay',
+      namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Outboxed/Outbox',
+      serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'outbox-relay',
     }),
     now: Date.now,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
