@@ -137,6 +137,6 @@ describe('createConsumerHandler with externalEffect (guarantee 3: at most one du
     await handler(batch, lambdaContext());
 
     expect(warn.mock.calls.filter(([m]) => String(m).includes('Possible duplicate'))).toEqual([]);
-    expect(addMetric).not.toHaveBeenCalled();
+    expect(addMetric.mock.calls.filter(([name]) => name === 'PossibleDuplicate')).toEqual([]);
   });
 });
