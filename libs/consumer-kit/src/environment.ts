@@ -19,3 +19,29 @@ export const CONSUMER_ENV = {
  * @example new EventConsumer(this, 'C', { contracts, entry, idempotencyExpiration: Duration.seconds(DEFAULT_IDEMPOTENCY_EXPIRES_AFTER_SECONDS) });
  */
 export const DEFAULT_IDEMPOTENCY_EXPIRES_AFTER_SECONDS = 14 * 24 * 60 * 60;
+
+/**
+ * Default Powertools metrics namespace of every consumer (`POWERTOOLS_METRICS_NAMESPACE`); each consumer's metrics
+ * carry its name in the `service` dimension.
+ *
+ * @example new Metric({ namespace: DEFAULT_CONSUMER_METRICS_NAMESPACE, metricName: CONSUMER_METRICS.applied, dimensionsMap: { service: 'audit-consumer' } });
+ */
+export const DEFAULT_CONSUMER_METRICS_NAMESPACE = 'Outboxed/Consumers';
+
+/**
+ * Metrics every consumer emits (Powertools EMF, one count per record), which its construct's alarms and dashboards read.
+ *
+ * @example consumer.metric(CONSUMER_METRICS.failed)
+ */
+export const CONSUMER_METRICS = {
+  /** The event's effect was applied. */
+  applied: 'EventsApplied',
+  /** The event had already been applied: the stored result was returned. */
+  duplicate: 'DuplicateEvents',
+  /** The event is invalid: moved to the dead-letter queue, never retried. */
+  rejected: 'EventsRejected',
+  /** The effect failed: the record is reported for retry. */
+  failed: 'EventsFailed',
+  /** A dead invocation's in-progress mark was retaken: its external effect may have been applied twice. */
+  possibleDuplicate: 'PossibleDuplicate',
+} as const;

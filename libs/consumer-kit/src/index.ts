@@ -13,7 +13,12 @@ export type {
 export { checkRecord } from './handler/check-record';
 export type { CheckedEvent, ConsumerEvent, SubscribedEvent } from './handler/check-record';
 export { moveToDeadLetterQueue, REJECTION_ATTRIBUTES } from './handler/dead-letter';
-export { CONSUMER_ENV, DEFAULT_IDEMPOTENCY_EXPIRES_AFTER_SECONDS } from './environment';
+export {
+  CONSUMER_ENV,
+  CONSUMER_METRICS,
+  DEFAULT_CONSUMER_METRICS_NAMESPACE,
+  DEFAULT_IDEMPOTENCY_EXPIRES_AFTER_SECONDS,
+} from './environment';
 export {
   ConsumerConfigurationError,
   ConsumerError,

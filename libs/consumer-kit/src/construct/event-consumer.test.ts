@@ -1,7 +1,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { applyAwsSolutionsChecks, stackEnvironment, synthesizeNagFindings } from '@outboxed/cdk-common';
+import {
+  acknowledgedNagFindings,
+  applyAwsSolutionsChecks,
+  OperationsTopic,
+  stackEnvironment,
+  synthesizeNagFindings,
+  unretainedStatefulResources,
+} from '@outboxed/cdk-common';
 import { USERS_EVENT_SOURCE, defineExpectations, userCreatedV1 } from '@outboxed/contracts';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -146,6 +153,8 @@ describe('EventConsumer', () => {
           IDEMPOTENCY_TABLE_NAME: { Ref: Match.stringLikeRegexp('^ConsumerIdempotencyTable') },
           DEAD_LETTER_QUEUE_URL: { Ref: Match.stringLikeRegexp('^ConsumerDeadLetterQueue') },
           IDEMPOTENCY_EXPIRES_AFTER_SECONDS: '1209600',
+          POWERTOOLS_SERVICE_NAME: 'fixture-consumer',
+          POWERTOOLS_METRICS_NAMESPACE: 'Outboxed/Consumers',
         },
       },
     });
@@ -164,8 +173,6 @@ describe('EventConsumer', () => {
         'dynamodb:UpdateItem',
         'sqs:ChangeMessageVisibility',
         'sqs:DeleteMessage',
-        'sqs:GetQueueAttributes',
-        'sqs:GetQueueUrl',
         'sqs:GetQueueAttributes',
         'sqs:GetQueueUrl',
         'sqs:ReceiveMessage',
@@ -205,6 +212,82 @@ describe('EventConsumer', () => {
 
   it('passes the AwsSolutions checks (cdk-nag) with only its reasoned acknowledgements', () => {
     expect(synthesizeNagFindings(synth({}, true).app)).toEqual([]);
+  });
+
+  it('lists each acknowledgement in the validation report on the resource it concerns', () => {
+    const acknowledged = acknowledgedNagFindings(synth({}, true).app).map(
+      (f) => `${f.rule} ${f.path} (at ${f.acknowledgedAt})`,
+    );
+    expect(acknowledged.sort()).toEqual(
+      [
+        'AwsSolutions-DDB3 Consumer/Consumer/IdempotencyTable/Resource (at Consumer/Consumer/IdempotencyTable)',
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole] Consumer/Consumer/Function/ServiceRole/Resource (at Consumer/Consumer/Function)',
+        'AwsSolutions-IAM5[Resource::*] Consumer/Consumer/Function/ServiceRole/DefaultPolicy/Resource (at Consumer/Consumer/Function)',
+        'AwsSolutions-L1 Consumer/Consumer/Function/Resource (at Consumer/Consumer/Function)',
+      ].sort(),
+    );
+  });
+
+  it('retains its queues, idempotency table (with deletion protection) and log group when the stack is deleted', () => {
+    expect(unretainedStatefulResources(template)).toEqual([]);
+    template.hasResource('AWS::Logs::LogGroup', {
+      Properties: { RetentionInDays: 90 },
+      DeletionPolicy: 'Retain',
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      LoggingConfig: {
+        LogFormat: 'JSON',
+        LogGroup: { Ref: Match.stringLikeRegexp('^ConsumerFunctionLogs') },
+      },
+    });
+  });
+
+  it.each([
+    ['Errors', 'ConsumerFunctionErrorsAlarm', 'AWS/Lambda', 5, 3],
+    ['Throttles', 'ConsumerFunctionThrottlesAlarm', 'AWS/Lambda', 5, 5],
+    ['FailedInvocations', 'ConsumerRuleFailedInvocationsAlarm', 'AWS/Events', 1, 1],
+  ] as const)('alarms on %s', (metricName, prefix, namespace, threshold, periods) => {
+    const [alarm] = Object.entries(template.findResources('AWS::CloudWatch::Alarm')).filter(([id]) =>
+      id.startsWith(prefix),
+    );
+    expect(alarm?.[1]['Properties']).toEqual({
+      AlarmDescription: expect.any(String),
+      Namespace: namespace,
+      MetricName: metricName,
+      Dimensions:
+        namespace === 'AWS/Lambda'
+          ? [{ Name: 'FunctionName', Value: { Ref: expect.stringMatching(/^ConsumerFunction/) } }]
+          : [
+              { Name: 'EventBusName', Value: { Ref: expect.stringMatching(/^SsmParameterValue/) } },
+              { Name: 'RuleName', Value: { Ref: expect.stringMatching(/^ConsumerRule/) } },
+            ],
+      Statistic: 'Sum',
+      Period: 60,
+      Threshold: threshold,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: periods,
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('notifies the given actions from each of its five alarms', () => {
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'consumer-kit-')) });
+    const stack = new Stack(app, 'Consumer', { env: stackEnvironment({}) });
+    const operations = new OperationsTopic(stack, 'Ops', { parameterName: '/test/ops' });
+    const consumer = new EventConsumer(stack, 'Consumer', {
+      expectations: defineExpectations({
+        consumer: 'fixture-consumer',
+        subscriptions: [{ contract: userCreatedV1, reads: ['detail.metadata.id'] }],
+      }),
+      entry,
+      alarmActions: [operations.alarmAction],
+    });
+    const alarms = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'));
+
+    expect(consumer.alarms).toHaveLength(5);
+    expect(alarms.map((a) => a['Properties'].AlarmActions)).toEqual(
+      Array.from({ length: 5 }, () => [{ Ref: expect.stringMatching(/^OpsTopic/) }]),
+    );
   });
 
   it.each<[string, Partial<EventConsumerProps>, string]>([

@@ -1,19 +1,31 @@
 import type { ConsumerExpectations } from '@outboxed/contracts';
 import { eventPattern, USERS_SERVICE_PARAMETERS } from '@outboxed/contracts';
-import { nodeFunctionDefaults } from '@outboxed/cdk-common';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import {
+  acknowledgeNag,
+  functionAlarms,
+  functionLogGroup,
+  metricAlarm,
+  nodeFunctionDefaults,
+  type FunctionAlarms,
+} from '@outboxed/cdk-common';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { CONSUMER_ENV, DEFAULT_IDEMPOTENCY_EXPIRES_AFTER_SECONDS } from '../environment';
+import {
+  CONSUMER_ENV,
+  DEFAULT_CONSUMER_METRICS_NAMESPACE,
+  DEFAULT_IDEMPOTENCY_EXPIRES_AFTER_SECONDS,
+} from '../environment';
 import { validateProps } from './validate-props';
 
 /**
@@ -71,8 +83,16 @@ export interface EventConsumerProps {
   readonly idempotencyExpiration?: Duration;
   /** Age of the oldest queued message at which the age alarm fires. @default 10 minutes */
   readonly messageAgeAlarmThreshold?: Duration;
-  /** Actions of both alarms (e.g. an SNS topic). @default none: the alarms are only visible in CloudWatch */
+  /** Actions of every alarm (e.g. the stack's operations topic). @default none: the alarms are only visible in CloudWatch */
   readonly alarmActions?: readonly IAlarmAction[];
+  /**
+   * Powertools metrics namespace of the function (`POWERTOOLS_METRICS_NAMESPACE`); its service name
+   * (`POWERTOOLS_SERVICE_NAME`, the metrics' `service` dimension) is `expectations.consumer`.
+   * @default 'Outboxed/Consumers'
+   */
+  readonly metricsNamespace?: string;
+  /** How long the function's logs are kept. @default RetentionDays.THREE_MONTHS */
+  readonly logRetention?: RetentionDays;
 }
 
 /**
@@ -106,12 +126,22 @@ export class EventConsumer extends Construct {
   readonly deadLetterQueueAlarm: Alarm;
   /** Fires when the oldest message of the queue is older than `messageAgeAlarmThreshold`. */
   readonly messageAgeAlarm: Alarm;
+  /** Fires when the rule fails to deliver events to the queue (`FailedInvocations`; they go to the dead-letter queue). */
+  readonly ruleFailedInvocationsAlarm: Alarm;
+  /** Errors and Throttles alarms of the function. */
+  readonly functionAlarms: FunctionAlarms;
+  /** Powertools service name of the function: `expectations.consumer`. */
+  readonly serviceName: string;
+  /** Powertools metrics namespace of the function. */
+  readonly metricsNamespace: string;
 
   constructor(scope: Construct, id: string, props: EventConsumerProps) {
     super(scope, id);
     validateProps(props);
     const timeout = props.timeout ?? Duration.seconds(30);
     const parameters = props.producerParameters ?? USERS_SERVICE_PARAMETERS;
+    this.serviceName = props.expectations.consumer;
+    this.metricsNamespace = props.metricsNamespace ?? DEFAULT_CONSUMER_METRICS_NAMESPACE;
 
     this.eventBus = EventBus.fromEventBusName(
       this,
@@ -123,10 +153,7 @@ export class EventConsumer extends Construct {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is the dead-letter queue; it has none of its own.',
+      removalPolicy: RemovalPolicy.RETAIN,
     });
     this.queue = new Queue(this, 'Queue', {
       encryption: QueueEncryption.SQS_MANAGED,
@@ -136,6 +163,8 @@ export class EventConsumer extends Construct {
         timeout.toSeconds() * 6 + (props.maxBatchingWindow?.toSeconds() ?? 0),
       ),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 5 },
+      // Events not yet applied survive a stack deletion (and can be moved back once the consumer is redeployed).
+      removalPolicy: RemovalPolicy.RETAIN,
     });
 
     const contracts = props.expectations.subscriptions.map((s) => s.contract);
@@ -151,10 +180,12 @@ export class EventConsumer extends Construct {
       partitionKey: { name: 'id', type: AttributeType.STRING },
       timeToLiveAttribute: 'expiration',
       billingMode: BillingMode.PAY_PER_REQUEST,
-      removalPolicy: RemovalPolicy.DESTROY,
+      // Deleting it while events wait in the retained queues would apply them a second time once redeployed.
+      removalPolicy: RemovalPolicy.RETAIN,
+      deletionProtection: true,
     });
-    Validations.of(this.idempotencyTable).acknowledge({
-      id: 'AwsSolutions-DDB3',
+    acknowledgeNag(this.idempotencyTable, {
+      rule: 'AwsSolutions-DDB3',
       reason:
         'Idempotency records are transient (TTL); restoring them to a point in time would serve no purpose.',
     });
@@ -163,8 +194,12 @@ export class EventConsumer extends Construct {
       ...nodeFunctionDefaults(),
       entry: props.entry,
       timeout,
+      description: `${this.serviceName}: applies the events of its queue`,
+      logGroup: functionLogGroup(this, 'FunctionLogs', props.logRetention),
       environment: {
         ...props.environment,
+        POWERTOOLS_SERVICE_NAME: this.serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: this.metricsNamespace,
         [CONSUMER_ENV.idempotencyTableName]: this.idempotencyTable.tableName,
         [CONSUMER_ENV.deadLetterQueueUrl]: this.deadLetterQueue.queueUrl,
         [CONSUMER_ENV.idempotencyExpiresAfterSeconds]: String(
@@ -187,21 +222,24 @@ export class EventConsumer extends Construct {
       'dynamodb:UpdateItem',
       'dynamodb:DeleteItem',
     );
-    this.deadLetterQueue.grantSendMessages(this.function);
-    Validations.of(this.function).acknowledge(
+    // The kit's code sends invalid events to the dead-letter queue (SendMessage only).
+    this.deadLetterQueue.grant(this.function, 'sqs:SendMessage');
+    acknowledgeNag(
+      this.function,
       {
-        id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason: 'AWSLambdaBasicExecutionRole only lets the function write its own CloudWatch Logs.',
+        rule: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason:
+          "AWSLambdaBasicExecutionRole allows logs:CreateLogGroup, CreateLogStream and PutLogEvents on every log group of the account, not only this function's; accepted as AWS's baseline for Lambda: write-only, no read of any log, and the function's own log group is created by the stack with its retention.",
       },
       {
-        id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+        rule: 'AwsSolutions-IAM5[Resource::*]',
         reason:
           'The only wildcard resource is X-Ray PutTraceSegments/PutTelemetryRecords, which support no resource-level permissions.',
       },
       {
-        id: 'AwsSolutions-L1',
+        rule: 'AwsSolutions-L1',
         reason:
-          'Node.js 22 is the runtime every function of the workspace pins (NODE_RUNTIME of cdk-common, matching the bundle target); it is raised there, for all functions at once.',
+          'The workspace pins one runtime for every function (NODE_RUNTIME of cdk-common: Node.js 22, supported by Lambda until 2027-04-30, the version the bundle targets); it is raised there, for every function at once.',
       },
     );
 
@@ -229,9 +267,56 @@ export class EventConsumer extends Construct {
       evaluationPeriods: 3,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-    for (const action of alarmActions) {
-      this.deadLetterQueueAlarm.addAlarmAction(action);
-      this.messageAgeAlarm.addAlarmAction(action);
+    this.ruleFailedInvocationsAlarm = metricAlarm(this, 'RuleFailedInvocationsAlarm', {
+      description: `The rule of ${this.node.path} fails to deliver events to its queue (FailedInvocations): after its retries they go to the dead-letter queue. Check the queue policy and encryption.`,
+      metric: this.metricRule('FailedInvocations'),
+      threshold: 1,
+    });
+    this.functionAlarms = functionAlarms(this.function, `The consumer ${this.serviceName}`);
+    for (const alarm of this.alarms) {
+      for (const action of alarmActions) alarm.addAlarmAction(action);
     }
+  }
+
+  /** Every alarm of the consumer. */
+  get alarms(): Alarm[] {
+    return [
+      this.deadLetterQueueAlarm,
+      this.messageAgeAlarm,
+      this.ruleFailedInvocationsAlarm,
+      this.functionAlarms.errors,
+      this.functionAlarms.throttles,
+    ];
+  }
+
+  /**
+   * A metric the consumer's handler emits (`CONSUMER_METRICS` of the kit), in its namespace and `service` dimension. Sum per minute.
+   *
+   * @example new GraphWidget({ left: [consumer.metric(CONSUMER_METRICS.applied)] });
+   */
+  metric(metricName: string, options: { statistic?: string; period?: Duration } = {}): Metric {
+    return new Metric({
+      namespace: this.metricsNamespace,
+      metricName,
+      dimensionsMap: { service: this.serviceName },
+      statistic: options.statistic ?? 'Sum',
+      period: options.period ?? Duration.minutes(1),
+    });
+  }
+
+  /**
+   * A metric of the consumer's rule (`AWS/Events`, dimensions `EventBusName` and `RuleName`): `Invocations` are the
+   * events the bus delivered to the queue. Sum per minute.
+   *
+   * @example consumer.metricRule('Invocations')
+   */
+  metricRule(metricName: 'Invocations' | 'FailedInvocations' | 'InvocationsSentToDlq'): Metric {
+    return new Metric({
+      namespace: 'AWS/Events',
+      metricName,
+      dimensionsMap: { EventBusName: this.eventBus.eventBusName, RuleName: this.rule.ruleName },
+      statistic: 'Sum',
+      period: Duration.minutes(1),
+    });
   }
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   CreateQueueCommand,
@@ -22,7 +23,7 @@ import { startEdge } from '@outboxed/local-aws';
 import type { Edge } from '@outboxed/local-aws';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CONSUMER_ENV } from '../environment';
+import { CONSUMER_ENV, CONSUMER_METRICS } from '../environment';
 import { ConsumerConfigurationError } from '../errors';
 import { createIdempotencyTable, lambdaContext, sqsEventOf } from '../testing';
 import { createConsumerHandler } from './create-consumer-handler';
@@ -88,6 +89,21 @@ describe('createConsumerHandler', () => {
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: tableName }));
     const deadLetterQueueUrl = QueueUrl as string;
     const applied: string[] = [];
+    // Each published EMF document's metric values, by name (what CloudWatch would receive).
+    const published: Record<string, unknown>[] = [];
+    const metrics = new Metrics({ namespace: 'Test', serviceName: 'test-consumer' });
+    vi.spyOn(metrics, 'publishStoredMetrics').mockImplementation(() => {
+      const emf = metrics.serializeMetrics() as unknown as Record<string, unknown>;
+      published.push(
+        Object.fromEntries(
+          Object.values(CONSUMER_METRICS)
+            .filter((n) => n in emf)
+            .map((n) => [n, emf[n]]),
+        ),
+      );
+      metrics.clearMetrics();
+      return metrics;
+    });
     const handler = createConsumerHandler(
       {
         expectations: defineExpectations({
@@ -108,9 +124,10 @@ describe('createConsumerHandler', () => {
         dynamoDb,
         sqs: sqsClient ?? sqs,
         logger: new Logger({ serviceName: 'test-consumer', logLevel: 'SILENT' }),
+        metrics,
       },
     );
-    return { handler, applied, deadLetterQueueUrl };
+    return { handler, applied, deadLetterQueueUrl, published };
   }
 
   /** A UserCreated written with a version after every committed one, carrying a field no committed version defines. */
@@ -251,6 +268,20 @@ describe('createConsumerHandler', () => {
       ]);
     },
   );
+
+  it('counts each invocation’s records as applied, duplicate, rejected or failed, published once per invocation', async () => {
+    const { handler, published } = await consumerWith(async (id) => {
+      if (id === ID_3) throw new Error('transient failure');
+    });
+
+    await handler(sqsEventOf([eventWithId(ID_1), eventWithId(ID_2)]), lambdaContext());
+    await handler(sqsEventOf([eventWithId(ID_1), 'not json', eventWithId(ID_3)]), lambdaContext());
+
+    expect(published).toEqual([
+      { EventsApplied: 2, DuplicateEvents: 0, EventsRejected: 0, EventsFailed: 0 },
+      { EventsApplied: 0, DuplicateEvents: 1, EventsRejected: 1, EventsFailed: 1 },
+    ]);
+  });
 
   it('guarantee 5: a bad record does not block its batch: the valid records around it are applied', async () => {
     const { handler, applied, deadLetterQueueUrl } = await consumerWith();

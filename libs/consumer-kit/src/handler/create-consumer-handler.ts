@@ -8,7 +8,12 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { AnyContract, ConsumerExpectations } from '@outboxed/contracts';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { CONSUMER_ENV, DEFAULT_IDEMPOTENCY_EXPIRES_AFTER_SECONDS } from '../environment';
+import {
+  CONSUMER_ENV,
+  CONSUMER_METRICS,
+  DEFAULT_CONSUMER_METRICS_NAMESPACE,
+  DEFAULT_IDEMPOTENCY_EXPIRES_AFTER_SECONDS,
+} from '../environment';
 import { ConsumerConfigurationError, InvalidEventError } from '../errors';
 import type { SubscribedEvent } from './check-record';
 import { checkRecord } from './check-record';
@@ -79,7 +84,11 @@ export interface ConsumerHandlerDeps {
   readonly sqs?: SQSClient;
   /** @default new Logger({ serviceName: options.expectations.consumer }) */
   readonly logger?: Logger;
-  /** Where `PossibleDuplicate` is counted. @default new Metrics({ namespace: 'outboxed', serviceName: options.expectations.consumer }) */
+  /**
+   * Where the records are counted (`CONSUMER_METRICS`: applied, duplicate, rejected, failed, possible duplicate), published
+   * once per invocation.
+   * @default new Metrics({ namespace: POWERTOOLS_METRICS_NAMESPACE or 'Outboxed/Consumers', serviceName: options.expectations.consumer })
+   */
   readonly metrics?: Metrics;
 }
 
@@ -137,6 +146,15 @@ export function createConsumerHandler<TExpectations extends ConsumerExpectations
   const dynamoDb = deps.dynamoDb ?? new DynamoDBClient({});
   const sqs = deps.sqs ?? new SQSClient({});
   const logger = deps.logger ?? new Logger({ serviceName: name });
+  let metricsInstance: Metrics | undefined;
+  const metrics = (): Metrics =>
+    (metricsInstance ??=
+      deps.metrics ??
+      new Metrics({
+        namespace:
+          (deps.env ?? process.env)['POWERTOOLS_METRICS_NAMESPACE'] ?? DEFAULT_CONSUMER_METRICS_NAMESPACE,
+        serviceName: name,
+      }));
   let runtime: Runtime<TExpectations> | undefined;
   // the event being applied now: with `externalEffect` records run one at a time, so there is only one
   let applying: { messageId: string; eventId: unknown } | undefined;
@@ -145,11 +163,12 @@ export function createConsumerHandler<TExpectations extends ConsumerExpectations
       'Possible duplicate effect: retook the in-progress mark of an invocation that died during this event (crash or timeout); its effect may have been applied once already',
       { idempotencyKey, ...applying },
     );
-    const metrics = deps.metrics ?? new Metrics({ namespace: 'outboxed', serviceName: name });
-    metrics.addMetric('PossibleDuplicate', MetricUnit.Count, 1);
-    if (typeof applying?.eventId === 'string') metrics.addMetadata('eventId', applying.eventId);
-    metrics.publishStoredMetrics();
+    metrics().addMetric(CONSUMER_METRICS.possibleDuplicate, MetricUnit.Count, 1);
+    if (typeof applying?.eventId === 'string') metrics().addMetadata('eventId', applying.eventId);
+    metrics().publishStoredMetrics();
   };
+  // Records of the running invocation by outcome (Lambda runs one invocation at a time per process).
+  let counts = emptyCounts();
 
   const init = (): Runtime<TExpectations> => {
     const env = readEnvironment(deps.env ?? process.env);
@@ -161,12 +180,16 @@ export function createConsumerHandler<TExpectations extends ConsumerExpectations
         logger.info('Event already applied: returned the stored result', {
           idempotencyKey: record.idempotencyKey,
         });
+        counts.duplicate += 1;
         return response;
       },
     });
     const apply = makeIdempotent(
-      async (event: SubscribedEvent<TExpectations>, context: RecordContext) =>
-        (await options.handle(event, context)) ?? null,
+      async (event: SubscribedEvent<TExpectations>, context: RecordContext) => {
+        const result = (await options.handle(event, context)) ?? null;
+        counts.applied += 1;
+        return result;
+      },
       {
         persistenceStore: options.externalEffect
           ? new WatchedPersistenceLayer(
@@ -196,6 +219,7 @@ export function createConsumerHandler<TExpectations extends ConsumerExpectations
         violations: error.violations.map((v) => v.path),
       });
       await moveToDeadLetterQueue(sqs, rt.env.deadLetterQueueUrl, record, name, error);
+      counts.rejected += 1;
       return;
     }
     const ids = {
@@ -216,6 +240,7 @@ export function createConsumerHandler<TExpectations extends ConsumerExpectations
       logger.info('Event processed', ids);
     } catch (error) {
       logger.warn('Event failed: reported for retry', { ...ids, error: errorName(error) });
+      counts.failed += 1;
       throw error;
     }
   };
@@ -225,18 +250,40 @@ export function createConsumerHandler<TExpectations extends ConsumerExpectations
     (runtime ??= init()).config.registerLambdaContext(context);
     // A processor per invocation: it holds the batch's results, so a shared one would mix concurrent calls.
     const processor = new BatchProcessor(EventType.SQS);
+    counts = emptyCounts();
     const response = await processPartialResponse(event, processRecord, processor, {
       context,
       throwOnFullBatchFailure: false,
       // an external effect: one record at a time, so one crash can duplicate at most one effect
       processInParallel: !options.externalEffect,
     });
+    publishCounts(metrics(), counts);
     logger.info('Batch processed', {
       records: event.Records.length,
       failures: response.batchItemFailures.length,
     });
     return response;
   };
+}
+
+interface OutcomeCounts {
+  applied: number;
+  duplicate: number;
+  rejected: number;
+  failed: number;
+}
+
+function emptyCounts(): OutcomeCounts {
+  return { applied: 0, duplicate: 0, rejected: 0, failed: 0 };
+}
+
+/** One datapoint per outcome, zeros included (an alarm then sees 0, not missing data), published once. */
+function publishCounts(metrics: Metrics, counts: OutcomeCounts): void {
+  metrics.addMetric(CONSUMER_METRICS.applied, MetricUnit.Count, counts.applied);
+  metrics.addMetric(CONSUMER_METRICS.duplicate, MetricUnit.Count, counts.duplicate);
+  metrics.addMetric(CONSUMER_METRICS.rejected, MetricUnit.Count, counts.rejected);
+  metrics.addMetric(CONSUMER_METRICS.failed, MetricUnit.Count, counts.failed);
+  metrics.publishStoredMetrics();
 }
 
 interface Runtime<TExpectations extends ConsumerExpectations> {
