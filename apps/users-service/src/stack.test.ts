@@ -1,7 +1,10 @@
 import {
+  acknowledgedNagFindings,
   applyAwsSolutionsChecks,
   stackEnvironment,
   synthesizeNagFindings,
+  unretainedStatefulResources,
+  type AcknowledgedNagFinding,
   type NagFinding,
 } from '@outboxed/cdk-common';
 import {
@@ -15,7 +18,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnRegistry } from 'aws-cdk-lib/aws-eventschemas';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { UsersServiceStack } from './stack';
+import { USERS_OPERATIONS_TOPIC_PARAMETER, UsersServiceStack } from './stack';
 import { usersTableCreateInput } from './table/create-table-input';
 import { API_ENV } from './config';
 
@@ -30,12 +33,14 @@ interface Statement {
 let template: Template;
 let stack: UsersServiceStack;
 let findings: NagFinding[];
+let acknowledged: AcknowledgedNagFinding[];
 
 beforeAll(() => {
   const app = new App();
   applyAwsSolutionsChecks(app);
   stack = new UsersServiceStack(app, 'UsersService', { env: stackEnvironment({}) });
   findings = synthesizeNagFindings(app);
+  acknowledged = acknowledgedNagFindings(app);
   template = Template.fromStack(stack);
 });
 
@@ -68,6 +73,130 @@ describe('UsersServiceStack', () => {
     expect(findings).toEqual([]);
   });
 
+  it('lists every acknowledged cdk-nag finding in the validation report, each on its own resource with a reason', () => {
+    expect(
+      acknowledged.map((f) => `${f.rule.replace(/\[.*\]$/, '')} ${f.path} (at ${f.acknowledgedAt})`).sort(),
+    ).toEqual(
+      [
+        'AwsSolutions-APIG4 UsersService/Api/HttpApi/POST--users/Resource (at UsersService/Api/HttpApi/POST--users)',
+        ...['Api/Function', 'OutboxRelay/Function', 'OutboxRelay/RedriveFunction'].flatMap((fn) => [
+          `AwsSolutions-IAM4 UsersService/${fn}/ServiceRole/Resource (at UsersService/${fn})`,
+          `AwsSolutions-IAM5 UsersService/${fn}/ServiceRole/DefaultPolicy/Resource (at UsersService/${fn})`,
+          `AwsSolutions-L1 UsersService/${fn}/Resource (at UsersService/${fn})`,
+        ]),
+        'AwsSolutions-SQS3 UsersService/OutboxRelay/OnFailureQueue/Resource (at UsersService/OutboxRelay/OnFailureQueue)',
+        'AwsSolutions-SQS3 UsersService/OutboxRelay/PoisonQueue/Resource (at UsersService/OutboxRelay/PoisonQueue)',
+      ].sort(),
+    );
+    for (const finding of acknowledged) expect(finding.reason.length).toBeGreaterThan(40);
+  });
+
+  it('keeps every stateful resource when the stack is deleted: table (deletion protection), bus, archive, registry, queues, log groups', () => {
+    expect(unretainedStatefulResources(template)).toEqual([]);
+    expect(Object.keys(template.findResources('AWS::EventSchemas::Registry'))).toHaveLength(1);
+    expect(Object.keys(template.findResources('AWS::Logs::LogGroup'))).toHaveLength(4);
+  });
+
+  it('notifies the operations topic, whose ARN it publishes in SSM, from every alarm', () => {
+    const topic = { Ref: logicalId(stack.operations.topic) };
+    template.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: USERS_OPERATIONS_TOPIC_PARAMETER,
+      Type: 'String',
+      Value: topic,
+    });
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms.map((a) => a['Properties'].AlarmActions)).toEqual(alarms.map(() => [topic]));
+    expect(alarms.map((a) => `${a['Properties'].Namespace} ${a['Properties'].MetricName}`).sort()).toEqual(
+      [
+        'AWS/ApiGateway 5xx',
+        'AWS/ApiGateway Latency',
+        'AWS/Lambda Errors',
+        'AWS/Lambda Errors',
+        'AWS/Lambda Errors',
+        'AWS/Lambda IteratorAge',
+        'AWS/Lambda Throttles',
+        'AWS/Lambda Throttles',
+        'AWS/Lambda Throttles',
+        'AWS/SQS ApproximateNumberOfMessagesVisible',
+        'AWS/SQS ApproximateNumberOfMessagesVisible',
+        'Outboxed/Users FailedEntries',
+        'Outboxed/Users PoisonSendFailures',
+      ].sort(),
+    );
+  });
+
+  it("alarms on AWS's recommended HTTP API thresholds: 5xx rate above 5 % for 3 minutes, p90 latency at or above 2.5 s for 5", () => {
+    const stage = '$default';
+    const api = { Ref: logicalId(stack.api.httpApi) };
+    const byMetric = (name: string) =>
+      Object.values(template.findResources('AWS::CloudWatch::Alarm')).find(
+        (a) => a['Properties'].MetricName === name,
+      )?.['Properties'];
+    expect(byMetric('5xx')).toEqual({
+      AlarmDescription: expect.stringContaining('5xx'),
+      AlarmActions: [{ Ref: logicalId(stack.operations.topic) }],
+      Namespace: 'AWS/ApiGateway',
+      MetricName: '5xx',
+      Dimensions: [
+        { Name: 'ApiId', Value: api },
+        { Name: 'Stage', Value: stage },
+      ],
+      Statistic: 'Average',
+      Period: 60,
+      Threshold: 0.05,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 3,
+      TreatMissingData: 'notBreaching',
+    });
+    expect(byMetric('Latency')).toEqual({
+      AlarmDescription: expect.stringContaining('p90'),
+      AlarmActions: [{ Ref: logicalId(stack.operations.topic) }],
+      Namespace: 'AWS/ApiGateway',
+      MetricName: 'Latency',
+      Dimensions: [
+        { Name: 'ApiId', Value: api },
+        { Name: 'Stage', Value: stage },
+      ],
+      ExtendedStatistic: 'p90',
+      Period: 60,
+      Threshold: 2500,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 5,
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('has one dashboard following the flow: requests, commits, relay lag and failures, bus, alarms', () => {
+    const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    expect(dashboards).toHaveLength(1);
+    const body = JSON.stringify(dashboards[0]?.['Properties'].DashboardBody);
+    for (const title of [
+      'Requests',
+      'Latency (ms)',
+      'Users committed (UsersCreated)',
+      'Relay lag (ms)',
+      'Events accepted by the bus',
+      'Relay failures',
+      'Relay queues (messages)',
+      'Alarms',
+    ]) {
+      expect(body).toContain(`\\"title\\":\\"${title}\\"`);
+    }
+  });
+
+  it('gives every function the Powertools service name and namespace of the service', () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')).filter(
+      (f) => f['Properties'].Runtime === 'nodejs22.x',
+    );
+    expect(functions).toHaveLength(3);
+    for (const fn of functions) {
+      expect(fn['Properties'].Environment.Variables).toMatchObject({
+        POWERTOOLS_SERVICE_NAME: 'users-service',
+        POWERTOOLS_METRICS_NAMESPACE: 'Outboxed/Users',
+      });
+    }
+  });
+
   it('defines the users table as the tests create it: pk/sk, on-demand, NEW_IMAGE stream, TTL, PITR, encryption, retained', () => {
     const input = usersTableCreateInput('ignored');
 
@@ -93,7 +222,7 @@ describe('UsersServiceStack', () => {
     template.hasResourceProperties('AWS::Events::Archive', {
       SourceArn: { 'Fn::GetAtt': [logicalId(stack.eventBus), 'Arn'] },
       EventPattern: { source: [USERS_EVENT_SOURCE] },
-      RetentionDays: 365,
+      RetentionDays: 30,
     });
   });
 
@@ -156,14 +285,14 @@ describe('UsersServiceStack', () => {
     );
   });
 
-  it('gives the API function get/put/condition-check on the users table and no EventBridge action at all', () => {
+  it('gives the API function get/put on the users table and no EventBridge action at all', () => {
     const api = statementsOfRole(roleOf(logicalId(stack.api.function)));
 
     expect(actions(api).filter((a) => a.startsWith('events:'))).toEqual([]);
     expect(api.filter((s) => actions([s]).some((a) => a.startsWith('dynamodb:')))).toEqual([
       {
         Effect: 'Allow',
-        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem'],
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
         Resource: [{ 'Fn::GetAtt': [logicalId(stack.usersTable.table), 'Arn'] }],
       },
     ]);
@@ -190,7 +319,7 @@ describe('UsersServiceStack', () => {
       Type: 'String',
       Value: { 'Fn::GetAtt': [stack.getLogicalId(stack.schemas.registry as CfnRegistry), 'RegistryName'] },
     });
-    template.resourceCountIs('AWS::SSM::Parameter', 3);
+    template.resourceCountIs('AWS::SSM::Parameter', 4);
   });
 
   it('has a bus policy letting only the relay roles put events, and only with the users source', () => {

@@ -9,7 +9,6 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { CdkCommonError } from './errors';
-import { acknowledgeNag } from './nag';
 
 /**
  * Properties of {@link OperationsTopic}.
@@ -28,7 +27,8 @@ export interface OperationsTopicProps {
 
 /**
  * The topic every alarm of a stack notifies: created, or imported by ARN, and its ARN published as an SSM parameter.
- * The topic accepts TLS-only publishing; alarm notifications carry alarm names and states, never personal data.
+ * The topic accepts TLS-only publishing. It is not encrypted with a KMS key: CloudWatch cannot publish to a topic
+ * encrypted with the AWS managed key `aws/sns`, and alarm notifications carry alarm names and states, never personal data.
  *
  * @example
  * const operations = new OperationsTopic(this, 'Operations', { parameterName: '/outboxed/audit/operations-topic-arn' });
@@ -57,11 +57,6 @@ export class OperationsTopic extends Construct {
       const topic = new Topic(this, 'Topic', {
         displayName: 'Operations alarms',
         enforceSSL: true,
-      });
-      acknowledgeNag(topic, {
-        rule: 'AwsSolutions-SNS2',
-        reason:
-          'CloudWatch alarms cannot publish to a topic encrypted with the AWS managed key aws/sns, and the notifications hold alarm names and states only, no personal data; SNS encrypts in transit (TLS-only policy).',
       });
       this.topic = topic;
     } else {
