@@ -98,14 +98,14 @@ afterAll(async () => {
 });
 
 describe('chaos: the whole system under each fault keeps guarantees 2, 3 and 8 for every user', () => {
-  it('no faults: every user committed once, one email and one audit record each', async () => {
+  it('guarantee 3: no faults: every user committed once, one email and one audit record each', async () => {
     const { figures: f } = await runScenario('baseline');
 
     expectGuarantees(f, { duplicatesAllowed: false });
     expect(f.connectionsBroken).toBe(0);
   });
 
-  it('PutEvents entry failures and throttling, SQS errors and throttling, SES throttling (seed 11): nothing lost or duplicated', async () => {
+  it('guarantee 2: PutEvents entry failures and throttling, SQS errors and throttling, SES throttling (seed 11): nothing lost or duplicated', async () => {
     runtime?.faults.set({
       seed: 11,
       putEvents: { failEntryRate: 0.2, throttleEntryRate: 0.1, throttleRate: 0.05 },
@@ -121,7 +121,7 @@ describe('chaos: the whole system under each fault keeps guarantees 2, 3 and 8 f
     expect(injected['ses.throttle']).toBeGreaterThan(0);
   });
 
-  it('email worker killed before and after SendEmail (seed 23): at most one duplicate per crash, each counted', async () => {
+  it('guarantee 3: email worker killed before and after SendEmail (seed 23): at most one duplicate per crash, each counted', async () => {
     runtime?.faults.set({
       seed: 23,
       crash: [
@@ -140,7 +140,7 @@ describe('chaos: the whole system under each fault keeps guarantees 2, 3 and 8 f
     expect(f.possibleDuplicates).toBeGreaterThanOrEqual(f.duplicatedEmails);
   });
 
-  it('relay worker killed after PutEvents, before its checkpoint (seed 31): the replayed events are absorbed', async () => {
+  it('guarantee 2: relay worker killed after PutEvents, before its checkpoint (seed 31): the replayed events are absorbed', async () => {
     runtime?.faults.set({
       seed: 31,
       crash: [{ action: 'events:PutEvents', when: 'after', rate: 0.3, limit: 3 }],
@@ -153,7 +153,7 @@ describe('chaos: the whole system under each fault keeps guarantees 2, 3 and 8 f
     expect(crashes).toBeGreaterThan(0);
   });
 
-  it('DynamoDB Local paused 2.5 s during the load: every request answered, nothing lost', async () => {
+  it('guarantee 2: DynamoDB Local paused 2.5 s during the load: every request answered, nothing lost', async () => {
     let paused: Promise<void> | undefined;
     const { load, figures: f } = await runScenario('dynamodb-paused', (created) => {
       if (created === Math.floor(USERS / 3)) paused ??= runtime?.faults.pauseDynamoDb(2_500);
@@ -164,7 +164,7 @@ describe('chaos: the whole system under each fault keeps guarantees 2, 3 and 8 f
     expect(load.refused).toEqual({});
   });
 
-  it('DynamoDB Local restarted during the load (SIGTERM, same port and data): nothing lost', async () => {
+  it('guarantee 2: DynamoDB Local restarted during the load (SIGTERM, same port and data): nothing lost', async () => {
     let restarted: Promise<void> | undefined;
     const { figures: f } = await runScenario('dynamodb-restarted', (created) => {
       if (created === Math.floor(USERS / 3)) restarted ??= runtime?.faults.restartDynamoDb();
@@ -175,7 +175,7 @@ describe('chaos: the whole system under each fault keeps guarantees 2, 3 and 8 f
     expect(runtime?.faults.counts['dynamodb.restart']).toBe(1);
   });
 
-  it('graceful stop during the load, then a start on the same data: requests in flight answered, nothing lost', async () => {
+  it('guarantee 8: graceful stop during the load, then a start on the same data: requests in flight answered, nothing lost', async () => {
     let restarted: Promise<void> | undefined;
     const restart = async () => {
       const stopping = runtime;
@@ -194,7 +194,7 @@ describe('chaos: the whole system under each fault keeps guarantees 2, 3 and 8 f
     expect(f.brokenButCreated).toBe(0);
   });
 
-  it('SES failing until the email DLQ holds the events, then a redrive: each effect once, with the original event ids', async () => {
+  it('guarantee 2: SES failing until the email DLQ holds the events, then a redrive: each effect once, with the original event ids', async () => {
     runtime?.faults.set({ seed: 41, ses: { errorRate: 1 } });
     const users = 4;
     const load = await createUsers(() => endpoints, 'dead-letter', users, 2);
@@ -212,7 +212,7 @@ describe('chaos: the whole system under each fault keeps guarantees 2, 3 and 8 f
     expect(await emailDeadLetters(endpoints as Endpoints)).toBe(0);
   });
 
-  it('the whole runtime SIGKILLed during the load, then started on the same data: every committed event delivered once', async () => {
+  it('guarantee 8: the whole runtime SIGKILLed during the load, then started on the same data: every committed event delivered once', async () => {
     await runtime?.stop();
     runtime = undefined;
     endpoints = undefined;
