@@ -1,4 +1,12 @@
-import { stackEnvironment } from '@outboxed/cdk-common';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  acknowledgedNagFindings,
+  applyAwsSolutionsChecks,
+  stackEnvironment,
+  unretainedStatefulResources,
+} from '@outboxed/cdk-common';
 import {
   actionsOf,
   assertBuffersInQueueWithDeadLetterQueue,
@@ -10,8 +18,9 @@ import {
 } from '@outboxed/consumer-kit/testing';
 import type { ConsumerStackFactory } from '@outboxed/consumer-kit/testing';
 import { USER_CREATED_DETAIL_TYPE, USERS_EVENT_SOURCE } from '@outboxed/contracts';
+import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
-import { AuditConsumerStack } from './stack';
+import { AUDIT_OPERATIONS_TOPIC_PARAMETER, AuditConsumerStack } from './stack';
 
 const build: ConsumerStackFactory = (app) =>
   new AuditConsumerStack(app, 'AuditConsumer', { env: stackEnvironment({}) });
@@ -50,8 +59,67 @@ describe('AuditConsumerStack', () => {
           },
         ],
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
       },
     });
+  });
+
+  it('keeps every stateful resource when the stack is deleted: audit and idempotency tables (deletion protection), queues, log group', () => {
+    expect(unretainedStatefulResources(template)).toEqual([]);
+    expect(Object.keys(template.findResources('AWS::DynamoDB::Table'))).toHaveLength(2);
+    expect(Object.keys(template.findResources('AWS::SQS::Queue'))).toHaveLength(2);
+    expect(Object.keys(template.findResources('AWS::Logs::LogGroup'))).toHaveLength(1);
+  });
+
+  it('notifies its operations topic, whose ARN it publishes in SSM, from each of its five alarms', () => {
+    const [topic] = Object.keys(template.findResources('AWS::SNS::Topic'));
+    template.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: AUDIT_OPERATIONS_TOPIC_PARAMETER,
+      Value: { Ref: topic },
+    });
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms.map((a) => `${a['Properties'].Namespace} ${a['Properties'].MetricName}`).sort()).toEqual([
+      'AWS/Events FailedInvocations',
+      'AWS/Lambda Errors',
+      'AWS/Lambda Throttles',
+      'AWS/SQS ApproximateAgeOfOldestMessage',
+      'AWS/SQS ApproximateNumberOfMessagesVisible',
+    ]);
+    expect(alarms.map((a) => a['Properties'].AlarmActions)).toEqual(alarms.map(() => [{ Ref: topic }]));
+  });
+
+  it('has a dashboard of the flow: deliveries, queue age and depth, outcomes, errors, dead letters, alarms', () => {
+    const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    expect(dashboards).toHaveLength(1);
+    const body = JSON.stringify(dashboards[0]?.['Properties'].DashboardBody);
+    for (const metric of [
+      'Invocations',
+      'ApproximateAgeOfOldestMessage',
+      'EventsApplied',
+      'DuplicateEvents',
+      'EventsRejected',
+      'EventsFailed',
+      'Errors',
+      'ApproximateNumberOfMessagesVisible',
+    ]) {
+      expect(body).toContain(`\\"${metric}\\"`);
+    }
+  });
+
+  it('lists each cdk-nag acknowledgement in the validation report on its own resource', () => {
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'audit-')) });
+    applyAwsSolutionsChecks(app);
+    build(app);
+    expect(
+      acknowledgedNagFindings(app)
+        .map((f) => `${f.rule.replace(/\[.*\]$/, '')} ${f.path}`)
+        .sort(),
+    ).toEqual([
+      'AwsSolutions-DDB3 AuditConsumer/AuditTrail/Consumer/IdempotencyTable/Resource',
+      'AwsSolutions-IAM4 AuditConsumer/AuditTrail/Consumer/Function/ServiceRole/Resource',
+      'AwsSolutions-IAM5 AuditConsumer/AuditTrail/Consumer/Function/ServiceRole/DefaultPolicy/Resource',
+      'AwsSolutions-L1 AuditConsumer/AuditTrail/Consumer/Function/Resource',
+    ]);
   });
 
   it('least privilege: only PutItem on the audit table (append-only); no users table, no PutEvents', () => {

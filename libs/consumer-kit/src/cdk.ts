@@ -7,3 +7,5 @@ export { EventConsumer } from './construct/event-consumer';
 export type { EventConsumerProps, ProducerParameters } from './construct/event-consumer';
 export { validateProps as validateEventConsumerProps } from './construct/validate-props';
 export { CONSUMER_METRICS, DEFAULT_CONSUMER_METRICS_NAMESPACE } from './environment';
+export { ConsumerDashboard } from './construct/consumer-dashboard';
+export type { ConsumerDashboardProps } from './construct/consumer-dashboard';
