@@ -1,4 +1,12 @@
-import { stackEnvironment } from '@outboxed/cdk-common';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  acknowledgedNagFindings,
+  applyAwsSolutionsChecks,
+  stackEnvironment,
+  unretainedStatefulResources,
+} from '@outboxed/cdk-common';
 import {
   actionsOf,
   assertBuffersInQueueWithDeadLetterQueue,
@@ -10,9 +18,10 @@ import {
 } from '@outboxed/consumer-kit/testing';
 import type { ConsumerStackFactory } from '@outboxed/consumer-kit/testing';
 import { USER_CREATED_DETAIL_TYPE, USERS_EVENT_SOURCE } from '@outboxed/contracts';
+import { App } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { EmailConsumerStack } from './stack';
+import { EMAIL_OPERATIONS_TOPIC_PARAMETER, EmailConsumerStack } from './stack';
 
 const SENDER = 'welcome@outboxed.example';
 
@@ -60,9 +69,107 @@ describe('EmailConsumerStack', () => {
       { 'Fn::GetAtt': [expect.stringMatching(/^WelcomeEmailConsumerIdempotencyTable/), 'Arn'] },
     ]);
     const ses = statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('ses:')));
-    expect(JSON.stringify(ses)).toContain(':identity/outboxed.example');
-    expect(JSON.stringify(ses)).toContain(':template/');
-    expect(ses.flatMap((s) => [s.Resource].flat())).not.toContain('*');
+    expect(ses).toEqual([
+      {
+        Action: 'ses:SendEmail',
+        Effect: 'Allow',
+        Resource: [
+          {
+            'Fn::Join': [
+              '',
+              ['arn:', { Ref: 'AWS::Partition' }, ':ses:us-east-1:000000000000:identity/outboxed.example'],
+            ],
+          },
+          {
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':ses:us-east-1:000000000000:template/',
+                { Ref: expect.stringMatching(/^WelcomeEmailTemplate/) },
+              ],
+            ],
+          },
+        ],
+      },
+    ]);
+  });
+
+  it('keeps every stateful resource when the stack is deleted: idempotency table (deletion protection), queues, log group', () => {
+    expect(unretainedStatefulResources(template)).toEqual([]);
+    expect(Object.keys(template.findResources('AWS::SQS::Queue'))).toHaveLength(2);
+    expect(Object.keys(template.findResources('AWS::Logs::LogGroup'))).toHaveLength(1);
+  });
+
+  it("notifies its operations topic from all seven alarms, SES's bounce (5 %) and complaint (0.1 %) rates included", () => {
+    const [topic] = Object.keys(template.findResources('AWS::SNS::Topic'));
+    template.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: EMAIL_OPERATIONS_TOPIC_PARAMETER,
+      Value: { Ref: topic },
+    });
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
+      (a) => a['Properties'],
+    );
+    expect(alarms.map((a) => `${a.Namespace} ${a.MetricName}`).sort()).toEqual([
+      'AWS/Events FailedInvocations',
+      'AWS/Lambda Errors',
+      'AWS/Lambda Throttles',
+      'AWS/SES Reputation.BounceRate',
+      'AWS/SES Reputation.ComplaintRate',
+      'AWS/SQS ApproximateAgeOfOldestMessage',
+      'AWS/SQS ApproximateNumberOfMessagesVisible',
+    ]);
+    expect(alarms.map((a) => a.AlarmActions)).toEqual(alarms.map(() => [{ Ref: topic }]));
+    expect(alarms.filter((a) => a.Namespace === 'AWS/SES')).toEqual(
+      (
+        [
+          ['Reputation.BounceRate', 0.05],
+          ['Reputation.ComplaintRate', 0.001],
+        ] as const
+      ).map(([MetricName, Threshold]) => ({
+        AlarmDescription: expect.stringContaining('Abuse of the public sign-up'),
+        AlarmActions: [{ Ref: topic }],
+        Namespace: 'AWS/SES',
+        MetricName,
+        Statistic: 'Maximum',
+        Period: 3600,
+        Threshold,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+      })),
+    );
+  });
+
+  it('has a dashboard of the flow with the SES reputation beside it', () => {
+    const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    expect(dashboards).toHaveLength(1);
+    const body = JSON.stringify(dashboards[0]?.['Properties'].DashboardBody);
+    for (const metric of [
+      'Invocations',
+      'ApproximateAgeOfOldestMessage',
+      'EventsApplied',
+      'Reputation.BounceRate',
+    ]) {
+      expect(body).toContain(`\\"${metric}\\"`);
+    }
+  });
+
+  it('lists each cdk-nag acknowledgement in the validation report on its own resource', () => {
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'email-')) });
+    applyAwsSolutionsChecks(app);
+    build(app);
+    expect(
+      acknowledgedNagFindings(app)
+        .map((f) => `${f.rule.replace(/\[.*\]$/, '')} ${f.path}`)
+        .sort(),
+    ).toEqual([
+      'AwsSolutions-DDB3 EmailConsumer/WelcomeEmail/Consumer/IdempotencyTable/Resource',
+      'AwsSolutions-IAM4 EmailConsumer/WelcomeEmail/Consumer/Function/ServiceRole/Resource',
+      'AwsSolutions-IAM5 EmailConsumer/WelcomeEmail/Consumer/Function/ServiceRole/DefaultPolicy/Resource',
+      'AwsSolutions-L1 EmailConsumer/WelcomeEmail/Consumer/Function/Resource',
+    ]);
   });
 
   it('passes the AwsSolutions checks (cdk-nag)', () => {

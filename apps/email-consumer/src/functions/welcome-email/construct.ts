@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import { EventConsumer } from '@outboxed/consumer-kit/cdk';
 import { Arn, Stack, Token } from 'aws-cdk-lib';
+import type { IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import { Grant } from 'aws-cdk-lib/aws-iam';
-import { CfnTemplate, EmailIdentity } from 'aws-cdk-lib/aws-ses';
+import { CfnTemplate } from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
 import { expectations } from '../../contract-expectations';
 import { EMAIL_ENV } from '../../environment';
@@ -21,6 +22,8 @@ export interface WelcomeEmailProps {
    * @default the domain of `senderAddress`
    */
   readonly senderIdentity?: string;
+  /** Actions of every alarm of the consumer. @default none */
+  readonly alarmActions?: readonly IAlarmAction[];
 }
 
 /**
@@ -54,18 +57,18 @@ export class WelcomeEmail extends Construct {
         [EMAIL_ENV.senderAddress]: props.senderAddress,
         [EMAIL_ENV.templateName]: this.template.ref,
       },
+      alarmActions: props.alarmActions,
     });
-    const identity = EmailIdentity.fromEmailIdentityName(
-      this,
-      'SenderIdentity',
-      props.senderIdentity ?? props.senderAddress.split('@')[1] ?? props.senderAddress,
-    );
-    identity.grantSendEmail(this.consumer.function);
+    // SES v2 SendEmail with a template is authorized as ses:SendEmail on the identity and on the template;
+    // nothing else (no SendRawEmail: the handler never sends raw MIME).
+    const identity = props.senderIdentity ?? props.senderAddress.split('@')[1] ?? props.senderAddress;
+    const stack = Stack.of(this);
     Grant.addToPrincipal({
       grantee: this.consumer.function,
       actions: ['ses:SendEmail'],
       resourceArns: [
-        Arn.format({ service: 'ses', resource: 'template', resourceName: this.template.ref }, Stack.of(this)),
+        Arn.format({ service: 'ses', resource: 'identity', resourceName: identity }, stack),
+        Arn.format({ service: 'ses', resource: 'template', resourceName: this.template.ref }, stack),
       ],
     });
   }
