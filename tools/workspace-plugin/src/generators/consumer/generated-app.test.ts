@@ -92,9 +92,17 @@ describe('docs/adding-a-consumer.md, followed in a real workspace copy', () => {
         '--no-fund',
       ]);
       linkWorkspacePackage(copy, PROJECT, `apps/${PROJECT}`);
+      // What the generator's task does after installing (the guide's step with --skipInstall): the event catalog.
+      copy.nx('run', 'contracts:catalog');
 
       expect(output).toContain(`CREATE apps/${PROJECT}/project.json`);
-      expect(copy.git('status', '--porcelain', '--untracked-files=no')).toBe('M package-lock.json');
+      const changed = copy.git('status', '--porcelain', '--untracked-files=no').split('\n');
+      expect(changed.map((line) => line.trim()).sort()).toEqual([
+        'M docs/asyncapi.yaml',
+        'M docs/event-catalog.md',
+        'M package-lock.json',
+      ]);
+      expect(copy.nx('run', 'contracts:check')).toContain('Consumer expectations hold');
       expect(copy.nx('show', 'projects', '--withTarget', 'deploy').split('\n').sort()).toEqual(
         [...SERVICES, PROJECT].sort(),
       );

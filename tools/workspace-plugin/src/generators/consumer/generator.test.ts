@@ -146,7 +146,7 @@ describe('consumerGenerator', () => {
     expect(tree.exists('apps/billing-consumer-consumer')).toBe(false);
   });
 
-  it('returns the npm install task that links the new workspace package, unless skipInstall', async () => {
+  it('returns the task that runs npm install and regenerates the event catalog, unless skipInstall', async () => {
     const install = await consumerGenerator(tree, options());
     const skipped = await consumerGenerator(tree, options({ name: 'ledger', skipInstall: true }));
 

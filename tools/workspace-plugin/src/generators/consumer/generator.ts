@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { GeneratorCallback, Tree } from '@nx/devkit';
 import { formatFiles, generateFiles, installPackagesTask, names } from '@nx/devkit';
@@ -48,7 +49,8 @@ function templateValues(options: NormalizedConsumerOptions): Record<string, unkn
  * Creates `apps/<name>-consumer`: a consumer service built with `@outboxed/consumer-kit` (handler, stack, CDK app,
  * contract expectations), its Nx targets (lint, typecheck, test, synth, deploy), tags and tests. Every option is
  * validated before anything is written. Returns the task that runs `npm install`, which links the new npm workspace
- * package (skipped with `skipInstall`).
+ * package, then regenerates the event catalog with the new subscription (both skipped with `skipInstall`: then run
+ * `npm install` and `npx nx run contracts:catalog` yourself).
  *
  * @example
  * // npx nx g @outboxed/workspace-plugin:consumer billing --events UserCreated
@@ -64,7 +66,27 @@ export async function consumerGenerator(
   generateFiles(tree, join(import.meta.dirname, 'files'), options.projectRoot, templateValues(options));
 
   if (!schema.skipFormat) await formatFiles(tree);
-  return schema.skipInstall ? undefined : () => installPackagesTask(tree, true);
+  if (schema.skipInstall) return undefined;
+  return () => {
+    installPackagesTask(tree, true);
+    regenerateEventCatalog(tree.root);
+  };
+}
+
+/**
+ * Regenerates the event catalog (docs/asyncapi.yaml, docs/event-catalog.md) now that the new app's expectations are
+ * on disk: `contracts:check` fails on a stale catalog. Both files are outside every project, so the new app's pull
+ * request still affects only the new app.
+ */
+function regenerateEventCatalog(workspaceRoot: string): void {
+  execFileSync(
+    process.execPath,
+    ['--import', 'tsx', join('libs', 'contracts', 'src', 'cli', 'asyncapi.ts')],
+    {
+      cwd: workspaceRoot,
+      stdio: 'inherit',
+    },
+  );
 }
 
 export default consumerGenerator;
