@@ -45,7 +45,7 @@ describe('EmailConsumerStack', () => {
   it('creates the welcome template and gives its name and the sender to the function', () => {
     template.hasResourceProperties('AWS::SES::Template', {
       Template: {
-        SubjectPart: 'Welcome to outboxed, {{name}}',
+        SubjectPart: 'Welcome to outboxed',
         TextPart: Match.stringLikeRegexp('Hello \\{\\{name\\}\\}'),
         HtmlPart: Match.anyValue(),
       },

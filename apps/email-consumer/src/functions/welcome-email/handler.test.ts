@@ -99,7 +99,7 @@ describe('welcome-email handler', () => {
       expect.objectContaining({
         from: SENDER,
         to: [address],
-        subject: 'Welcome to outboxed, Ada Lovelace',
+        subject: 'Welcome to outboxed',
         text: 'Hello Ada Lovelace,\n\nyour outboxed account is ready.\n',
         template: expect.objectContaining({ name: TEMPLATE, data: JSON.stringify({ name: 'Ada Lovelace' }) }),
         tags: [{ Name: 'outboxed-event-id', Value: event.detail.metadata.id }],
