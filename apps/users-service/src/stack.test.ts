@@ -14,7 +14,8 @@ import {
   USERS_SERVICE_PARAMETERS,
 } from '@outboxed/contracts';
 import { OUTBOX_STREAM_FILTER } from '@outboxed/outbox';
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
+import { Role } from 'aws-cdk-lib/aws-iam';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnRegistry } from 'aws-cdk-lib/aws-eventschemas';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -195,6 +196,32 @@ describe('UsersServiceStack', () => {
         POWERTOOLS_METRICS_NAMESPACE: 'Outboxed/Users',
       });
     }
+  });
+
+  it('admits a named redrive operator role in the bus policy, beside the relay roles, with the users source only', () => {
+    const app = new App();
+    const roles = new Stack(app, 'Roles', { env: stackEnvironment({}) });
+    const withOperator = new UsersServiceStack(app, 'WithOperator', {
+      env: stackEnvironment({}),
+      redriveOperatorRoles: [
+        Role.fromRoleArn(roles, 'Operator', 'arn:aws:iam::000000000000:role/outbox-redrive-operator', {
+          mutable: false,
+        }),
+      ],
+    });
+    const policy = Object.values(
+      Template.fromStack(withOperator).findResources('AWS::Events::EventBusPolicy'),
+    )
+      .map((p) => p['Properties'].Statement as Statement & { Sid: string })
+      .find((s) => s.Sid === 'cdk-RelayPutsUsersEvents');
+    const operator = 'arn:aws:iam::000000000000:role/outbox-redrive-operator';
+
+    expect(JSON.stringify(policy?.Principal)).toContain(operator);
+    expect(policy?.Condition).toEqual({ StringEquals: { 'events:source': USERS_EVENT_SOURCE } });
+    const deny = Object.values(Template.fromStack(withOperator).findResources('AWS::Events::EventBusPolicy'))
+      .map((p) => p['Properties'].Statement as Statement & { Sid: string })
+      .find((s) => s.Sid === 'cdk-OnlyTheRelayPutsEvents');
+    expect(JSON.stringify(deny?.Condition)).toContain(operator);
   });
 
   it('defines the users table as the tests create it: pk/sk, on-demand, NEW_IMAGE stream, TTL, PITR, encryption, retained', () => {

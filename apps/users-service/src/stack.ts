@@ -36,6 +36,13 @@ export interface UsersServiceStackProps extends StackProps {
    * @default the `operationsTopicArn` context value, else a new topic of this stack
    */
   readonly operationsTopicArn?: string;
+  /**
+   * IAM roles of the operators who run the redrive CLI (`libs/outbox/src/redrive/cli.ts`) with their own
+   * credentials: the bus policy lets them put events, with the users source only, beside the relay's roles. Each
+   * also needs, in its own policy, what the CLI reads (the table, its stream, both relay queues).
+   * @default none: on AWS, redrive by invoking the deployed redrive function (`grantInvokeRedrive`)
+   */
+  readonly redriveOperatorRoles?: readonly IRole[];
 }
 
 /**
@@ -98,7 +105,11 @@ export class UsersServiceStack extends Stack {
       metricsNamespace: METRICS_NAMESPACE,
       alarmActions,
     });
-    this.restrictPutEvents([this.relay.function.role, this.relay.redriveFunction?.role]);
+    this.restrictPutEvents([
+      this.relay.function.role,
+      this.relay.redriveFunction?.role,
+      ...(props.redriveOperatorRoles ?? []),
+    ]);
 
     this.api = new UsersApi(this, 'Api', { ...props.api, table, alarmActions });
     this.dashboard = new UsersDashboard(this, 'Dashboard', {
@@ -142,8 +153,9 @@ export class UsersServiceStack extends Stack {
   }
 
   /**
-   * The bus's resource policy: the relay's roles may put events only with the users service's source, and no
-   * other principal of any account may put events on this bus (AWS services, e.g. archive replay, are exempt).
+   * The bus's resource policy: the relay's roles (and the named redrive operators) may put events only with the
+   * users service's source, and no other principal of any account may put events on this bus (AWS services, e.g.
+   * archive replay, are exempt).
    */
   private restrictPutEvents(roles: readonly (IRole | undefined)[]): void {
     const publishers = roles.filter((role): role is IRole => role !== undefined);
