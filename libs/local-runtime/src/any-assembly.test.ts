@@ -65,8 +65,8 @@ describe('startLocalRuntime({ assemblies }): any CDK app from its cloud assembly
       {
         app: 'stream-and-queue',
         stackName: 'StreamAndQueue',
-        logicalId: expect.stringMatching(/^Announcements/),
-        type: 'AWS::SNS::Topic',
+        logicalId: 'Approvals',
+        type: 'AWS::StepFunctions::Activity',
       },
     ]);
   });
@@ -198,7 +198,7 @@ describe('startLocalRuntime({ assemblies }): any CDK app from its cloud assembly
     expect(out).toContain('reading 1 cloud assembly folder(s)');
     expect(out).toMatch(/outboxed is running locally — ready in/);
     expect(out).toMatch(
-      /Not run locally \(unsupported resource types\):\n {2}StreamAndQueue\/Announcements\w+ \(AWS::SNS::Topic\)/,
+      /Not run locally \(unsupported resource types\):\n {2}StreamAndQueue\/Approvals \(AWS::StepFunctions::Activity\)/,
     );
     expect(out).not.toContain('curl');
     expect(out).toContain('outboxed: stopped.');

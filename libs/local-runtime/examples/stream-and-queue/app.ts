@@ -9,7 +9,7 @@ import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, StreamViewType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Code, Function, Runtime, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { Topic } from 'aws-cdk-lib/aws-sns';
+import { CfnActivity } from 'aws-cdk-lib/aws-stepfunctions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 
 const app = new App();
@@ -56,6 +56,6 @@ const consume = new Function(stack, 'Consume', {
 consume.addEventSource(new SqsEventSource(work, { batchSize: 10, reportBatchItemFailures: true }));
 
 // not run locally: the runtime lists it as an unsupported resource type in its banner and log
-new Topic(stack, 'Announcements');
+new CfnActivity(stack, 'Approvals', { name: 'approvals' });
 
 app.synth();

@@ -290,7 +290,7 @@ describe('planStack (resource support)', () => {
     const plan = planStack(
       stack('Users', {
         Resources: {
-          Topic: { Type: 'AWS::SNS::Topic' },
+          Activity: { Type: 'AWS::StepFunctions::Activity' },
           Role: { Type: 'AWS::IAM::Role' },
           Custom: { Type: 'Custom::Thing' },
           Table: { Type: 'AWS::DynamoDB::Table' },
@@ -299,11 +299,11 @@ describe('planStack (resource support)', () => {
     );
 
     expect(unsupportedResources([plan])).toEqual([
-      { app: 'app', stackName: 'Users', logicalId: 'Topic', type: 'AWS::SNS::Topic' },
+      { app: 'app', stackName: 'Users', logicalId: 'Activity', type: 'AWS::StepFunctions::Activity' },
       { app: 'app', stackName: 'Users', logicalId: 'Custom', type: 'Custom::Thing' },
     ]);
     expect(plan.resources.map((r) => [r.logicalId, r.support, r.reason])).toEqual([
-      ['Topic', 'unsupported', undefined],
+      ['Activity', 'unsupported', undefined],
       ['Role', 'ignored', 'permissions are not enforced locally'],
       ['Custom', 'unsupported', undefined],
       ['Table', 'supported', undefined],
