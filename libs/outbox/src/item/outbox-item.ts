@@ -36,6 +36,7 @@ export const OUTBOX_ATTRIBUTES = {
   correlationId: 'correlationId',
   payload: 'payload',
   ttl: 'ttl',
+  traceHeader: 'traceHeader',
 } as const;
 
 /**
@@ -106,6 +107,12 @@ export interface OutboxItem {
   readonly payload: Readonly<Record<string, unknown>>;
   /** Epoch seconds after which DynamoDB deletes the item. */
   readonly ttl: number;
+  /**
+   * The X-Ray trace header of the request that wrote the item (`Root=…;Parent=…;Sampled=…`): the relay passes it as
+   * the PutEvents entry's `TraceHeader`, so the trace continues on the bus and to each consumer. Absent outside a
+   * traced invocation.
+   */
+  readonly traceHeader?: string;
 }
 
 /**
@@ -135,6 +142,7 @@ export function toOutboxAttributes(
     [a.correlationId]: item.correlationId,
     [a.payload]: item.payload,
     [a.ttl]: item.ttl,
+    ...(item.traceHeader === undefined ? {} : { [a.traceHeader]: item.traceHeader }),
   };
 }
 
@@ -220,5 +228,8 @@ export function parseOutboxItem(
     correlationId: requireString(attributes, a.correlationId),
     payload: payload as Record<string, unknown>,
     ttl: requireInteger(attributes, a.ttl, 0),
+    ...(attributes[a.traceHeader] === undefined
+      ? {}
+      : { traceHeader: requireString(attributes, a.traceHeader) }),
   };
 }

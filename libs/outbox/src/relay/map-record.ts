@@ -194,6 +194,8 @@ export function mapOutboxRecord(record: DynamoDBRecord, options: MapRecordOption
     Detail: JSON.stringify(detail),
     EventBusName: options.eventBusName,
     Time: new Date(item.occurredAt),
+    // The writer's trace continues on the bus, and from there to each consumer's queue and function.
+    ...(item.traceHeader === undefined ? {} : { TraceHeader: item.traceHeader }),
   };
   const size = putEventsEntrySize(entry);
   const limit = options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;

@@ -72,6 +72,11 @@ export interface OutboxEventInput {
   readonly correlationId?: string;
   /** ISO 8601. @default the writer's clock */
   readonly occurredAt?: string;
+  /**
+   * X-Ray trace header the relay passes on as the PutEvents entry's `TraceHeader`.
+   * @default the running Lambda invocation's (`_X_AMZN_TRACE_ID`, read at write time); none outside Lambda
+   */
+  readonly traceHeader?: string;
 }
 
 /** Options of {@link createOutboxWriter}. */
@@ -236,6 +241,7 @@ export function createOutboxWriter(
         correlationId: event.correlationId ?? eventId,
         payload: event.data,
         ttl: Math.floor(at.getTime() / 1000) + ttlSeconds,
+        ...traceHeaderOf(event),
       };
     });
     const outboxActions: TransactWriteItem[] = items.map((item) => ({
@@ -301,4 +307,10 @@ export function createOutboxWriter(
   }
 
   return { buildTransaction, write };
+}
+
+/** The trace header an event's outbox item carries: the event's own, else the running Lambda invocation's. */
+function traceHeaderOf(event: OutboxEventInput): { traceHeader?: string } {
+  const traceHeader = event.traceHeader ?? process.env['_X_AMZN_TRACE_ID'];
+  return traceHeader ? { traceHeader } : {};
 }
