@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import {
   acknowledgedNagFindings,
   applyAwsSolutionsChecks,
+  findWorkspaceRoot,
+  iamActionsFor,
+  sdkCommandsSent,
   stackEnvironment,
   unretainedStatefulResources,
 } from '@outboxed/cdk-common';
@@ -154,6 +157,32 @@ describe('EmailConsumerStack', () => {
     ]) {
       expect(body).toContain(`\\"${metric}\\"`);
     }
+  });
+
+  it("grants the function's role exactly the actions of the SDK commands its code sends (its handler, the consumer kit, Powertools idempotency's DynamoDB persistence), plus its event source mapping's and X-Ray's", () => {
+    const root = findWorkspaceRoot();
+    const sent = iamActionsFor(
+      sdkCommandsSent(
+        [
+          'apps/email-consumer/src/functions/welcome-email',
+          'libs/consumer-kit/src/handler',
+          'node_modules/@aws-lambda-powertools/idempotency/lib/esm/persistence/DynamoDBPersistenceLayer.js',
+        ].map((path) => join(root, path)),
+      ),
+    );
+    // the SQS event source mapping receives, deletes and changes visibility with the function's role
+    const mapping = [
+      'sqs:ChangeMessageVisibility',
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+      'sqs:GetQueueUrl',
+      'sqs:ReceiveMessage',
+    ];
+
+    expect(sent).toContain('ses:SendEmail');
+    expect([...new Set(actionsOf(policyStatementsOf(template)))].sort()).toEqual(
+      [...new Set([...sent, ...mapping, 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'])].sort(),
+    );
   });
 
   it('lists each cdk-nag acknowledgement in the validation report on its own resource', () => {

@@ -1,6 +1,9 @@
 import {
   acknowledgedNagFindings,
   applyAwsSolutionsChecks,
+  findWorkspaceRoot,
+  iamActionsFor,
+  sdkCommandsSent,
   stackEnvironment,
   synthesizeNagFindings,
   unretainedStatefulResources,
@@ -14,6 +17,7 @@ import {
   USERS_SERVICE_PARAMETERS,
 } from '@outboxed/contracts';
 import { OUTBOX_STREAM_FILTER } from '@outboxed/outbox';
+import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Role } from 'aws-cdk-lib/aws-iam';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -223,6 +227,42 @@ describe('UsersServiceStack', () => {
       .find((s) => s.Sid === 'cdk-OnlyTheRelayPutsEvents');
     expect(JSON.stringify(deny?.Condition)).toContain(operator);
   });
+
+  it.each([
+    ['API', () => stack.api.function, ['apps/users-service/src/functions/api', 'libs/outbox/src/writer'], []],
+    [
+      'relay',
+      () => stack.relay.function,
+      ['libs/outbox/src/relay'],
+      // its event source mapping reads the stream and sends batch pointers to the on-failure queue with its role
+      [
+        'dynamodb:DescribeStream',
+        'dynamodb:GetRecords',
+        'dynamodb:GetShardIterator',
+        'dynamodb:ListStreams',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:SendMessage',
+      ],
+    ],
+    [
+      'redrive',
+      () => stack.relay.redriveFunction as never,
+      ['libs/outbox/src/redrive', 'libs/outbox/src/relay/publish-in-order.ts'],
+      [],
+    ],
+  ] as const)(
+    "grants the %s function's role exactly the actions of the SDK commands its code sends (plus its event source mapping's and X-Ray's)",
+    (_name, fn, folders, mapping) => {
+      const root = findWorkspaceRoot();
+      const sent = iamActionsFor(sdkCommandsSent(folders.map((f) => join(root, f))));
+      const granted = [...new Set(actions(statementsOfRole(roleOf(logicalId(fn())))))].sort();
+
+      expect(granted).toEqual(
+        [...new Set([...sent, ...mapping, 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'])].sort(),
+      );
+    },
+  );
 
   it('defines the users table as the tests create it: pk/sk, on-demand, NEW_IMAGE stream, TTL, PITR, encryption, retained', () => {
     const input = usersTableCreateInput('ignored');

@@ -21,3 +21,4 @@ export type {
 } from './operations';
 export { unretainedStatefulResources, STATEFUL_RESOURCE_TYPES } from './retention';
 export type { UnretainedResource } from './retention';
+export { sdkCommandsSent, iamActionsFor } from './sdk-actions';
