@@ -283,6 +283,39 @@ describe('createConsumerHandler', () => {
     ]);
   });
 
+  it("logs each applied event with the producer's correlation id, so one id leads from the request to the effect", async () => {
+    const tableName = `idempotency-${randomUUID()}`;
+    await createIdempotencyTable(dynamoDb, tableName);
+    const logger = new Logger({ serviceName: 'correlated', logLevel: 'SILENT' });
+    const info = vi.spyOn(logger, 'info');
+    const metrics = new Metrics({ namespace: 'Test', serviceName: 'correlated' });
+    vi.spyOn(metrics, 'publishStoredMetrics').mockReturnValue(metrics);
+    const handler = createConsumerHandler(
+      {
+        expectations: defineExpectations({
+          consumer: 'correlated',
+          subscriptions: [{ contract: userCreatedV1, reads: ['detail.metadata.id'] }],
+        }),
+        handle: async () => undefined,
+      },
+      {
+        env: { [CONSUMER_ENV.idempotencyTableName]: tableName, [CONSUMER_ENV.deadLetterQueueUrl]: DLQ_URL },
+        dynamoDb,
+        sqs,
+        logger,
+        metrics,
+      },
+    );
+    const event = exampleUserCreatedEvent({ detail: { metadata: { id: ID_1, correlationId: 'req-7f3a' } } });
+
+    await handler(sqsEventOf([event]), lambdaContext());
+
+    expect(info).toHaveBeenCalledWith(
+      'Event processed',
+      expect.objectContaining({ eventId: ID_1, correlationId: 'req-7f3a' }),
+    );
+  });
+
   it('guarantee 5: a bad record does not block its batch: the valid records around it are applied', async () => {
     const { handler, applied, deadLetterQueueUrl } = await consumerWith();
     const invalid = exampleUserCreatedEvent({ detail: { data: { name: '' } } });

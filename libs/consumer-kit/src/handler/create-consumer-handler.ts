@@ -129,7 +129,7 @@ export const IDEMPOTENCY_KEY_PATH = 'detail.metadata.id';
  *   without an idempotency key (`externalEffect: true`, as SES) can be applied twice when an invocation crashes
  *   between the call and the completion of its record: records then run one at a time, so that is at most one
  *   duplicate per crashed invocation, and the retaken mark is logged and counted (`PossibleDuplicate`).
- * - **Logs** carry message ids, event ids, types and error names only (error messages of AWS services may quote
+ * - **Logs** carry message ids, event ids, correlation ids, types and error names only (error messages of AWS services may quote
  *   addresses, so they are not logged).
  *
  * @example
@@ -225,6 +225,8 @@ export function createConsumerHandler<TExpectations extends ConsumerExpectations
     const ids = {
       messageId: record.messageId,
       eventId: eventIdOf(checked.event),
+      // the producer's correlation id (the API's x-correlation-id): one id from the request to this effect
+      correlationId: correlationIdOf(checked.event),
       detailType: checked.subscription.contract.detailType,
       writtenVersion: checked.writtenVersion,
       readAs: checked.subscription.contract.version,
@@ -326,6 +328,11 @@ function readEnvironment(env: NodeJS.ProcessEnv): ConsumerEnvironment {
 function eventIdOf(event: { readonly detail: unknown }): unknown {
   const detail = event.detail as { metadata?: { id?: unknown } };
   return detail.metadata?.id;
+}
+
+function correlationIdOf(event: { readonly detail: unknown }): unknown {
+  const detail = event.detail as { metadata?: { correlationId?: unknown } };
+  return detail.metadata?.correlationId;
 }
 
 function errorName(error: unknown): string {
