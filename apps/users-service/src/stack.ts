@@ -94,6 +94,7 @@ export class UsersServiceStack extends Stack {
     this.archive.applyRemovalPolicy(RemovalPolicy.RETAIN);
     this.schemas = new EventSchemas(this, 'Schemas');
     this.schemas.registry?.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    for (const schema of this.schemas.schemas) schema.applyRemovalPolicy(RemovalPolicy.RETAIN);
 
     this.relay = new OutboxRelay(this, 'OutboxRelay', {
       table,

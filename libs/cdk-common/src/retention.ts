@@ -2,7 +2,7 @@ import type { Template } from 'aws-cdk-lib/assertions';
 
 /**
  * CloudFormation types that hold state a stack deletion must not destroy: tables, queues (messages in flight and
- * dead letters), the bus and its archive (a year of replay history), schema registries, log groups.
+ * dead letters), the bus and its archive (the replay history), schema registries and their schemas, log groups.
  *
  * @example STATEFUL_RESOURCE_TYPES.includes('AWS::SQS::Queue') // true
  */
@@ -13,6 +13,7 @@ export const STATEFUL_RESOURCE_TYPES = [
   'AWS::Events::EventBus',
   'AWS::Events::Archive',
   'AWS::EventSchemas::Registry',
+  'AWS::EventSchemas::Schema',
   'AWS::Logs::LogGroup',
 ] as const;
 
