@@ -97,7 +97,8 @@ describe('startDynamoDbLocal', () => {
       import { startDynamoDbLocal } from '@outboxed/dynamodb-local';
       const ddb = await startDynamoDbLocal();
       const { execSync } = await import('node:child_process');
-      const pid = execSync("pgrep -f 'DynamoDBLocal.jar.*-port " + ddb.port + "'").toString().trim();
+      // '[D]' keeps the pattern from matching the shell that runs pgrep (whose command line holds the pattern)
+      const pid = execSync("pgrep -f '[D]ynamoDBLocal.jar.*-port " + ddb.port + "( |$)'").toString().trim();
       process.stdout.write(pid + '\\n');
       setInterval(() => {}, 1000);`;
     const parent = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
