@@ -368,7 +368,14 @@ export class DynamoDbStreamMapping {
     this.deps.log({
       kind: 'stream.delivered',
       message: `${this.config.label ?? this.config.functionArn}: ${records.length} record(s) handled (${summarize(records)})`,
-      details: { function: this.config.functionArn, records: records.length },
+      details: {
+        function: this.config.functionArn,
+        records: records.length,
+        // the items' keys (ids, e.g. `USER#01…|OUTBOX#01…`), so a trace can follow an item to the relay
+        keys: records.map(keysOf).join(','),
+        firstSequenceNumber: records[0]?.dynamodb.SequenceNumber,
+        lastSequenceNumber: records.at(-1)?.dynamodb.SequenceNumber,
+      },
     });
     if (!this.config.reportBatchItemFailures) return { kind: 'ok' };
     const sequenceNumbers = records.map((r) => r.dynamodb.SequenceNumber);
@@ -431,6 +438,14 @@ export class DynamoDbStreamMapping {
 }
 
 /** `INSERT×2, MODIFY×1`: what a batch holds, without any attribute value. */
+/** A record's key values (`S`/`N`/`B` of `dynamodb.Keys`), joined by `|`: `USER#01…|OUTBOX#01…`. */
+function keysOf(record: LambdaStreamRecord): string {
+  const keys = (record.dynamodb as { Keys?: Record<string, Record<string, unknown>> }).Keys ?? {};
+  return Object.values(keys)
+    .map((value) => String(Object.values(value)[0] ?? ''))
+    .join('|');
+}
+
 function summarize(records: readonly LambdaStreamRecord[]): string {
   const counts = new Map<string, number>();
   for (const r of records) counts.set(String(r.eventName), (counts.get(String(r.eventName)) ?? 0) + 1);
