@@ -12,6 +12,8 @@ export {
 } from './events/put-events-entry';
 export type { EventBridgeEvent, PutEventsRequestEntry } from './events/put-events-entry';
 export { md5OfBody, md5OfMessageAttributes } from './sqs/md5';
+export { formatTraceHeader, newSegmentId, newTraceId, parseTraceHeader } from './sqs/trace-header';
+export type { TraceHeader } from './sqs/trace-header';
 export type { MessageAttributeValue } from './sqs/md5';
 export { LocalAwsError, EdgeStartError, AwsServiceError } from './errors';
 export { FaultInjector, FaultPlanError, validateFaultPlan } from './faults/fault-injector';

@@ -464,7 +464,7 @@ export class EventsService {
         },
       );
       this.archives.record(bus.Arn, event);
-      this.route(bus, event);
+      this.route(bus, event, undefined, entry.TraceHeader);
       return { EventId: event.id };
     });
     const FailedEntryCount = results.filter((r) => 'ErrorCode' in r).length;
@@ -492,7 +492,12 @@ export class EventsService {
   }
 
   /** Matches `event` against the bus's enabled rules and starts a delivery per target. */
-  private route(bus: Bus, event: EventBridgeEvent, onlyRuleArns?: readonly string[]): void {
+  private route(
+    bus: Bus,
+    event: EventBridgeEvent,
+    onlyRuleArns?: readonly string[],
+    traceHeader?: string,
+  ): void {
     for (const rule of bus.rules.values()) {
       if (rule.State === 'DISABLED' || !rule.pattern) continue;
       if (onlyRuleArns && onlyRuleArns.length > 0 && !onlyRuleArns.some((arn) => sameRule(arn, rule.Arn)))
@@ -511,7 +516,8 @@ export class EventsService {
             targetArn: target.Arn,
           },
         );
-        this.track(deliver(this.deliveryDeps, { ruleName: rule.Name, ruleArn: rule.Arn, target }, event));
+        const route = { ruleName: rule.Name, ruleArn: rule.Arn, target };
+        this.track(deliver(this.deliveryDeps, route, event, undefined, traceHeader));
       }
     }
   }

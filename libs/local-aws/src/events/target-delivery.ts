@@ -80,12 +80,16 @@ function isRetriable(error: unknown): boolean {
  * Delivers one event to one target with EventBridge's retry policy, then its DLQ.
  * Hand-written emulation of EventBridge's target invocation (no maintained library does this without Docker).
  * The first attempt runs synchronously for SQS targets, so events keep their PutEvents order into a queue.
+ * `traceHeader` is the PutEvents entry's `TraceHeader`: an SQS target (and the DLQ) gets it as the message's
+ * `AWSTraceHeader` system attribute, never in the event itself (EventBridge's "integration with X-Ray" page).
+ * A delivery resumed after a restart has none (the journal keeps the event, as an archive does, without it).
  */
 export function deliver(
   deps: DeliveryDeps,
   route: DeliveryRoute,
   event: EventBridgeEvent,
   resume?: { readonly retries: number; readonly startedAt: number },
+  traceHeader?: string,
 ): Promise<void> {
   const policy = { ...DEFAULT_RETRY_POLICY, ...route.target.RetryPolicy };
   const startedAt = resume?.startedAt ?? Date.now();
@@ -101,7 +105,7 @@ export function deliver(
   };
   const attempt = async (retries: number): Promise<void> => {
     try {
-      await invoke(deps, route, event);
+      await invoke(deps, route, event, traceHeader);
       settled();
       deps.log.emit(
         'events',
@@ -133,7 +137,7 @@ export function deliver(
         : ageExhausted
           ? 'MaximumEventAgeExhausted'
           : 'MaximumRetryAttemptsExhausted';
-      deadLetter(deps, route, event, error, retries, condition);
+      deadLetter(deps, route, event, error, retries, condition, traceHeader);
       settled();
     }
   };
@@ -156,16 +160,24 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-async function invoke(deps: DeliveryDeps, route: DeliveryRoute, event: EventBridgeEvent): Promise<void> {
+async function invoke(
+  deps: DeliveryDeps,
+  route: DeliveryRoute,
+  event: EventBridgeEvent,
+  traceHeader: string | undefined,
+): Promise<void> {
   const arn = route.target.Arn;
   const input = transformInput(route, event);
   const service = arn.split(':')[2];
   if (service === 'sqs') {
     const groupId = (route.target.SqsParameters as { MessageGroupId?: string } | undefined)?.MessageGroupId;
-    deps.sqs.sendToArn(arn, typeof input === 'string' ? input : JSON.stringify(input), undefined, {
-      ...(groupId !== undefined ? { messageGroupId: groupId } : {}),
-      deduplicationId: event.id,
-    });
+    deps.sqs.sendToArn(
+      arn,
+      typeof input === 'string' ? input : JSON.stringify(input),
+      undefined,
+      { ...(groupId !== undefined ? { messageGroupId: groupId } : {}), deduplicationId: event.id },
+      traceHeader,
+    );
   } else if (service === 'lambda') {
     if (!deps.invokeLambda)
       throw new Error(`no invokeLambda was given to startEdge, so Lambda target ${arn} cannot be called`);
@@ -265,6 +277,7 @@ function deadLetter(
   error: unknown,
   retries: number,
   condition: string | undefined,
+  traceHeader: string | undefined,
 ): void {
   const ids = logIds(route, event);
   const reason = describe(error);
@@ -288,7 +301,7 @@ function deadLetter(
     ...(condition ? { EXHAUSTED_RETRY_CONDITION: { DataType: 'String', StringValue: condition } } : {}),
   };
   try {
-    deps.sqs.sendToArn(dlqArn, JSON.stringify(event), attributes);
+    deps.sqs.sendToArn(dlqArn, JSON.stringify(event), attributes, undefined, traceHeader);
     deps.log.emit(
       'events',
       'events.dlq',

@@ -21,6 +21,7 @@ export function renderMessage(taken: { message: Message; receiptHandle: string }
     MessageGroupId: message.messageGroupId,
     MessageDeduplicationId: message.deduplicationId,
     SequenceNumber: message.sequenceNumber,
+    AWSTraceHeader: message.awsTraceHeader,
   };
   const attributes: Record<string, string> = {};
   for (const name of SYSTEM_ATTRIBUTES) {

@@ -15,6 +15,8 @@ export interface Message {
   readonly messageGroupId?: string;
   readonly deduplicationId?: string;
   readonly sequenceNumber?: string;
+  /** The X-Ray trace header sent with it (`AWSTraceHeader` system attribute, or an EventBridge rule's `TraceHeader`). */
+  readonly awsTraceHeader?: string;
   receiveCount: number;
   firstReceiveTimestamp?: number;
   visibleAt: number;
@@ -94,6 +96,7 @@ export const SYSTEM_ATTRIBUTES = [
   'MessageGroupId',
   'MessageDeduplicationId',
   'SequenceNumber',
+  'AWSTraceHeader',
 ] as const;
 
 /** Builds SQS's errors: the JSON protocol's shape plus the legacy query code the SDK reads from a header. */

@@ -13,6 +13,7 @@ import {
 import { md5OfBody, md5OfMessageAttributes, type MessageAttributeValue } from './md5';
 import { redrivePolicy, validateAttributes, type RedrivePolicy } from './queue-attributes';
 import { renderMessage } from './render-message';
+import { parseTraceHeader } from './trace-header';
 import type { Journal } from '../persistence/journal';
 import { queueRecord, replaySqsJournal, snapshotSqs, type SqsJournalRecord } from './sqs-journal';
 import {
@@ -172,13 +173,16 @@ export class SqsService {
   /**
    * Internal API for EventBridge targets: sends to the queue named by `arn` (throws `QueueDoesNotExist`). For a FIFO
    * queue, `fifo` gives the target's `SqsParameters.MessageGroupId` and the deduplication id (the event id), as
-   * EventBridge sends them; a FIFO queue without a group id is refused like SendMessage refuses it.
+   * EventBridge sends them; a FIFO queue without a group id is refused like SendMessage refuses it. `traceHeader` is
+   * the PutEvents entry's `TraceHeader`, which EventBridge hands to an SQS target as the `AWSTraceHeader` system
+   * attribute (an invalid one is dropped, as X-Ray drops it; the message is still sent).
    */
   sendToArn(
     arn: string,
     body: string,
     messageAttributes?: Record<string, MessageAttributeValue>,
     fifo?: { readonly messageGroupId?: string; readonly deduplicationId: string },
+    traceHeader?: string,
   ): string {
     const queue = this.queueByArn(arn);
     const fifoInput = isFifo(queue)
@@ -196,6 +200,7 @@ export class SqsService {
       'events.amazonaws.com',
       undefined,
       fifoInput,
+      parseTraceHeader(traceHeader) ? traceHeader : undefined,
     ).messageId;
   }
 
@@ -369,11 +374,22 @@ export class SqsService {
         `Value ${String(input.DelaySeconds)} for parameter DelaySeconds is invalid. Reason: must be between 0 and 900, if provided.`,
       );
     }
-    const message = this.enqueue(queue, body, attributes, delay, this.context.accountId, undefined, fifo);
+    const system = systemAttributes(input);
+    const message = this.enqueue(
+      queue,
+      body,
+      attributes,
+      delay,
+      this.context.accountId,
+      undefined,
+      fifo,
+      system?.AWSTraceHeader?.StringValue,
+    );
     return {
       MessageId: message.messageId,
       MD5OfMessageBody: message.md5OfBody,
       ...optional('MD5OfMessageAttributes', md5OfMessageAttributes(attributes)),
+      ...optional('MD5OfMessageSystemAttributes', md5OfMessageAttributes(system)),
       ...optional('SequenceNumber', message.sequenceNumber),
     };
   }
@@ -386,6 +402,7 @@ export class SqsService {
     senderId: string,
     deadLetterSourceArn?: string,
     fifo?: FifoSend,
+    awsTraceHeader?: string,
   ): Message {
     const now = Date.now();
     if (fifo) {
@@ -403,6 +420,7 @@ export class SqsService {
       sentTimestamp: now,
       senderId,
       ...(deadLetterSourceArn ? { deadLetterSourceArn } : {}),
+      ...(awsTraceHeader ? { awsTraceHeader } : {}),
       ...(fifo
         ? {
             messageGroupId: fifo.messageGroupId,
@@ -716,6 +734,7 @@ export class SqsService {
         message.senderId,
         undefined,
         fifo,
+        message.awsTraceHeader,
       );
       task.ApproximateNumberOfMessagesMoved += 1;
       this.context.log.emit(
@@ -732,4 +751,26 @@ export class SqsService {
     if (task.Status === 'RUNNING') task.Status = 'COMPLETED';
     return { TaskHandle: task.TaskHandle };
   }
+}
+
+/**
+ * The `MessageSystemAttributes` of a SendMessage (or batch entry): only `AWSTraceHeader` exists, a `String` holding
+ * an X-Ray trace header (SQS's `MessageSystemAttributeValue`). Undefined when none is given.
+ */
+function systemAttributes(input: Input): Record<string, MessageAttributeValue> | undefined {
+  const given = input.MessageSystemAttributes as Record<string, MessageAttributeValue> | undefined;
+  if (given === undefined || Object.keys(given).length === 0) return undefined;
+  for (const [name, value] of Object.entries(given)) {
+    if (name !== 'AWSTraceHeader') {
+      throw invalidParameter(
+        `Message system attribute name '${name}' is invalid: AWSTraceHeader is the only message system attribute.`,
+      );
+    }
+    if (value.DataType !== 'String' || !parseTraceHeader(value.StringValue)) {
+      throw invalidParameter(
+        `Message system attribute AWSTraceHeader must be a String holding an X-Ray trace header (Root=1-<8 hex>-<24 hex>;Parent=<16 hex>;Sampled=<0|1>); received ${value.DataType} ${JSON.stringify(value.StringValue)}.`,
+      );
+    }
+  }
+  return given;
 }
