@@ -274,3 +274,45 @@ describe('SqsMapping: responses and redelivery (Handling errors for an SQS event
     expect(deliveries).toEqual(['ok@1', 'poison@1', 'poison@2']);
   });
 });
+
+describe('SqsMapping record attributes', () => {
+  // Amazon SQS and AWS X-Ray (xray-services-sqs): the AWSTraceHeader system attribute reaches the Lambda consumer
+  it('hands each record its AWSTraceHeader, as Lambda does, and none to a record sent without', async () => {
+    const trace = 'Root=1-67891233-abcdef012345678912345678;Parent=53995c3f42cd8ad8;Sampled=1';
+    const { queueUrl, queueArn } = await createQueues();
+    const records: { body?: string; attributes?: Record<string, string> }[] = [];
+    const mapping = new SqsMapping(
+      { uuid: 'trace', functionArn: 'recorder', queueArn, queueUrl, maximumConcurrency: 1 },
+      {
+        sqs,
+        invoke: async (_arn, event) => {
+          records.push(...(event as { Records: typeof records }).Records);
+          return {};
+        },
+        compileFilter: compileEventPattern,
+        log: () => undefined,
+      },
+    );
+    cleanups.push(() => mapping.stop());
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: [
+          {
+            Id: 'traced',
+            MessageBody: 'traced',
+            MessageSystemAttributes: { AWSTraceHeader: { DataType: 'String', StringValue: trace } },
+          },
+          { Id: 'plain', MessageBody: 'plain' },
+        ],
+      }),
+    );
+
+    mapping.start();
+
+    await expect.poll(() => records.length, { timeout: 15_000 }).toBe(2);
+    const byBody = Object.fromEntries(records.map((r) => [r.body, r.attributes]));
+    expect(byBody['traced']).toMatchObject({ AWSTraceHeader: trace, ApproximateReceiveCount: '1' });
+    expect(byBody['plain']).not.toHaveProperty('AWSTraceHeader');
+  });
+});

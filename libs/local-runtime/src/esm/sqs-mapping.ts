@@ -142,6 +142,8 @@ export class SqsMapping {
       messageId: message.MessageId,
       receiptHandle: message.ReceiptHandle,
       body: message.Body,
+      // the system attributes, `AWSTraceHeader` included when the message was sent with one (an EventBridge rule
+      // target's TraceHeader): the consumer links its trace to the producer's with it
       attributes: message.Attributes ?? {},
       messageAttributes,
       md5OfBody: message.MD5OfBody,

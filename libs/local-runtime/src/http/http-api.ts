@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { continueTrace } from '../lambda/trace-header';
 
 /**
  * One route of an HTTP API: its route key and the function its Lambda proxy integration invokes.
@@ -136,6 +137,11 @@ function matchPath(template: string, path: string): Record<string, string> | und
   return t.length === p.length ? params : undefined;
 }
 
+/** A header's value as one string (the first of a repeated header). */
+function firstHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
 const TEXT_TYPES = /^(text\/|application\/(json|xml|x-www-form-urlencoded|.*\+json|.*\+xml))/;
 
 /**
@@ -154,6 +160,8 @@ export function toPayloadV2(
     rawPath: string;
     pathParameters?: Record<string, string>;
     requestId: string;
+    /** The request's X-Ray trace header (`X-Amzn-Trace-Id`), passed to the integration in `headers`. */
+    traceHeader?: string;
   },
 ): Record<string, unknown> {
   const url = new URL(request.url ?? '/', 'http://localhost');
@@ -162,6 +170,7 @@ export function toPayloadV2(
     if (value !== undefined && key !== 'cookie')
       headers[key.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
   }
+  if (info.traceHeader !== undefined) headers['x-amzn-trace-id'] = info.traceHeader;
   const cookies = request.headers.cookie?.split(';').map((c) => c.trim());
   const query: Record<string, string> = {};
   for (const [key, value] of url.searchParams)
@@ -273,6 +282,8 @@ export async function startHttpApi(
           rawPath: path,
           ...(matched.pathParameters ? { pathParameters: matched.pathParameters } : {}),
           requestId,
+          // one trace per request, as a traced API Gateway stage does: the caller's, when it is a valid X-Ray header
+          traceHeader: continueTrace(firstHeader(req.headers['x-amzn-trace-id'])),
         });
         try {
           ({ status, headers, body } = fromPayloadV2(await invoke(matched.route.functionArn, event)));

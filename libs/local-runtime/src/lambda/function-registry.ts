@@ -34,11 +34,12 @@ export class FunctionRegistry {
   }
 
   /**
-   * Invokes a function synchronously.
+   * Invokes a function synchronously; `traceHeader` is the upstream X-Ray trace header the invocation continues
+   * (by default an API Gateway event's `x-amzn-trace-id`; else a new trace).
    *
    * @example await registry.invoke('Users-Api-X', event);
    */
-  invoke(nameOrArn: string, event: unknown): Promise<unknown> {
+  invoke(nameOrArn: string, event: unknown, traceHeader?: string): Promise<unknown> {
     const fn = this.find(nameOrArn);
     if (!fn) {
       return Promise.reject(
@@ -49,7 +50,7 @@ export class FunctionRegistry {
         ),
       );
     }
-    return fn.invoke(event);
+    return traceHeader === undefined ? fn.invoke(event) : fn.invoke(event, traceHeader);
   }
 
   /** The provisioner of `AWS::Lambda::Function`: registers the function; workers start on first invocation. */

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { FunctionInvocationError } from '../errors';
 import { runtimeNodePath } from './runtime-node-path';
+import { continueTrace, upstreamTraceHeader } from './trace-header';
 
 /**
  * Everything needed to run one Lambda function locally.
@@ -83,10 +84,15 @@ export class LocalFunction {
 
   /**
    * Invokes the function synchronously (RequestResponse) and returns its result; throws {@link FunctionInvocationError}.
+   * The invocation runs with its own `_X_AMZN_TRACE_ID`, as Lambda sets it: it continues `traceHeader` (by default
+   * the API Gateway event's `x-amzn-trace-id`) when that is a valid X-Ray header, else it starts a new trace.
    *
    * @example const out = await fn.invoke(event);
    */
-  async invoke(event: unknown): Promise<unknown> {
+  async invoke(
+    event: unknown,
+    traceHeader: string | undefined = upstreamTraceHeader(event),
+  ): Promise<unknown> {
     const worker = await this.acquire();
     const { name, arn } = this.definition;
     const timeoutSeconds = this.definition.timeoutSeconds ?? 3;
@@ -138,6 +144,7 @@ export class LocalFunction {
           type: 'invoke',
           id,
           event,
+          traceId: continueTrace(traceHeader),
           context: {
             functionName: name,
             invokedFunctionArn: arn,
@@ -239,6 +246,9 @@ export class LocalFunction {
         AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${definition.name}`,
         NODE_PATH: RUNTIME_NODE_PATH,
         ...definition.environment,
+        // No X-Ray daemon runs locally: Powertools Tracer stays off (its segments would go nowhere), while
+        // _X_AMZN_TRACE_ID is still set per invocation, so logs (xray_trace_id) and the outbox carry the trace.
+        POWERTOOLS_TRACE_ENABLED: 'false',
         AWS_SDK_UA_APP_ID: appId,
       },
       execArgv: [],

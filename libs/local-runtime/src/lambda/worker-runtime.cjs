@@ -55,6 +55,9 @@ function makeContext(ctx) {
 }
 
 async function invoke(message) {
+  // as the Lambda runtime does before each invocation: the invocation's X-Ray trace header
+  if (message.traceId) process.env._X_AMZN_TRACE_ID = message.traceId;
+  else delete process.env._X_AMZN_TRACE_ID;
   handlerPromise ??= loadHandler();
   const handler = await handlerPromise;
   const context = makeContext(message.context);
