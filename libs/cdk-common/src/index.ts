@@ -1,4 +1,4 @@
-export { nodeFunctionDefaults, NODE_RUNTIME } from './node-function';
+export { nodeFunctionDefaults, NODE_RUNTIME, BUNDLE_METAFILE_ENV } from './node-function';
 export {
   applyAwsSolutionsChecks,
   synthesizeNagFindings,
