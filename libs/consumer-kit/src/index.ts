@@ -13,6 +13,7 @@ export type {
 export { checkRecord } from './handler/check-record';
 export type { CheckedEvent, ConsumerEvent, SubscribedEvent } from './handler/check-record';
 export { moveToDeadLetterQueue, REJECTION_ATTRIBUTES } from './handler/dead-letter';
+export { producerTraceIdOf } from './handler/trace';
 export {
   CONSUMER_ENV,
   CONSUMER_METRICS,

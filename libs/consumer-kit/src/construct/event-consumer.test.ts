@@ -160,6 +160,13 @@ describe('EventConsumer', () => {
     });
   });
 
+  it('traces the function with X-Ray (Tracing: Active) under the service name its Tracer reads', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      TracingConfig: { Mode: 'Active' },
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'fixture-consumer' }) },
+    });
+  });
+
   it('grants the function only its queue, its dead-letter queue, its idempotency table and X-Ray', () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy'));
     const actions = policies.flatMap((p) =>

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   CreateQueueCommand,
@@ -22,12 +23,14 @@ import {
 import { startEdge } from '@outboxed/local-aws';
 import type { Edge } from '@outboxed/local-aws';
 import { mockClient } from 'aws-sdk-client-mock';
+import type { SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CONSUMER_ENV, CONSUMER_METRICS } from '../environment';
 import { ConsumerConfigurationError } from '../errors';
 import { createIdempotencyTable, lambdaContext, sqsEventOf } from '../testing';
 import { createConsumerHandler } from './create-consumer-handler';
 
+const TRACE_ROOT = '1-67891233-abcdef012345678912345678';
 const DLQ_URL = 'https://sqs.us-east-1.amazonaws.com/000000000000/consumer-dlq';
 
 /** The message attributes the kit must set on a record it dead-letters. */
@@ -314,6 +317,62 @@ describe('createConsumerHandler', () => {
       'Event processed',
       expect.objectContaining({ eventId: ID_1, correlationId: 'req-7f3a' }),
     );
+  });
+
+  it("logs and annotates each record with the producer's trace id (its AWSTraceHeader root) beside its ids, never personal data", async () => {
+    const tableName = `idempotency-${randomUUID()}`;
+    await createIdempotencyTable(dynamoDb, tableName);
+    const logger = new Logger({ serviceName: 'traced', logLevel: 'SILENT' });
+    const info = vi.spyOn(logger, 'info');
+    const metrics = new Metrics({ namespace: 'Test', serviceName: 'traced' });
+    vi.spyOn(metrics, 'publishStoredMetrics').mockReturnValue(metrics);
+    // Tracer as in Lambda, over a detached segment (no X-Ray daemon here): the segments it opens are inspected
+    const tracer = new Tracer({ serviceName: 'traced' });
+    let current = new Tracer({ enabled: false }).getSegment();
+    const root = current;
+    vi.spyOn(tracer, 'isTracingEnabled').mockReturnValue(true);
+    vi.spyOn(tracer, 'getSegment').mockImplementation(() => current);
+    vi.spyOn(tracer, 'setSegment').mockImplementation((segment) => void (current = segment));
+    vi.spyOn(tracer, 'putAnnotation').mockImplementation(() => undefined);
+    const handler = createConsumerHandler(
+      {
+        expectations: defineExpectations({
+          consumer: 'traced',
+          subscriptions: [{ contract: userCreatedV1, reads: ['detail.metadata.id'] }],
+        }),
+        handle: async () => undefined,
+      },
+      {
+        env: { [CONSUMER_ENV.idempotencyTableName]: tableName, [CONSUMER_ENV.deadLetterQueueUrl]: DLQ_URL },
+        dynamoDb,
+        sqs,
+        logger,
+        metrics,
+        tracer,
+      },
+    );
+    const event = exampleUserCreatedEvent({ detail: { metadata: { id: ID_1, correlationId: 'req-7f3a' } } });
+    const record = sqsEventOf([event]).Records[0] as SQSRecord;
+    const traced = {
+      Records: [
+        { ...record, attributes: { ...record.attributes, AWSTraceHeader: `Root=${TRACE_ROOT};Sampled=1` } },
+      ],
+    };
+
+    await handler(traced, lambdaContext());
+
+    expect(info).toHaveBeenCalledWith(
+      'Event processed',
+      expect.objectContaining({ eventId: ID_1, correlationId: 'req-7f3a', producerTraceId: TRACE_ROOT }),
+    );
+    const handlerSegment = root?.subsegments?.[0];
+    expect(handlerSegment?.name).toMatch(/^## /);
+    // `annotations` is the X-Ray SDK's own field (what it sends), not in its typings
+    const annotations = (s: object) => (s as { annotations?: Record<string, unknown> }).annotations;
+    expect(handlerSegment?.subsegments?.map((s) => [s.name, annotations(s)])).toEqual([
+      ['### record', { eventId: ID_1, correlationId: 'req-7f3a', producerTraceId: TRACE_ROOT }],
+    ]);
+    expect(current).toBe(root);
   });
 
   it('guarantee 5: a bad record does not block its batch: the valid records around it are applied', async () => {

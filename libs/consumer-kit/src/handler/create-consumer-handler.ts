@@ -4,6 +4,7 @@ import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempo
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { AnyContract, ConsumerExpectations } from '@outboxed/contracts';
@@ -18,6 +19,7 @@ import { ConsumerConfigurationError, InvalidEventError } from '../errors';
 import type { SubscribedEvent } from './check-record';
 import { checkRecord } from './check-record';
 import { moveToDeadLetterQueue } from './dead-letter';
+import { producerTraceIdOf } from './trace';
 import { WatchedPersistenceLayer } from './watched-persistence';
 
 /**
@@ -78,10 +80,17 @@ export interface ConsumerHandlerOptions<TExpectations extends ConsumerExpectatio
 export interface ConsumerHandlerDeps {
   /** @default process.env (read at the first invocation, not at import) */
   readonly env?: NodeJS.ProcessEnv;
-  /** Client of the idempotency table. @default new DynamoDBClient({}) */
+  /** Client of the idempotency table. @default new DynamoDBClient({}), captured by the tracer */
   readonly dynamoDb?: DynamoDBClient;
-  /** Client of the dead-letter queue. @default new SQSClient({}) */
+  /** Client of the dead-letter queue. @default new SQSClient({}), captured by the tracer */
   readonly sqs?: SQSClient;
+  /**
+   * Powertools Tracer of the function: the kit opens the handler's subsegment (cold start and service annotated)
+   * and one subsegment per record annotated with ids only (`eventId`, `correlationId`, `producerTraceId`). Pass
+   * the one your own clients are captured with (`tracer.captureAWSv3Client`), so the function has one tracer.
+   * @default new Tracer({ serviceName: options.expectations.consumer }) (off where `POWERTOOLS_TRACE_ENABLED` is `false`)
+   */
+  readonly tracer?: Tracer;
   /** @default new Logger({ serviceName: options.expectations.consumer }) */
   readonly logger?: Logger;
   /**
@@ -129,7 +138,10 @@ export const IDEMPOTENCY_KEY_PATH = 'detail.metadata.id';
  *   without an idempotency key (`externalEffect: true`, as SES) can be applied twice when an invocation crashes
  *   between the call and the completion of its record: records then run one at a time, so that is at most one
  *   duplicate per crashed invocation, and the retaken mark is logged and counted (`PossibleDuplicate`).
- * - **Logs** carry message ids, event ids, correlation ids, types and error names only (error messages of AWS services may quote
+ * - **Tracing** (Powertools Tracer): the handler's subsegment, the kit's SDK clients captured, and per record
+ *   the ids as annotations; the producer's trace id (the record's `AWSTraceHeader` root) is logged and annotated as
+ *   `producerTraceId`, so one id leads from the API request to each consumer's effect.
+ * - **Logs** carry message ids, event ids, correlation ids, producer trace ids, types and error names only (error messages of AWS services may quote
  *   addresses, so they are not logged).
  *
  * @example
@@ -143,8 +155,9 @@ export function createConsumerHandler<TExpectations extends ConsumerExpectations
   deps: ConsumerHandlerDeps = {},
 ): ConsumerHandler {
   const name = options.expectations.consumer;
-  const dynamoDb = deps.dynamoDb ?? new DynamoDBClient({});
-  const sqs = deps.sqs ?? new SQSClient({});
+  const tracer = deps.tracer ?? new Tracer({ serviceName: name });
+  const dynamoDb = deps.dynamoDb ?? tracer.captureAWSv3Client(new DynamoDBClient({}));
+  const sqs = deps.sqs ?? tracer.captureAWSv3Client(new SQSClient({}));
   const logger = deps.logger ?? new Logger({ serviceName: name });
   let metricsInstance: Metrics | undefined;
   const metrics = (): Metrics =>
@@ -208,6 +221,10 @@ export function createConsumerHandler<TExpectations extends ConsumerExpectations
 
   const processRecord = async (record: SQSRecord): Promise<void> => {
     const rt = (runtime ??= init());
+    // the producer's X-Ray trace (the writing request's), from the record's AWSTraceHeader: X-Ray links this
+    // invocation's trace to it; the logs and the record's subsegment name it, so one search finds both
+    const producerTraceId = producerTraceIdOf(record);
+    const producerTrace = producerTraceId === undefined ? {} : { producerTraceId };
     let checked;
     try {
       checked = checkRecord(record.body, options.expectations);
@@ -215,6 +232,7 @@ export function createConsumerHandler<TExpectations extends ConsumerExpectations
       if (!(error instanceof InvalidEventError)) throw error;
       logger.error('Rejected an invalid event: moved to the dead-letter queue, not retried', {
         messageId: record.messageId,
+        ...producerTrace,
         reason: error.reason,
         violations: error.violations.map((v) => v.path),
       });
@@ -227,10 +245,12 @@ export function createConsumerHandler<TExpectations extends ConsumerExpectations
       eventId: eventIdOf(checked.event),
       // the producer's correlation id (the API's x-correlation-id): one id from the request to this effect
       correlationId: correlationIdOf(checked.event),
+      ...producerTrace,
       detailType: checked.subscription.contract.detailType,
       writtenVersion: checked.writtenVersion,
       readAs: checked.subscription.contract.version,
     };
+    annotateRecord(tracer, { eventId: ids.eventId, correlationId: ids.correlationId, ...producerTrace });
     try {
       applying = { messageId: record.messageId, eventId: ids.eventId };
       await rt.apply(checked.event, {
@@ -248,24 +268,56 @@ export function createConsumerHandler<TExpectations extends ConsumerExpectations
   };
 
   return async (event, context) => {
-    logger.addContext(context);
-    (runtime ??= init()).config.registerLambdaContext(context);
-    // A processor per invocation: it holds the batch's results, so a shared one would mix concurrent calls.
-    const processor = new BatchProcessor(EventType.SQS);
-    counts = emptyCounts();
-    const response = await processPartialResponse(event, processRecord, processor, {
-      context,
-      throwOnFullBatchFailure: false,
-      // an external effect: one record at a time, so one crash can duplicate at most one effect
-      processInParallel: !options.externalEffect,
-    });
-    publishCounts(metrics(), counts);
-    logger.info('Batch processed', {
-      records: event.Records.length,
-      failures: response.batchItemFailures.length,
-    });
-    return response;
+    // the handler's subsegment under Lambda's function segment, as Powertools' captureLambdaHandler opens it
+    const segment = tracer.getSegment();
+    const handlerSegment = segment?.addNewSubsegment(`## ${process.env['_HANDLER'] ?? name}`);
+    if (handlerSegment) tracer.setSegment(handlerSegment);
+    tracer.annotateColdStart();
+    tracer.addServiceNameAnnotation();
+    try {
+      logger.addContext(context);
+      (runtime ??= init()).config.registerLambdaContext(context);
+      // A processor per invocation: it holds the batch's results, so a shared one would mix concurrent calls.
+      const processor = new BatchProcessor(EventType.SQS);
+      counts = emptyCounts();
+      const response = await processPartialResponse(event, processRecord, processor, {
+        context,
+        throwOnFullBatchFailure: false,
+        // an external effect: one record at a time, so one crash can duplicate at most one effect
+        processInParallel: !options.externalEffect,
+      });
+      publishCounts(metrics(), counts);
+      logger.info('Batch processed', {
+        records: event.Records.length,
+        failures: response.batchItemFailures.length,
+      });
+      return response;
+    } catch (error) {
+      tracer.addErrorAsMetadata(error as Error);
+      throw error;
+    } finally {
+      handlerSegment?.close();
+      if (segment) tracer.setSegment(segment);
+    }
   };
+}
+
+/**
+ * One subsegment per record under the handler's, annotated with its ids only (never a name or an address):
+ * X-Ray annotations are indexed, so `annotation.eventId = "…"` finds the invocation that applied an event and
+ * `annotation.producerTraceId = "1-…"` every consumer's effect of one request.
+ */
+function annotateRecord(
+  tracer: Tracer,
+  ids: { readonly eventId: unknown; readonly correlationId: unknown; readonly producerTraceId?: string },
+): void {
+  if (!tracer.isTracingEnabled()) return;
+  const record = tracer.getSegment()?.addNewSubsegment('### record');
+  if (!record) return;
+  for (const [key, value] of Object.entries(ids)) {
+    if (typeof value === 'string') record.addAnnotation(key, value);
+  }
+  record.close();
 }
 
 interface OutcomeCounts {
