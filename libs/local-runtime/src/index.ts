@@ -1,5 +1,6 @@
 export { startLocalRuntime, findWorkspaceRoot, nearestWorkspaceRoot, lambdaEnvironment } from './runtime';
 export type { StartLocalRuntimeOptions, LocalRuntime, RunningHttpApi, RuntimeLogEvent } from './runtime';
+export type { LocalAlarmState, AlarmStateValue } from './alarms/types';
 export { runCli } from './cli';
 export { discoverApps, isAssemblyFresh, readAssemblies, readAssembly, synthesizeApp } from './assembly';
 export type { AppInfo } from './assembly';

@@ -2,11 +2,13 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { GetQueueUrlCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { startDynamoDbLocal } from '@outboxed/dynamodb-local';
 import type { DynamoDbLocal } from '@outboxed/dynamodb-local';
 import { compileEventPattern, startEdge } from '@outboxed/local-aws';
 import type { Edge, EdgeFaultPlan, EdgeLogEvent } from '@outboxed/local-aws';
+import { AlarmMonitor } from './alarms/alarm-monitor';
+import type { LocalAlarmState } from './alarms/types';
 import { discoverApps, isAssemblyFresh, readAssemblies, readAssembly, synthesizeApp } from './assembly';
 import { LocalRuntimeError } from './errors';
 import { DynamoDbStreamMapping } from './esm/dynamodb-stream-mapping';
@@ -77,6 +79,11 @@ export interface StartLocalRuntimeOptions {
   readonly faults?: EdgeFaultPlan;
   /** How long a stop waits for HTTP requests in flight before closing their connections. @default 30000 */
   readonly drainGraceMs?: number;
+  /**
+   * How often the synthesized CloudWatch alarms are evaluated (and the queues they watch polled), in milliseconds.
+   * Periods stay the alarms' own, in real seconds. @default 5000
+   */
+  readonly alarmEvaluationIntervalMs?: number;
 }
 
 /**
@@ -111,6 +118,11 @@ export interface LocalRuntime {
   readonly faults: RuntimeFaults;
   /** Settles with the reason when something the runtime needs dies (DynamoDB Local). */
   readonly failed: Promise<Error>;
+  /**
+   * Each synthesized `AWS::CloudWatch::Alarm` as last evaluated on what the runtime observed (each change is also
+   * logged as `alarm.state`).
+   */
+  alarms(): readonly LocalAlarmState[];
   /** Physical name of a resource by stack name and logical id (its `Ref`). */
   ref(stackName: string, logicalId: string): string;
   /**
@@ -187,6 +199,8 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
   let invokeFunction = (arn: string, _payload: unknown): Promise<unknown> =>
     Promise.reject(new LocalRuntimeError(`function ${arn} is not deployed yet`));
   let killWorker: (appId: string) => string | undefined = () => undefined;
+  // the alarms observe the edge, the functions' output and their invocations once the stacks are deployed
+  let monitor: AlarmMonitor | undefined;
   // DynamoDB Local's JVM takes seconds to start: it starts while the apps synthesize.
   const servicesStarting = Promise.allSettled([
     time('dynamodb', () =>
@@ -202,7 +216,10 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
         port: options.edgePort ?? 4566,
         dataDir,
         invokeLambda: (arn, payload) => invokeFunction(arn, payload),
-        onEvent: (e: EdgeLogEvent) => log({ kind: e.kind, message: e.message, details: e.details }),
+        onEvent: (e: EdgeLogEvent) => {
+          monitor?.observeEdgeEvent(e);
+          log({ kind: e.kind, message: e.message, details: e.details });
+        },
         ...(options.faults ? { faults: options.faults } : {}),
         onCrash: (caller) => {
           if (caller) killWorker(caller);
@@ -292,13 +309,24 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
       },
     });
     const localEnvironment = lambdaEnvironment(ddb, edge);
-    const functions = new FunctionRegistry(
+    const functionLog = options.functionLog ?? ((name, line) => console.log(`[${name}] ${line}`));
+    const functions: FunctionRegistry = new FunctionRegistry(
       localEnvironment,
-      options.functionLog ?? ((name, line) => console.log(`[${name}] ${line}`)),
+      (name, line, stream) => {
+        monitor?.observeFunctionLine(functions.displayNames.get(name) ?? name, line);
+        functionLog(name, line, stream);
+      },
       join(dataDir, 'inline-code'),
       (message) => log({ kind: 'runtime.warning', message }),
     );
-    invokeFunction = (arn, payload) => functions.invoke(arn, payload);
+    // every invocation (edge, mappings, HTTP APIs) goes through the alarms' observer: Invocations, Errors, Duration…
+    const invoke = (arn: string, payload: unknown): Promise<unknown> => {
+      const name = functions.find(arn)?.definition.name;
+      return monitor && name
+        ? monitor.observeInvocation(name, payload, () => functions.invoke(arn, payload))
+        : functions.invoke(arn, payload);
+    };
+    invokeFunction = invoke;
     killWorker = (appId) => {
       const name = functions.killWorker(appId);
       if (name)
@@ -330,6 +358,20 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
       }),
     );
 
+    const alarms = new AlarmMonitor({
+      stacks,
+      log,
+      intervalMs: options.alarmEvaluationIntervalMs ?? 5000,
+      queueAttributes: async (queueUrl) =>
+        (
+          await clients.sqs.send(
+            new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['All'] }),
+          )
+        ).Attributes ?? {},
+    });
+    monitor = alarms;
+    cleanups.push(() => alarms.stop());
+
     const started = await time('mappings-and-apis', async () => {
       const checkpoints = fileCheckpoints(join(dataDir, 'esm-checkpoints.json'));
       const streams = new DynamoDBStreamsClient(ddb.clientConfig);
@@ -351,7 +393,7 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
           { ...m, label: `${shortName(table)} stream → ${fnLabel(m.functionArn)}` },
           {
             streams,
-            invoke: (arn, event) => functions.invoke(arn, event),
+            invoke,
             sendToDestination: async (arn, message) => {
               await clients.sqs.send(
                 new SendMessageCommand({
@@ -375,7 +417,7 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
           { ...m, label: `${shortName(queue)} → ${fnLabel(m.functionArn)}` },
           {
             sqs: clients.sqs,
-            invoke: (arn, event) => functions.invoke(arn, event),
+            invoke,
             compileFilter,
             log,
           },
@@ -391,19 +433,17 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
       const apis: RunningHttpApi[] = [];
       let port = options.apiPort ?? 3000;
       for (const api of collectHttpApis(stacks)) {
-        const server: LocalHttpApi = await startHttpApi(
-          api.definition,
-          (arn, event) => functions.invoke(arn, event),
-          {
-            port,
-            log: (r) =>
-              log({
-                kind: 'http.request',
-                message: `${r.method} ${r.path} → ${r.status} (${r.ms} ms)`,
-                details: { api: r.apiName, status: r.status, requestId: r.requestId },
-              }),
+        const server: LocalHttpApi = await startHttpApi(api.definition, invoke, {
+          port,
+          log: (r) => {
+            monitor?.observeHttpRequest(api.definition.apiId, r.status, r.ms);
+            log({
+              kind: 'http.request',
+              message: `${r.method} ${r.path} → ${r.status} (${r.ms} ms)`,
+              details: { api: r.apiName, status: r.status, requestId: r.requestId },
+            });
           },
-        );
+        });
         cleanups.push(() => server.stop(options.drainGraceMs));
         apis.push({ ...api.source, name: api.definition.name, url: server.url });
         if (port !== 0) port += 1;
@@ -414,6 +454,7 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
       kind: 'runtime.ready',
       message: `${stacks.length} stack(s), ${functions.functions.size} function(s), ${started.mappings.streams.length + started.mappings.queues.length} event source mapping(s), ${started.apis.length} HTTP API(s) running`,
     });
+    alarms.start();
 
     const byStack = new Map(stacks.map((s) => [s.plan.input.stackName, s]));
     return {
@@ -426,6 +467,7 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
       timings,
       faults,
       failed,
+      alarms: () => alarms.states(),
       ref: (stackName, logicalId) => {
         const resource = byStack.get(stackName)?.resources.get(logicalId);
         if (!resource)

@@ -123,6 +123,10 @@ export const SUPPORTED_RESOURCE_TYPES: Readonly<Record<string, IdentityFn>> = {
     const id = shortId(`${i.stackName}/${i.logicalId}`, 7);
     return { ref: id, attributes: { RouteId: id } };
   },
+  'AWS::CloudWatch::Alarm': (i) => {
+    const name = named(i, 'AlarmName', 255);
+    return { ref: name, attributes: { Arn: `arn:aws:cloudwatch:${i.region}:${i.account}:alarm:${name}` } };
+  },
   'AWS::ApiGatewayV2::Stage': (i) => {
     const name = typeof i.properties.StageName === 'string' ? i.properties.StageName : '$default';
     return { ref: name, attributes: {} };
@@ -152,8 +156,8 @@ export const IGNORED_RESOURCE_TYPES: Readonly<Record<string, string>> = {
   'AWS::KMS::Alias': 'local data is not encrypted',
   'AWS::Logs::LogGroup': 'functions log to the terminal',
   'AWS::Logs::MetricFilter': 'no CloudWatch locally',
-  'AWS::CloudWatch::Alarm': 'no CloudWatch locally',
-  'AWS::CloudWatch::CompositeAlarm': 'no CloudWatch locally',
+  'AWS::CloudWatch::CompositeAlarm':
+    'composite alarm rules are not evaluated locally (their metric alarms are)',
   'AWS::CloudWatch::Dashboard': 'no CloudWatch locally',
   'AWS::SNS::Topic': 'operations notifications go to people on AWS; locally nobody is paged',
   'AWS::SNS::TopicPolicy': 'permissions are not enforced locally',
