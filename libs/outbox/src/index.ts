@@ -77,6 +77,8 @@ export {
 } from './relay/poison';
 export type { PoisonMessage } from './relay/poison';
 export { RELAY_ENV } from './relay/environment';
+export { traceInvocation } from './relay/tracing';
+export type { InvocationTracer } from './relay/tracing';
 
 // Part 2: change-data-capture mode and redrive (the CDK construct is in ./cdk).
 export { createChangeDataCaptureHandler } from './cdc/cdc-handler';

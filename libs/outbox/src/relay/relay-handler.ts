@@ -2,6 +2,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { RelayConfigurationError } from '../errors';
 import { DEFAULT_KEY_ATTRIBUTES, type KeyAttributes } from '../item/outbox-item';
@@ -11,6 +12,7 @@ import { RELAY_ENV } from './environment';
 import { mapOutboxRecord, type MappedRecord } from './map-record';
 import { DEFAULT_POISON_MESSAGE_MAX_BYTES } from './poison';
 import { processBatch, type BatchRecordMapping } from './process-batch';
+import { traceInvocation, type InvocationTracer } from './tracing';
 
 /** Options of {@link createRelayHandler}. */
 export interface RelayOptions {
@@ -73,6 +75,11 @@ export interface RelayDeps {
   readonly random: () => number;
   /** @default process.env */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /**
+   * @default Powertools `Tracer` with service `POWERTOOLS_SERVICE_NAME` or `outbox-relay`; the default clients are
+   * captured with it (off where `POWERTOOLS_TRACE_ENABLED` is `false`)
+   */
+  readonly tracer: InvocationTracer;
 }
 
 /** The part of the Lambda context the relay reads. */
@@ -154,13 +161,17 @@ function resolveOptions(options: RelayOptions, env: RelayDeps['env']): ResolvedO
 }
 
 function defaultDeps(): RelayDeps {
+  const tracer = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'outbox-relay' });
   return {
     // The engine owns retries and the time budget: one SDK attempt, and a request time-out below the budget margin.
-    eventBridge: new EventBridgeClient({
-      maxAttempts: 1,
-      requestHandler: { requestTimeout: 2_000, connectionTimeout: 1_000 },
-    }),
-    sqs: new SQSClient({}),
+    eventBridge: tracer.captureAWSv3Client(
+      new EventBridgeClient({
+        maxAttempts: 1,
+        requestHandler: { requestTimeout: 2_000, connectionTimeout: 1_000 },
+      }),
+    ),
+    sqs: tracer.captureAWSv3Client(new SQSClient({})),
+    tracer,
     // The OutboxRelay construct sets POWERTOOLS_SERVICE_NAME and POWERTOOLS_METRICS_NAMESPACE (its alarms read them).
     logger: new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'outbox-relay' }),
     metrics: new Metrics({
@@ -186,7 +197,9 @@ function defaultDeps(): RelayDeps {
  *   concurrency, each aggregate in commit order, only failed entries retried with backoff and full jitter
  *   within the time left;
  * - returns `batchItemFailures` with the SequenceNumber of the first record not processed, so the event
- *   source mapping resumes exactly there.
+ *   source mapping resumes exactly there;
+ * - traces each invocation (Powertools Tracer, {@link traceInvocation}) and passes each outbox item's trace
+ *   header on as its entry's `TraceHeader`, so the writing request's trace reaches every consumer.
  *
  * @example
  * // apps/users-service/src/functions/relay/handler.ts
@@ -207,12 +220,13 @@ export function createRelayHandler(options: RelayOptions, deps: Partial<RelayDep
     sleep: dep('sleep'),
     random: dep('random'),
     env: dep('env'),
+    tracer: dep('tracer'),
   };
   let resolved: ResolvedOptions | undefined;
   const margin = options.timeBudgetMarginMs ?? 3_000;
   const poisonMaxBytes = options.poisonMessageMaxBytes ?? DEFAULT_POISON_MESSAGE_MAX_BYTES;
 
-  return async (event, context) => {
+  const relay: RelayHandler = async (event, context) => {
     resolved ??= resolveOptions(options, d.env);
     const config = resolved;
     const records: readonly DynamoDBRecord[] = event.Records ?? [];
@@ -294,6 +308,9 @@ export function createRelayHandler(options: RelayOptions, deps: Partial<RelayDep
     });
     return { batchItemFailures };
   };
+  // each invocation in its handler subsegment; PutEvents and SendMessage calls are subsegments of it, and each
+  // entry's TraceHeader (the writing request's trace) carries that trace on to the consumers
+  return (event, context) => traceInvocation(d.tracer, 'relay', () => relay(event, context));
 }
 
 /** The relay's record as the shared core sees it: an ignored record has nothing to publish. */
