@@ -1,3 +1,4 @@
+import { Tracer } from '@aws-lambda-powertools/tracer';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { ConsumerHandler, ConsumerHandlerDeps } from '@outboxed/consumer-kit';
@@ -12,7 +13,7 @@ import { auditRecordOf } from './audit-record';
  * @example createAuditTrailHandler({ auditTable: DynamoDBDocumentClient.from(client), now: () => fixedDate });
  */
 export interface AuditTrailDeps extends ConsumerHandlerDeps {
-  /** @default DynamoDBDocumentClient.from(new DynamoDBClient({})) */
+  /** @default DynamoDBDocumentClient.from(new DynamoDBClient({})), the client captured by the tracer */
   readonly auditTable?: DynamoDBDocumentClient;
   /** @default () => new Date() */
   readonly now?: () => Date;
@@ -26,7 +27,10 @@ export interface AuditTrailDeps extends ConsumerHandlerDeps {
  * @example export const handler = createAuditTrailHandler({ auditTable: DynamoDBDocumentClient.from(client) });
  */
 export function createAuditTrailHandler(deps: AuditTrailDeps = {}): ConsumerHandler {
-  const auditTable = deps.auditTable ?? DynamoDBDocumentClient.from(new DynamoDBClient({}));
+  // one tracer for the function: the kit's segments and clients, and the audit table's client
+  const tracer = deps.tracer ?? new Tracer({ serviceName: expectations.consumer });
+  const auditTable =
+    deps.auditTable ?? DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})));
   const env = deps.env ?? process.env;
   const now = deps.now ?? (() => new Date());
   return createConsumerHandler(
@@ -52,7 +56,7 @@ export function createAuditTrailHandler(deps: AuditTrailDeps = {}): ConsumerHand
         }
       },
     },
-    deps,
+    { ...deps, tracer },
   );
 }
 

@@ -1,3 +1,4 @@
+import { Tracer } from '@aws-lambda-powertools/tracer';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import type { ConsumerHandler, ConsumerHandlerDeps } from '@outboxed/consumer-kit';
 import { ConsumerConfigurationError, createConsumerHandler } from '@outboxed/consumer-kit';
@@ -12,7 +13,7 @@ import { welcomeEmail } from './welcome-email';
  * @example createWelcomeEmailHandler({ ses: new SESv2Client({ endpoint: edge.endpoint }), env });
  */
 export interface WelcomeEmailDeps extends ConsumerHandlerDeps {
-  /** @default new SESv2Client({}) */
+  /** @default new SESv2Client({}), captured by the tracer */
   readonly ses?: SESv2Client;
 }
 
@@ -26,7 +27,9 @@ export interface WelcomeEmailDeps extends ConsumerHandlerDeps {
  * @example export const handler = createWelcomeEmailHandler({ ses: new SESv2Client({ endpoint }) });
  */
 export function createWelcomeEmailHandler(deps: WelcomeEmailDeps = {}): ConsumerHandler {
-  const ses = deps.ses ?? new SESv2Client({});
+  // one tracer for the function: the kit's segments and clients, and SES's
+  const tracer = deps.tracer ?? new Tracer({ serviceName: expectations.consumer });
+  const ses = deps.ses ?? tracer.captureAWSv3Client(new SESv2Client({}));
   const env = deps.env ?? process.env;
   return createConsumerHandler(
     {
@@ -38,7 +41,7 @@ export function createWelcomeEmailHandler(deps: WelcomeEmailDeps = {}): Consumer
         return { sesMessageId: output.MessageId ?? null };
       },
     },
-    deps,
+    { ...deps, tracer },
   );
 }
 

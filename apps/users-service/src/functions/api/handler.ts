@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { createOutboxWriter } from '@outboxed/outbox';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { createOutboxWriter, traceInvocation } from '@outboxed/outbox';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { monotonicFactory } from 'ulid';
 import { API_ENV, METRICS_NAMESPACE, requiredEnv, SERVICE_NAME } from '../../config';
@@ -30,6 +31,11 @@ export interface ApiDeps extends CreateUserDeps {
   readonly metrics: Pick<Metrics, 'addMetric' | 'publishStoredMetrics'>;
   /** Creates a correlation id when the request brings none. */
   readonly newCorrelationId: () => string;
+  /**
+   * Powertools Tracer in production: the request's ids are annotated on its subsegment (`correlationId`, and
+   * `userId` and `eventId` of a created user), never an email or a name. Absent: nothing is annotated.
+   */
+  readonly tracer?: Pick<Tracer, 'putAnnotation'>;
 }
 
 type ApiHandler = (
@@ -53,6 +59,7 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
     const { correlationId, received } = correlationIdOf(event, deps.newCorrelationId);
     if (context) deps.logger.addContext(context);
     deps.logger.appendKeys({ correlationId });
+    deps.tracer?.putAnnotation('correlationId', correlationId);
     try {
       if (!received && header(event, CORRELATION_ID_HEADER) !== undefined) {
         deps.logger.warn('correlation id header rejected: not a safe token; a new one was created');
@@ -127,6 +134,8 @@ async function postUser(
   );
   switch (outcome.kind) {
     case 'created':
+      deps.tracer?.putAnnotation('userId', outcome.user.id);
+      deps.tracer?.putAnnotation('eventId', outcome.eventId);
       deps.logger.info('user created', {
         userId: outcome.user.id,
         eventId: outcome.eventId,
@@ -233,7 +242,10 @@ function routeOf(event: APIGatewayProxyEventV2): string {
 
 // Production wiring: clients are created once, outside the handler, and reused across invocations;
 // the environment is read on the first invocation, not at import.
-const dynamoDb = new DynamoDBClient({});
+// the function's trace (Tracing: Active): its subsegment per request, the table's calls captured; the outbox writer
+// stores the invocation's trace header on the outbox item, so the trace goes on through the bus to each consumer
+const tracer = new Tracer({ serviceName: SERVICE_NAME });
+const dynamoDb = tracer.captureAWSv3Client(new DynamoDBClient({}));
 const logger = new Logger({ serviceName: SERVICE_NAME });
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
 let production: ApiHandler | undefined;
@@ -244,10 +256,11 @@ let production: ApiHandler | undefined;
  *
  * @example new NodejsFunction(this, 'Api', { entry: join(import.meta.dirname, 'handler.ts'), handler: 'handler' });
  */
-export const handler: ApiHandler = async (event, context) => {
-  production ??= createApiHandler(productionDeps());
-  return production(event, context);
-};
+export const handler: ApiHandler = (event, context) =>
+  traceInvocation(tracer, 'api', () => {
+    production ??= createApiHandler(productionDeps());
+    return production(event, context);
+  });
 
 function productionDeps(): ApiDeps {
   const tableName = requiredEnv(API_ENV.tableName);
@@ -264,5 +277,6 @@ function productionDeps(): ApiDeps {
     logger,
     metrics,
     newCorrelationId: () => randomUUID(),
+    tracer,
   };
 }

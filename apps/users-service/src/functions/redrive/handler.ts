@@ -1,5 +1,23 @@
-import { createRedriveHandler } from '@outboxed/outbox';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { createRedriveHandler, traceInvocation } from '@outboxed/outbox';
 import { usersContracts } from '../../domain/users-contracts';
+
+// The function's trace (Tracing: Active; service POWERTOOLS_SERVICE_NAME, which OutboxRelay sets): one subsegment
+// per invocation, every client's calls captured in it.
+const tracer = new Tracer();
+const redrive = createRedriveHandler({
+  contracts: usersContracts,
+  deps: {
+    dynamodb: tracer.captureAWSv3Client(new DynamoDBClient({})),
+    streams: tracer.captureAWSv3Client(new DynamoDBStreamsClient({})),
+    sqs: tracer.captureAWSv3Client(new SQSClient({})),
+    eventBridge: tracer.captureAWSv3Client(new EventBridgeClient({})),
+  },
+});
 
 /**
  * The users service's redrive function (deployed by `OutboxRelay` with `redrive: true`): republishes what the
@@ -8,4 +26,5 @@ import { usersContracts } from '../../domain/users-contracts';
  *
  * @example new OutboxRelay(this, 'Relay', { …, redrive: true, redriveEntry: join(import.meta.dirname, 'handler.ts') });
  */
-export const handler = createRedriveHandler({ contracts: usersContracts });
+export const handler: typeof redrive = (event, context) =>
+  traceInvocation(tracer, 'redrive', () => redrive(event, context));
