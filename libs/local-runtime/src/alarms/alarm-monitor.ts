@@ -228,9 +228,9 @@ export class AlarmMonitor {
     };
     try {
       const result = await invoke();
-      this.lambda(functionName, 'Invocations', 1, started);
-      this.lambda(functionName, 'Errors', 0, started);
-      this.lambda(functionName, 'Duration', this.now() - started, started);
+      this.lambda(functionName, 'Invocations', 1);
+      this.lambda(functionName, 'Errors', 0);
+      this.lambda(functionName, 'Duration', this.now() - started);
       const failures = (result as { batchItemFailures?: unknown } | null)?.batchItemFailures;
       done(
         Array.isArray(failures)
@@ -240,9 +240,9 @@ export class AlarmMonitor {
       return result;
     } catch (error) {
       if ((error as { errorType?: string }).errorType !== 'ResourceNotFoundException') {
-        this.lambda(functionName, 'Invocations', 1, started);
-        this.lambda(functionName, 'Errors', 1, started);
-        this.lambda(functionName, 'Duration', this.now() - started, started);
+        this.lambda(functionName, 'Invocations', 1);
+        this.lambda(functionName, 'Errors', 1);
+        this.lambda(functionName, 'Duration', this.now() - started);
       }
       done('all');
       throw error;
@@ -308,9 +308,11 @@ export class AlarmMonitor {
         this.store.record('AWS/Events', name, dims, 1, now);
   }
 
-  private lambda(functionName: string, metric: string, value: number, time = this.now()): void {
-    this.store.record('AWS/Lambda', metric, { FunctionName: functionName }, value, time);
-    this.store.record('AWS/Lambda', metric, {}, value, time);
+  /** Records a Lambda metric when the invocation ends (samples are recorded in time order). */
+  private lambda(functionName: string, metric: string, value: number): void {
+    const now = this.now();
+    this.store.record('AWS/Lambda', metric, { FunctionName: functionName }, value, now);
+    this.store.record('AWS/Lambda', metric, {}, value, now);
   }
 
   private async pollQueues(): Promise<void> {

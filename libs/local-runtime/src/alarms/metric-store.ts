@@ -30,10 +30,22 @@ interface Sample {
   readonly value: number;
 }
 
+/** The first index whose sample is at or after `time` (samples are kept in time order). */
+function lowerBound(samples: readonly Sample[], time: number): number {
+  let lo = 0;
+  let hi = samples.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((samples[mid] as Sample).time < time) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /**
  * The metric datapoints the runtime observed, in memory, kept for `retentionMs`. Each observation is one sample
  * (an invocation's Duration, a queue depth poll, a value of an EMF line); a statistic aggregates the samples of a
- * period as CloudWatch does.
+ * period as CloudWatch does. Samples stay in time order, so a period is found by binary search.
  *
  * @example
  * const store = new MetricStore();
@@ -56,11 +68,11 @@ export class MetricStore {
     const key = seriesKey(namespace, metricName, dimensions);
     let samples = this.series.get(key);
     if (!samples) this.series.set(key, (samples = []));
-    samples.push({ time, value });
-    if (samples.length > 0 && (samples[0]?.time ?? time) < time - this.retentionMs) {
-      const keepFrom = samples.findIndex((s) => s.time >= time - this.retentionMs);
-      samples.splice(0, keepFrom === -1 ? samples.length : keepFrom);
-    }
+    const last = samples.at(-1);
+    if (!last || last.time <= time) samples.push({ time, value });
+    else samples.splice(lowerBound(samples, time + 1), 0, { time, value }); // a clock stepping back
+    // pruned now and then, not on every sample
+    if (samples.length % 512 === 0) samples.splice(0, lowerBound(samples, time - this.retentionMs));
   }
 
   /** Whether any sample of this exact series was ever recorded (and is still retained). */
@@ -81,9 +93,14 @@ export class MetricStore {
     from: number,
     to: number,
   ): number | undefined {
-    const values = (this.series.get(seriesKey(namespace, metricName, dimensions)) ?? [])
-      .filter((s) => s.time >= from && s.time < to)
-      .map((s) => s.value);
+    const samples = this.series.get(seriesKey(namespace, metricName, dimensions));
+    if (!samples) return undefined;
+    const values: number[] = [];
+    for (let i = lowerBound(samples, from); i < samples.length; i += 1) {
+      const sample = samples[i] as Sample;
+      if (sample.time >= to) break;
+      values.push(sample.value);
+    }
     return aggregate(values, statistic);
   }
 }
@@ -104,9 +121,9 @@ export function aggregate(values: readonly number[], statistic: string): number 
     case 'Average':
       return values.reduce((a, b) => a + b, 0) / values.length;
     case 'Minimum':
-      return Math.min(...values);
+      return values.reduce((a, b) => (b < a ? b : a));
     case 'Maximum':
-      return Math.max(...values);
+      return values.reduce((a, b) => (b > a ? b : a));
     default: {
       const p = percentile(statistic);
       if (p === undefined) return undefined;
