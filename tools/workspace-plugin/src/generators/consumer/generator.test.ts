@@ -128,7 +128,7 @@ describe('consumerGenerator', () => {
         `new ${stackClass}(app, '${stackId}', { env: stackEnvironment() });`,
       );
       expect(tree.read(`${root}/stack.ts`, 'utf8')).toContain(
-        `this.${functionProperty} = new ${functionClass}(this, '${functionClass}');`,
+        `this.${functionProperty} = new ${functionClass}(this, '${functionClass}', {`,
       );
       expect(tree.read(`${root}/functions/${functionName}/construct.ts`, 'utf8')).toContain(
         `export class ${functionClass} extends Construct {`,
@@ -138,6 +138,37 @@ describe('consumerGenerator', () => {
       );
     },
   );
+
+  it('gives the app its operations: a topic whose ARN is in its own SSM parameter, every alarm notifying it, a dashboard', async () => {
+    await consumerGenerator(tree, options({ name: 'billing' }));
+
+    const stack = tree.read('apps/billing-consumer/src/stack.ts', 'utf8') ?? '';
+    const construct =
+      tree.read('apps/billing-consumer/src/functions/billing-events/construct.ts', 'utf8') ?? '';
+    const stackTest = tree.read('apps/billing-consumer/src/stack.test.ts', 'utf8') ?? '';
+    expect(stack).toContain(
+      "export const BILLING_OPERATIONS_TOPIC_PARAMETER = '/outboxed/billing-consumer/operations-topic-arn';",
+    );
+    expect(stack).toContain("new OperationsTopic(this, 'Operations', {");
+    expect(stack).toContain('parameterName: BILLING_OPERATIONS_TOPIC_PARAMETER,');
+    expect(stack).toContain('alarmActions: [this.operations.alarmAction],');
+    expect(stack).toContain(
+      "new ConsumerDashboard(this, 'Dashboard', { consumer: this.billingEvents.consumer });",
+    );
+    expect(construct).toContain('alarmActions: props.alarmActions,');
+    // the app's own stack test asserts them on the synthesized template
+    expect(stackTest).toContain('Name: BILLING_OPERATIONS_TOPIC_PARAMETER,');
+    expect(stackTest).toContain("template.findResources('AWS::CloudWatch::Dashboard')");
+  });
+
+  it('gives two consumers two operations parameters (one per app, never shared)', async () => {
+    await consumerGenerator(tree, options({ name: 'billing' }));
+    await consumerGenerator(tree, options({ name: 'crm-sync' }));
+
+    expect(tree.read('apps/crm-sync-consumer/src/stack.ts', 'utf8')).toContain(
+      "export const CRM_SYNC_OPERATIONS_TOPIC_PARAMETER = '/outboxed/crm-sync-consumer/operations-topic-arn';",
+    );
+  });
 
   it('accepts a name already ending in -consumer without doubling the suffix', async () => {
     await consumerGenerator(tree, options({ name: 'billing-consumer' }));
