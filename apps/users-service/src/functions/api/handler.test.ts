@@ -83,6 +83,26 @@ describe('POST /users', () => {
       [{ statusCode: 400, fields: ['email', 'extra'] }],
     ]);
   });
+
+  it("annotates the request's trace with its ids only: correlation id, and the created user's and event's ids", async () => {
+    const annotations: [string, unknown][] = [];
+    const { api } = testApi(table, {
+      tracer: { putAnnotation: (key: string, value: unknown) => void annotations.push([key, value]) },
+    });
+
+    await api(post(ADA, { 'x-correlation-id': 'corr-traced' }));
+    await api(post({ email: 'not-an-email', name: 'Secret Name' }, { 'x-correlation-id': 'corr-rejected' }));
+
+    const [outbox] = (await scanTable(table.client, table.tableName)).filter(
+      (i) => i['itemType'] === 'OUTBOX',
+    );
+    expect(annotations).toEqual([
+      ['correlationId', 'corr-traced'],
+      ['userId', userId(1)],
+      ['eventId', outbox?.['eventId']],
+      ['correlationId', 'corr-rejected'],
+    ]);
+  });
 });
 
 describe('POST /users with Idempotency-Key', () => {
