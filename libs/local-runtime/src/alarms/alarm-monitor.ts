@@ -1,13 +1,14 @@
 import type { RuntimeLog } from '../esm/types';
 import type { DeployedStack } from '../template/deploy';
-import { parseAlarm } from './alarm-definition';
 import { parseEmfLine } from './emf';
 import type { EmfDatum } from './emf';
 import { evaluateAlarm } from './evaluate';
-import { describeMetric, localResources, localSource } from './local-sources';
+import { describeMetric, localResources } from './local-sources';
 import type { LocalResources } from './local-sources';
-import { MetricStore, formatDimensions } from './metric-store';
-import type { AlarmDefinition, AlarmStateValue, LocalAlarmState, MetricSpec } from './types';
+import { MetricStore } from './metric-store';
+import { logNeverFires, logStateChange, trackAlarms } from './track-alarms';
+import type { TrackedAlarm } from './track-alarms';
+import type { LocalAlarmState, MetricSpec } from './types';
 
 /**
  * What {@link AlarmMonitor} needs from the runtime.
@@ -25,20 +26,6 @@ export interface AlarmMonitorOptions {
   readonly now?: () => number;
 }
 
-interface TrackedAlarm {
-  readonly stackName: string;
-  readonly logicalId: string;
-  readonly alarmName: string;
-  readonly definition?: AlarmDefinition;
-  /** The metric shown for it (the first one of a math expression). */
-  readonly metric?: MetricSpec;
-  state: LocalAlarmState;
-  /** Custom-namespace metrics still unconfirmed by an emission: checked for a mismatch when functions emit. */
-  pendingEmf: MetricSpec[];
-}
-
-const EMPTY_STATE = 'INSUFFICIENT_DATA' as const;
-
 /**
  * Evaluates a stack set's `AWS::CloudWatch::Alarm`s on what the runtime observes (Lambda invocations, the
  * functions' EMF lines, queue attributes, HTTP requests, EventBridge deliveries) and logs each state change as
@@ -53,10 +40,10 @@ const EMPTY_STATE = 'INSUFFICIENT_DATA' as const;
  */
 export class AlarmMonitor {
   private readonly store: MetricStore;
-  private readonly alarms: TrackedAlarm[] = [];
+  private readonly alarms: readonly TrackedAlarm[];
   private readonly known: LocalResources;
   private readonly now: () => number;
-  private readonly watchedQueues = new Set<string>();
+  private readonly watchedQueues: ReadonlySet<string>;
   /** queue name → message id → SentTimestamp, for messages its mapping received and that may still be there */
   private readonly messagesInQueue = new Map<string, Map<string, number>>();
   private timer: NodeJS.Timeout | undefined;
@@ -65,82 +52,10 @@ export class AlarmMonitor {
   constructor(private readonly options: AlarmMonitorOptions) {
     this.now = options.now ?? Date.now;
     this.known = localResources(options.stacks);
-    const started = new Date(this.now()).toISOString();
-    let longest = 3_600_000;
-    for (const stack of options.stacks) {
-      const stackName = stack.plan.input.stackName;
-      let withActions = 0;
-      for (const r of stack.resources.values()) {
-        if (r.type !== 'AWS::CloudWatch::Alarm') continue;
-        const p = r.properties;
-        if (
-          ['AlarmActions', 'OKActions', 'InsufficientDataActions'].some(
-            (k) => (p[k] as unknown[] | undefined)?.length,
-          )
-        )
-          withActions += 1;
-        const parsed = parseAlarm(p);
-        const alarmName = r.identity.ref;
-        const base = { stackName, logicalId: r.logicalId, alarmName };
-        let definition: AlarmDefinition | undefined;
-        let metric: MetricSpec | undefined;
-        let notEvaluated: string | undefined;
-        if (parsed.kind === 'evaluated') {
-          definition = parsed.definition;
-          metric = definition.metrics[0];
-          const unproduced = definition.metrics
-            .map((m) => localSource(m, this.known))
-            .find((s): s is { produced: false; reason: string } => !s.produced);
-          if (unproduced) notEvaluated = unproduced.reason;
-          longest = Math.max(longest, 2 * definition.periodSeconds * 1000 * definition.evaluationPeriods);
-        } else {
-          metric = parsed.metric;
-          notEvaluated = parsed.reason;
-        }
-        const tracked: TrackedAlarm = {
-          ...base,
-          ...(notEvaluated === undefined && definition ? { definition } : {}),
-          ...(metric ? { metric } : {}),
-          state: {
-            ...base,
-            state: EMPTY_STATE,
-            reason:
-              notEvaluated === undefined ? 'not evaluated yet' : `not evaluated locally: ${notEvaluated}`,
-            evaluatedLocally: notEvaluated === undefined,
-            dimensions: metric?.dimensions ?? {},
-            ...(metric ? { namespace: metric.namespace, metricName: metric.metricName } : {}),
-            ...(definition
-              ? { threshold: definition.threshold, comparisonOperator: definition.comparisonOperator }
-              : {}),
-            stateUpdatedAt: started,
-          },
-          pendingEmf:
-            notEvaluated === undefined && definition
-              ? definition.metrics.filter((m) => !m.namespace.startsWith('AWS/'))
-              : [],
-        };
-        this.alarms.push(tracked);
-        if (notEvaluated !== undefined)
-          options.log({
-            kind: 'alarm.not-evaluated',
-            message: `${stackName}/${alarmName} not evaluated locally: ${notEvaluated} (it stays INSUFFICIENT_DATA)`,
-            details: { stackName, logicalId: r.logicalId, alarmName, reason: notEvaluated },
-          });
-        for (const m of definition && notEvaluated === undefined ? definition.metrics : []) {
-          const source = localSource(m, this.known);
-          if (source.produced && source.neverFires) this.neverFires(tracked, m, source.neverFires);
-          if (m.namespace === 'AWS/SQS' && m.dimensions.QueueName !== undefined)
-            this.watchedQueues.add(m.dimensions.QueueName);
-        }
-      }
-      if (withActions > 0)
-        options.log({
-          kind: 'alarm.actions',
-          message: `${stackName}: the actions of its ${withActions} alarm(s) (SNS notifications) are not delivered locally, SNS being ignored: state changes show here instead`,
-          details: { stackName, alarms: withActions },
-        });
-    }
-    this.store = new MetricStore(longest);
+    const tracked = trackAlarms(options.stacks, this.known, options.log, new Date(this.now()).toISOString());
+    this.alarms = tracked.alarms;
+    this.watchedQueues = tracked.watchedQueues;
+    this.store = new MetricStore(tracked.retentionMs);
   }
 
   /** Each alarm's current state. */
@@ -187,7 +102,7 @@ export class AlarmMonitor {
           ? {}
           : { previousState: previous, stateUpdatedAt: new Date(now).toISOString() }),
       };
-      if (next.state !== previous) this.logChange(alarm, previous);
+      if (next.state !== previous) logStateChange(this.options.log, alarm.state, previous);
     }
   }
 
@@ -265,7 +180,7 @@ export class AlarmMonitor {
         // another value of a dimension like `outcome` may come later; another namespace, other dimension names or
         // another Powertools `service` (one per function) will not
         if (!sameName.every((d) => mismatches(m, d))) return true;
-        this.neverFires(alarm, m, `${functionName} emits ${unique(sameName).join('; ')}`);
+        logNeverFires(this.options.log, alarm, m, `${functionName} emits ${unique(sameName).join('; ')}`);
         return false;
       });
     }
@@ -360,41 +275,6 @@ export class AlarmMonitor {
           );
       }),
     );
-  }
-
-  private neverFires(alarm: TrackedAlarm, metric: MetricSpec, why: string): void {
-    this.options.log({
-      kind: 'alarm.never-fires',
-      message: `${alarm.stackName}/${alarm.alarmName} would never fire: it watches ${describeMetric(metric)}, but ${why}`,
-      details: {
-        stackName: alarm.stackName,
-        logicalId: alarm.logicalId,
-        alarmName: alarm.alarmName,
-        namespace: metric.namespace,
-        metricName: metric.metricName,
-        dimensions: formatDimensions(metric.dimensions),
-        reason: why,
-      },
-    });
-  }
-
-  private logChange(alarm: TrackedAlarm, previous: AlarmStateValue): void {
-    const s = alarm.state;
-    this.options.log({
-      kind: 'alarm.state',
-      message: `${s.state}  ${s.stackName}/${s.alarmName}: ${s.reason} (was ${previous})`,
-      details: {
-        stackName: s.stackName,
-        logicalId: s.logicalId,
-        alarmName: s.alarmName,
-        state: s.state,
-        previousState: previous,
-        reason: s.reason,
-        namespace: s.namespace,
-        metricName: s.metricName,
-        dimensions: formatDimensions(s.dimensions),
-      },
-    });
   }
 }
 
