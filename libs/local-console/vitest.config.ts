@@ -1,0 +1,8 @@
+import { mergeConfig } from 'vitest/config';
+import { baseConfig } from '../../vitest.base.ts';
+
+export default mergeConfig(baseConfig, {
+  test: {
+    include: ['src/**/*.test.ts', 'src/**/*.test.tsx'],
+  },
+});
