@@ -4,23 +4,47 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readMailbox, validateFaultPlan } from '@outboxed/local-aws';
 import type { EdgeFaultPlan } from '@outboxed/local-aws';
+import type { RuntimeLog } from './esm/types';
+import type { FunctionLogSink } from './lambda/local-function';
 import { formatFunctionLine, formatLogEvent } from './log-format';
 import { findWorkspaceRoot, nearestWorkspaceRoot, startLocalRuntime } from './runtime';
 import type { LocalRuntime } from './runtime';
 
 const USAGE = `Usage:
   start   [--fresh] [--port 4566] [--api-port 3000] [--dynamodb-port 8000] [--apps a,b] [--data-dir .local] [--synth auto|always|never]
-          [--faults '<JSON fault plan>' | --faults @plan.json] [--seed N]
+          [--faults '<JSON fault plan>' | --faults @plan.json] [--seed N] [--console-port 4000 | --no-console]
   start   --assembly <dir> [--assembly <dir> …] [options above but --apps and --synth]
           runs any CDK app's synthesized cloud assembly (the folder \`cdk synth\` wrote) instead of this workspace's apps
   mailbox [--data-dir .local]`;
+
+/**
+ * What a caller adds to `start` (scripts/start.ts composes the local console this way, so the runtime never imports
+ * it): listeners of the live log and of the functions' lines, and a service started beside the runtime once it is
+ * ready, whose banner lines are printed and which is stopped before the runtime.
+ *
+ * @example await runCli(['start'], { log: (e) => journal.runtimeLog(e), started: async (runtime) => ({ banner: ['  Console …'], stop: async () => {} }) });
+ */
+export interface RunCliHooks {
+  /** Receives each live-log event too (after it is printed). @default none */
+  readonly log?: RuntimeLog;
+  /** Receives each function output line too (after it is printed). @default none */
+  readonly functionLog?: FunctionLogSink;
+  /**
+   * Starts a service beside the ready runtime (not called with `--no-console`); `consolePort` is `--console-port`.
+   * A rejection is printed as a warning: the runtime keeps running. @default none
+   */
+  readonly started?: (
+    runtime: LocalRuntime,
+    options: { readonly consolePort?: number; readonly workspaceRoot: string },
+  ) => Promise<{ readonly banner: readonly string[]; stop(): Promise<void> }>;
+}
 
 /**
  * Runs the CLI with the given arguments (without `node` and the script), returning the exit code.
  *
  * @example await runCli(['start', '--fresh']);
  */
-export async function runCli(argv: readonly string[]): Promise<number> {
+export async function runCli(argv: readonly string[], hooks: RunCliHooks = {}): Promise<number> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { values, positionals } = parseArgs({
     args: [...argv],
@@ -36,6 +60,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       faults: { type: 'string' },
       seed: { type: 'string' },
       assembly: { type: 'string', multiple: true },
+      'console-port': { type: 'string' },
+      'no-console': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -73,6 +99,14 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     console.error(`--synth must be auto, always or never, not "${synth}".`);
     return 2;
   }
+  const consolePort = values['console-port'] === undefined ? undefined : Number(values['console-port']);
+  if (
+    consolePort !== undefined &&
+    !(Number.isInteger(consolePort) && consolePort >= 0 && consolePort < 65536)
+  ) {
+    console.error(`--console-port must be a port number (0 = a free port), not "${values['console-port']}".`);
+    return 2;
+  }
   let faults: EdgeFaultPlan | undefined;
   try {
     faults = readFaultPlan(values.faults, values.seed);
@@ -98,15 +132,34 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       ...(values['api-port'] ? { apiPort: Number(values['api-port']) } : {}),
       ...(values['dynamodb-port'] ? { dynamoDbPort: Number(values['dynamodb-port']) } : {}),
       ...(faults ? { faults } : {}),
-      log: (event) => console.log(formatLogEvent(event)),
-      functionLog: (name, line) => console.log(formatFunctionLine(displayNames.get(name) ?? name, line)),
+      log: (event) => {
+        console.log(formatLogEvent(event));
+        hooks.log?.(event);
+      },
+      functionLog: (name, line, stream) => {
+        console.log(formatFunctionLine(displayNames.get(name) ?? name, line));
+        hooks.functionLog?.(name, line, stream);
+      },
     });
   } catch (error) {
     console.error(`\noutboxed: the local runtime could not start.\n${(error as Error).message}`);
     return 1;
   }
   for (const [name, display] of runtime.functions.displayNames) displayNames.set(name, display);
-  console.log(banner(runtime, Date.now() - started, !assemblies));
+  let beside: { readonly banner: readonly string[]; stop(): Promise<void> } | undefined;
+  if (hooks.started && !values['no-console']) {
+    try {
+      beside = await hooks.started(runtime, {
+        workspaceRoot: root,
+        ...(consolePort === undefined ? {} : { consolePort }),
+      });
+    } catch (error) {
+      console.warn(
+        `outboxed: the console did not start (the runtime runs without it): ${(error as Error).message}`,
+      );
+    }
+  }
+  console.log(banner(runtime, Date.now() - started, !assemblies, beside?.banner ?? []));
 
   return new Promise<number>((done) => {
     let stopping = false;
@@ -118,6 +171,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       console.log(
         `\noutboxed: ${reason}; draining (requests in flight are answered, running invocations finish), then stopping DynamoDB Local, the edge and every function worker… (Ctrl-C again to stop at once)`,
       );
+      await beside?.stop();
       await runtime.stop();
       console.log('outboxed: stopped.');
       done(code);
@@ -147,7 +201,12 @@ function readFaultPlan(text: string | undefined, seed: string | undefined): Edge
   return validateFaultPlan(plan);
 }
 
-function banner(runtime: LocalRuntime, ms: number, workspaceApps = true): string {
+function banner(
+  runtime: LocalRuntime,
+  ms: number,
+  workspaceApps = true,
+  extra: readonly string[] = [],
+): string {
   const t = runtime.timings;
   const s = (v?: number) => `${((v ?? 0) / 1000).toFixed(1)} s`;
   const lines = [
@@ -158,6 +217,7 @@ function banner(runtime: LocalRuntime, ms: number, workspaceApps = true): string
     `  AWS edge   ${runtime.endpoints.edge}   EventBridge, SQS, SES v2, Schemas, SSM — e.g. aws --endpoint-url ${runtime.endpoints.edge} sqs list-queues`,
     `  DynamoDB   ${runtime.endpoints.dynamodb}`,
     '  Mailbox    npm start -- mailbox',
+    ...extra,
   ];
   const api = runtime.apis[0];
   if (api && workspaceApps) {
