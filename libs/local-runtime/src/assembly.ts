@@ -41,9 +41,83 @@ export function discoverApps(workspaceRoot: string, only?: readonly string[]): A
   return all.filter((a) => only.includes(a.name));
 }
 
+/** Which apps {@link synthesizeWithNx} synthesized, and which Nx restored from its task cache. */
+export interface NxSynthResult {
+  readonly synthesized: readonly string[];
+  readonly fromCache: readonly string[];
+}
+
+/**
+ * Synthesizes the apps through Nx (`nx run-many -t synth -p <apps>`): the task cache keyed by the `synth` target's
+ * inputs (the app's and its dependencies' production files, the lock file, the CDK environment) answers for every
+ * app whose inputs did not change and restores its `cdk.out`, so only a changed app runs `cdk synth`. The same
+ * cache serves `npx nx run-many -t synth` and CI. `skipCache` synthesizes every app (`--skip-nx-cache`).
+ *
+ * @example const { synthesized } = await synthesizeWithNx(discoverApps(root), root); // [] when nothing changed
+ */
+export async function synthesizeWithNx(
+  apps: readonly AppInfo[],
+  workspaceRoot: string,
+  options: { readonly skipCache?: boolean } = {},
+): Promise<NxSynthResult> {
+  if (apps.length === 0) return { synthesized: [], fromCache: [] };
+  const nx = join(workspaceRoot, 'node_modules', '.bin', 'nx');
+  const args = ['run-many', '-t', 'synth', '-p', apps.map((a) => a.name).join(','), '--outputStyle=static'];
+  if (options.skipCache) args.push('--skip-nx-cache');
+  const output: string[] = [];
+  const code = await new Promise<number | null>((done, fail) => {
+    const child = spawn(nx, args, {
+      cwd: workspaceRoot,
+      env: {
+        ...process.env,
+        NX_DAEMON: 'false',
+        NX_NO_CLOUD: 'true',
+        NX_TUI: 'false',
+        FORCE_COLOR: '0',
+        CDK_DISABLE_VERSION_CHECK: '1',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.on('data', (c: Buffer) => output.push(c.toString()));
+    child.stderr.on('data', (c: Buffer) => output.push(c.toString()));
+    child.once('error', fail);
+    child.once('exit', done);
+  });
+  const text = output.join('');
+  if (code !== 0) {
+    throw new AssemblyError(
+      `\`nx run-many -t synth -p ${apps.map((a) => a.name).join(',')}\` failed (exit code ${code}). Run \`npx nx run <app>:synth\` for the app named below to see its error, fix it, and start again. Output:\n${text.slice(-4000)}`,
+    );
+  }
+  return parseNxSynthOutput(
+    text,
+    apps.map((a) => a.name),
+  );
+}
+
+/**
+ * Reads which apps `nx run-many -t synth --outputStyle=static` ran and which it took from the cache (a task line
+ * `> nx run <app>:synth  [local cache]` or `[existing outputs match the cache, left as is]`).
+ *
+ * @example parseNxSynthOutput('> nx run a:synth  [local cache]\n> nx run b:synth\n', ['a', 'b']) // { synthesized: ['b'], fromCache: ['a'] }
+ */
+export function parseNxSynthOutput(output: string, apps: readonly string[]): NxSynthResult {
+  const synthesized: string[] = [];
+  const fromCache: string[] = [];
+  for (const app of apps) {
+    const line = output.split('\n').find((l) => l.includes(`> nx run ${app}:synth`));
+    if (line === undefined) continue;
+    (/\[[^\]]*cache[^\]]*\]/.test(line) ? fromCache : synthesized).push(app);
+  }
+  return { synthesized, fromCache };
+}
+
 /**
  * True when `cdk.out/manifest.json` is newer than every source file the app could bundle (its own folder and
- * every lib's `src`), so synthesizing again would produce the same assembly.
+ * every lib's `src`), so synthesizing again would produce the same assembly. Only for assemblies synthesized
+ * outside Nx's outputs (`assemblyOutDir`); the apps' own `cdk.out` is judged by Nx's cache ({@link synthesizeWithNx}).
  *
  * @example if (!isAssemblyFresh(app, root)) await synthesizeApp(app);
  */

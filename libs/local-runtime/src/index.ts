@@ -2,7 +2,15 @@ export { startLocalRuntime, findWorkspaceRoot, nearestWorkspaceRoot, lambdaEnvir
 export type { StartLocalRuntimeOptions, LocalRuntime, RunningHttpApi, RuntimeLogEvent } from './runtime';
 export type { LocalAlarmState, AlarmStateValue } from './alarms/types';
 export { runCli } from './cli';
-export { discoverApps, isAssemblyFresh, readAssemblies, readAssembly, synthesizeApp } from './assembly';
+export {
+  discoverApps,
+  isAssemblyFresh,
+  parseNxSynthOutput,
+  readAssemblies,
+  readAssembly,
+  synthesizeApp,
+  synthesizeWithNx,
+} from './assembly';
 export type { AppInfo } from './assembly';
 export { planStack, orderStacks, unsupportedResources } from './template/stack-plan';
 export type {

@@ -9,7 +9,14 @@ import { compileEventPattern, startEdge } from '@outboxed/local-aws';
 import type { Edge, EdgeFaultPlan, EdgeLogEvent } from '@outboxed/local-aws';
 import { AlarmMonitor } from './alarms/alarm-monitor';
 import type { LocalAlarmState } from './alarms/types';
-import { discoverApps, isAssemblyFresh, readAssemblies, readAssembly, synthesizeApp } from './assembly';
+import {
+  discoverApps,
+  isAssemblyFresh,
+  readAssemblies,
+  readAssembly,
+  synthesizeApp,
+  synthesizeWithNx,
+} from './assembly';
 import { LocalRuntimeError } from './errors';
 import { DynamoDbStreamMapping } from './esm/dynamodb-stream-mapping';
 import { fileCheckpoints } from './esm/file-checkpoints';
@@ -55,7 +62,10 @@ export interface StartLocalRuntimeOptions {
    * `nx run <app>:synth` writing `cdk.out` at the same time. @default each app's `cdk.out`
    */
   readonly assemblyOutDir?: string;
-  /** `auto` synthesizes an app whose assembly is older than its sources; `always`; `never`. @default 'auto' */
+  /**
+   * `auto` synthesizes the apps whose synth inputs changed (Nx's task cache, `nx run-many -t synth`; with
+   * `assemblyOutDir`, an assembly older than its sources); `always`; `never`. @default 'auto'
+   */
   readonly synth?: 'auto' | 'always' | 'never';
   /** Delete the data directory first. @default false */
   readonly fresh?: boolean;
@@ -238,9 +248,20 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
       options.stacks ??
       (options.assemblies ? readAssemblies(options.assemblies) : undefined) ??
       (await time('synth', async () => {
-        const stale = apps.filter(
-          (app) => options.synth === 'always' || (options.synth !== 'never' && !isAssemblyFresh(app, root)),
-        );
+        if (options.synth !== 'never' && !options.assemblyOutDir) {
+          // the apps' own cdk.out: Nx's task cache decides (the same cache as `nx run-many -t synth`)
+          const { synthesized } = await synthesizeWithNx(apps, root, {
+            skipCache: options.synth === 'always',
+          });
+          for (const name of synthesized)
+            log({ kind: 'runtime.synth', message: `synthesized ${name} (its synth inputs changed)` });
+        }
+        const stale = !options.assemblyOutDir
+          ? []
+          : apps.filter(
+              (app) =>
+                options.synth === 'always' || (options.synth !== 'never' && !isAssemblyFresh(app, root)),
+            );
         for (const app of stale)
           log({
             kind: 'runtime.synth',
