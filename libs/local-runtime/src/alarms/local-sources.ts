@@ -56,7 +56,11 @@ interface ServiceMetrics {
   readonly dimensionSets: readonly string[];
 }
 
-/** The AWS metrics the runtime records from what it observes. */
+/**
+ * The AWS metrics the runtime records from what it observes, and the dimension sets it records them with.
+ *
+ * @example Object.keys(LOCAL_AWS_METRICS['AWS/SQS'].metrics) // ['ApproximateNumberOfMessagesVisible', …]
+ */
 export const LOCAL_AWS_METRICS: Readonly<Record<string, ServiceMetrics>> = {
   'AWS/Lambda': {
     metrics: {
@@ -163,7 +167,11 @@ export function localSource(
   return { produced: true };
 }
 
-/** `AWS/SQS ApproximateNumberOfMessagesVisible {QueueName=dlq}` */
+/**
+ * A metric as the live log names it.
+ *
+ * @example describeMetric({ namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: 'dlq' } }) // 'AWS/SQS ApproximateNumberOfMessagesVisible {QueueName=dlq}'
+ */
 export function describeMetric(metric: Pick<MetricSpec, 'namespace' | 'metricName' | 'dimensions'>): string {
   return `${metric.namespace} ${metric.metricName} {${formatDimensions(metric.dimensions)}}`;
 }

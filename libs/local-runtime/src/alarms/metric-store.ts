@@ -134,13 +134,21 @@ export function aggregate(values: readonly number[], statistic: string): number 
   }
 }
 
-/** `p90` → 90, `p99.9` → 99.9; anything else → undefined. */
+/**
+ * The percentile of a `pNN` statistic; anything else → undefined.
+ *
+ * @example percentile('p99.9') // 99.9
+ */
 export function percentile(statistic: string): number | undefined {
   const match = /^p(\d{1,2}(?:\.\d+)?|100)$/.exec(statistic);
   return match ? Number(match[1]) : undefined;
 }
 
-/** The statistics {@link aggregate} computes. */
+/**
+ * Whether {@link aggregate} computes a statistic.
+ *
+ * @example isSupportedStatistic('tm99') // false
+ */
 export function isSupportedStatistic(statistic: string): boolean {
   return (
     ['SampleCount', 'Sum', 'Average', 'Minimum', 'Maximum'].includes(statistic) ||

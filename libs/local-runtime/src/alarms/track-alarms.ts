@@ -121,7 +121,11 @@ function trackAlarm(
   return tracked;
 }
 
-/** Logs `alarm.never-fires` for an alarm's metric, with why. */
+/**
+ * Logs `alarm.never-fires` for an alarm's metric, with why.
+ *
+ * @example logNeverFires(log, tracked, metric, 'no queue named Orders-Dlq runs locally');
+ */
 export function logNeverFires(log: RuntimeLog, alarm: TrackedAlarm, metric: MetricSpec, why: string): void {
   log({
     kind: 'alarm.never-fires',
@@ -138,7 +142,11 @@ export function logNeverFires(log: RuntimeLog, alarm: TrackedAlarm, metric: Metr
   });
 }
 
-/** Logs `alarm.state` for a state change: `ALARM  <stack>/<alarm>: <reason> (was OK)`. */
+/**
+ * Logs `alarm.state` for a state change.
+ *
+ * @example logStateChange(log, alarm.state, 'OK'); // 'ALARM  Orders/Orders-DlqAlarm-X: 1 of the last 1 datapoints [1] >= 1 (…) (was OK)'
+ */
 export function logStateChange(log: RuntimeLog, s: LocalAlarmState, previous: AlarmStateValue): void {
   log({
     kind: 'alarm.state',
