@@ -1,6 +1,7 @@
 // The benchmarks' EventBridge as a separate process (so its CPU does not share the relay's event loop): the
 // PutEvents model of put-events-model.ts (latency, the account's request quota, per-entry throttling).
-// `GET /stats` returns `{ putEventsRequests, requests, throttledRequests, throttledEntries, acceptedEntries }`.
+// `GET /stats` returns `{ putEventsRequests, requests, throttledRequests, throttledEntries, acceptedEntries }`;
+// `GET /accepted` what the bus accepted, in order (`AcceptedEvent[]`).
 // Usage: node --import tsx put-events-endpoint.ts <latencyMs> [requestsPerSecond] [entryThrottleRate]; prints
 // the port on its first line.
 import { startPutEventsModel } from './put-events-model.ts';

@@ -113,7 +113,10 @@ export async function startPutEventsModel(options: PutEventsModelOptions = {}): 
     request.on('end', () => {
       if (request.method === 'GET') {
         response.writeHead(200, { 'content-type': 'application/json' });
-        response.end(JSON.stringify({ ...counters, putEventsRequests: counters.requests }));
+        const wantsAccepted = request.url === '/accepted';
+        response.end(
+          JSON.stringify(wantsAccepted ? accepted : { ...counters, putEventsRequests: counters.requests }),
+        );
         return;
       }
       counters.requests += 1;

@@ -61,12 +61,14 @@ async function runLane(
 
 /**
  * Runs one shard's records through `parallelizationFactor` lanes at once and resolves when every lane is done.
+ * `handler` may be a factory called once per lane (`{ perLane }`): on Lambda each concurrent batch runs in its own
+ * execution environment, with its own SDK client and sockets.
  *
  * @example const result = await runShard(records, handler, { batchSize: 100, parallelizationFactor: 2 });
  */
 export async function runShard(
   records: readonly DynamoDBRecord[],
-  handler: StreamHandler,
+  handler: StreamHandler | { readonly perLane: (lane: number) => StreamHandler },
   options: {
     readonly batchSize: number;
     readonly parallelizationFactor: number;
@@ -77,10 +79,10 @@ export async function runShard(
   const lanes: DynamoDBRecord[][] = Array.from({ length: options.parallelizationFactor }, () => []);
   for (const record of records) lanes[laneOf(record, options.parallelizationFactor)]?.push(record);
   const results = await Promise.all(
-    lanes.map((lane) =>
+    lanes.map((lane, index) =>
       runLane(
         lane,
-        handler,
+        'perLane' in handler ? handler.perLane(index) : handler,
         options.batchSize,
         options.maxInvocations ?? 1_000,
         options.remainingMs ?? 60_000,
