@@ -5,11 +5,15 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { findWorkspaceRoot, startLocalRuntime } from '../src/index.ts';
+import { cpuSpent, loadAverage, processTreeCpu, workerPids } from './process-cpu.ts';
 
 const USERS = Number(process.env.BENCH_USERS ?? 300);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const RAW_SECONDS = Number(process.env.BENCH_RAW_SECONDS ?? 10);
 const LATENCY_USERS = Number(process.env.BENCH_LATENCY_USERS ?? 150);
+// BENCH_CPU_PROF=<dir>: every Lambda worker writes a V8 CPU profile there (run the bench itself with
+// `node --cpu-prof --import tsx` to profile the runtime process too).
+const CPU_PROF_DIR = process.env.BENCH_CPU_PROF;
 
 const root = findWorkspaceRoot(import.meta.dirname);
 mkdirSync(join(root, 'tmp'), { recursive: true });
@@ -20,10 +24,27 @@ const runtime = await startLocalRuntime({
   workspaceRoot: root,
   apps: ['users-service', 'email-consumer', 'audit-consumer'],
   dataDir,
+  // BENCH_SYNTH=never runs the assemblies as they are (profiling runs while others edit the sources)
+  synth: process.env.BENCH_SYNTH === 'never' ? 'never' : 'auto',
   edgePort: 0,
   dynamoDbPort: 0,
   apiPort: 0,
-  functionLog: () => undefined,
+  functionLog: process.env.BENCH_FUNCTION_LOG ? undefined : () => undefined,
+  ...(CPU_PROF_DIR
+    ? {
+        propertyOverrides: ({ type }, properties) => {
+          if (type !== 'AWS::Lambda::Function') return properties;
+          const environment = (properties.Environment ?? {}) as { Variables?: Record<string, string> };
+          const profiler = join(import.meta.dirname, 'cpu-profile-worker.cjs');
+          const variables = {
+            ...environment.Variables,
+            NODE_OPTIONS: `--enable-source-maps --require ${profiler}`,
+            BENCH_CPU_PROF: CPU_PROF_DIR,
+          };
+          return { ...properties, Environment: { Variables: variables } };
+        },
+      }
+    : {}),
   // count accepted emails from the live log: polling the mailbox files would load the runtime's own event loop
   log: (e) => {
     if (e.kind === 'ses.sent') emailsAccepted += 1;
@@ -130,20 +151,28 @@ await Promise.all(
 );
 const rawPerSecond = rawWrites / RAW_SECONDS;
 console.log(
-  `raw DynamoDB Local: ${rawPerSecond.toFixed(1)} user-shaped transactions/s (3 items each, ${CONCURRENCY} concurrent)`,
+  `raw DynamoDB Local: ${rawPerSecond.toFixed(1)} user-shaped transactions/s (3 items each, ${CONCURRENCY} concurrent); load average ${loadAverage()}`,
 );
 
 // 2. Sustained pipeline throughput: USERS users as fast as CONCURRENCY clients go, until the last welcome email.
 const throughputPrefix = `bench-${run}-t-`;
+const cpuBefore = processTreeCpu();
 const t0 = Date.now();
 await pool(USERS, CONCURRENCY, (i) => postUser(`${throughputPrefix}${i}@example.com`));
 const acceptedAt = Date.now();
 const delivered = await waitForEmails(throughputPrefix, USERS, 180_000);
 const lastEmail = Math.max(...delivered.values());
 const sustained = delivered.size / ((lastEmail - t0) / 1000);
+// wait for the audit consumer too, then read every process's CPU once the pipeline is idle again
+await new Promise((r) => setTimeout(r, 2000));
+const cpu = cpuSpent(cpuBefore, processTreeCpu());
+const cpuTotal = [...cpu.values()].reduce((a, b) => a + b, 0);
+console.log(`CPU per user (${USERS} users, 2 s idle tail included), load average ${loadAverage()}:`);
+for (const [role, ms] of cpu) console.log(`  ${(ms / USERS).toFixed(1).padStart(6)} ms  ${role}`);
+console.log(`  ${(cpuTotal / USERS).toFixed(1).padStart(6)} ms  total`);
 console.log(
   `pipeline: ${delivered.size}/${USERS} welcome emails; POSTs accepted at ${(USERS / ((acceptedAt - t0) / 1000)).toFixed(1)}/s; ` +
-    `sustained end to end ${sustained.toFixed(1)} users/s (${((sustained / rawPerSecond) * 100).toFixed(0)}% of raw DynamoDB Local)`,
+    `sustained end to end ${sustained.toFixed(1)} users/s (${((sustained / rawPerSecond) * 100).toFixed(0)}% of raw DynamoDB Local); load average ${loadAverage()}`,
 );
 
 // 3. Commit-to-email latency at half the sustained rate (paced, open loop).
@@ -164,7 +193,7 @@ const latencies = [...latencyEmails]
   .map(([email, at]) => at - (committedAt.get(email) ?? at))
   .sort((a, b) => a - b);
 console.log(
-  `latency at ${rate.toFixed(1)} users/s (${latencies.length} users): commit → email p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms, max ${latencies.at(-1)} ms`,
+  `latency at ${rate.toFixed(1)} users/s (${latencies.length} users): commit → email p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms, max ${latencies.at(-1)} ms; load average ${loadAverage()}`,
 );
 
 console.log(
@@ -175,9 +204,19 @@ console.log(
     latencyRate: Number(rate.toFixed(1)),
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
+    cpuMsPerUser: Number((cpuTotal / USERS).toFixed(1)),
+    cpuMsPerUserByProcess: Object.fromEntries(
+      [...cpu].map(([role, ms]) => [role, Number((ms / USERS).toFixed(1))]),
+    ),
+    loadAverage: loadAverage(),
     startup: runtime.timings,
   }),
 );
 ddb.destroy();
+if (CPU_PROF_DIR) {
+  // workers write their profiles on SIGTERM (see cpu-profile-worker.cjs)
+  for (const pid of workerPids()) process.kill(pid, 'SIGTERM');
+  await new Promise((r) => setTimeout(r, 3000));
+}
 await runtime.stop();
 rmSync(dataDir, { recursive: true, force: true });
