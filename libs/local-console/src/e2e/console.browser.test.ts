@@ -148,15 +148,16 @@ describe('local console in a real browser', () => {
     const outcomes = await page
       .locator('[data-testid=trace-timeline] li[data-step]')
       .evaluateAll((items) =>
-        items.map((li) => `${li.getAttribute('data-step')}:${li.getAttribute('data-outcome')}`),
+        items.map((li) => ['step', 'outcome', 'actor'].map((a) => li.getAttribute(`data-${a}`)).join(':')),
       );
-    // failed, dead-lettered, redriven, then applied: each visible as such, in that order
+    // the email consumer failed, its message was dead-lettered, redriven, then applied: each visible as such, in order
+    const email = 'WelcomeEmailConsumerFunction';
     const order = [
-      'consumer:failed',
-      'dead-letter:dead-lettered',
-      'redrive:redriven',
-      'consumer:applied',
-    ].map((o) => outcomes.indexOf(o));
+      outcomes.indexOf(`consumer:failed:${email}`),
+      outcomes.indexOf('dead-letter:dead-lettered:SQS'),
+      outcomes.indexOf('redrive:redriven:SQS'),
+      outcomes.lastIndexOf(`consumer:applied:${email}`),
+    ];
     expect(order.every((i) => i >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
   });
