@@ -277,6 +277,6 @@ describe('docs/adding-a-consumer.md, followed in a real workspace copy', () => {
 
     const output = copy.run('npx', ['vitest', 'run', 'src/stack.test.ts'], appRoot);
 
-    expect(output).toMatch(/Tests\s+4 passed \(4\)/);
+    expect(output).toMatch(/Tests\s+7 passed \(7\)/);
   });
 });
