@@ -1,10 +1,13 @@
 // List prices of AWS in us-east-1 (US East, N. Virginia), in USD, used by `npm run bench cost`.
 //
 // Where they come from, honestly: the public pricing pages named beside each price, as the author knew them on
-// 2026-12-04 (no web access from this machine: they could not be re-read that day). DynamoDB's on-demand request
-// prices are those since AWS halved them on 2024-11-01. Lambda's are for arm64 (the functions' architecture), first
-// tier. Free tiers are left out (a million users is past most of them). Check them against the pages before
-// quoting a figure: `PRICES_DATE` is printed beside every result.
+// 2026-12-04 (no web access from this machine: the AWS pages could not be re-read that day). Stored third-party
+// copies corroborate the Lambda prices (arm64 $0.0000133334 per GB-second, $0.20 per million requests) and
+// EventBridge's (custom events $1.00 per million, Pipes $0.40 per million, archive $0.10 per GB and $0.023 per
+// GB-month; a guide dated 2026-03-13). DynamoDB's on-demand request prices are those since AWS halved them on
+// 2024-11-01. Lambda's are arm64 (the functions' architecture), first tier. Free tiers are left out (a million users
+// is past most of them). Check them against the pages before quoting a figure: `PRICES_DATE` is printed beside every
+// result.
 
 /** The day the prices below were taken. */
 export const PRICES_DATE = '2026-12-04';
