@@ -344,4 +344,47 @@ describe('DynamoDbStreamMapping (against DynamoDB Local streams)', () => {
     expect(created[1]).toBeGreaterThanOrEqual(Math.floor(beforeWrite / 1000) - 5);
     expect(created[1]).toBeLessThanOrEqual(Math.floor(afterDelivery / 1000));
   });
+
+  it('stores a checkpoint only when it moves: an idle shard polled many times writes none', async () => {
+    const { tableName, streamArn } = await createStreamTable();
+    const stored: string[] = [];
+    const memory = memoryCheckpoints();
+    let delivered = 0;
+    const mapping = new DynamoDbStreamMapping(
+      {
+        uuid: `m-${tableName}`,
+        functionArn: recorderArn,
+        eventSourceArn: streamArn,
+        startingPosition: 'TRIM_HORIZON',
+      },
+      {
+        streams,
+        invoke: async (_arn, event) => {
+          delivered += (event as { Records: LambdaStreamRecord[] }).Records.length;
+          return {};
+        },
+        sendToDestination: async () => undefined,
+        compileFilter: compileEventPattern,
+        checkpoints: { get: memory.get, set: (k, v) => (stored.push(v), memory.set(k, v)) },
+        log: () => undefined,
+        pollIntervalMs: 20,
+        shardDiscoveryMs: 200,
+      },
+    );
+    cleanups.push(() => mapping.stop());
+    mapping.start();
+    await put(tableName, [{ id: 'a' }, { id: 'b' }]);
+    await expect.poll(() => delivered, { timeout: 20_000 }).toBe(2);
+    const afterDelivery = stored.length;
+
+    // about 25 empty reads of the shard's end
+    await new Promise((r) => setTimeout(r, 500));
+    await put(tableName, [{ id: 'c' }]);
+    await expect.poll(() => delivered, { timeout: 20_000 }).toBe(3);
+    await mapping.stop();
+
+    expect(afterDelivery).toBeGreaterThan(0);
+    expect(stored.length).toBe(afterDelivery + 1);
+    expect(new Set(stored).size).toBe(stored.length);
+  });
 });

@@ -193,8 +193,14 @@ export class DynamoDbStreamMapping {
     const batchSize = this.config.batchSize ?? 100;
     const windowMs = (this.config.maximumBatchingWindowInSeconds ?? 0) * 1000;
     const key = this.checkpointKey(shardId);
-    const commit = (sequenceNumber: string) => this.deps.checkpoints.set(key, sequenceNumber);
     let lastFetched = this.deps.checkpoints.get(key);
+    // only a checkpoint that moves is stored: an idle shard's empty reads would rewrite the same one forever
+    let committed = lastFetched;
+    const commit = (sequenceNumber: string) => {
+      if (sequenceNumber === committed) return;
+      committed = sequenceNumber;
+      this.deps.checkpoints.set(key, sequenceNumber);
+    };
     let iterator = await this.iterator(shardId, startingPosition, lastFetched);
     const buffer: LambdaStreamRecord[] = [];
     let firstBufferedAt = 0;
