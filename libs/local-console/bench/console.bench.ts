@@ -166,7 +166,7 @@ async function measure(events: number) {
     return res.json();
   };
   const searchMs = await median(REPEAT, () => get(`api/traces?q=U${target}`));
-  const pageMs = await median(REPEAT, () => get('api/traces?page=3&pageSize=50'));
+  const pageMs = await median(REPEAT, () => get('api/traces?page=1&pageSize=50'));
   const traceMs = await median(REPEAT, () => get(`api/trace?eventId=E${target}`));
   const rawLines = lines.map((l) => (l.kind === 'fn' ? l.line : JSON.stringify(l.event)));
   const grepMs = await median(Math.max(5, REPEAT / 20), () =>

@@ -79,8 +79,10 @@ export async function startConsole(options: StartConsoleOptions): Promise<Runnin
   const sqs = new SQSClient({ ...clientConfig, endpoint: runtime.endpoints.edge });
   const schemas = new SchemasClient({ ...clientConfig, endpoint: runtime.endpoints.edge });
   const dynamodb = new DynamoDBClient({ ...clientConfig, endpoint: runtime.endpoints.dynamodb });
-  const mailbox = new MailboxIndex(() => runtime.edge.mailbox.list());
-  journal.onChange(() => mailbox.invalidate());
+  const mailbox = new MailboxIndex(
+    () => runtime.edge.mailbox.list(),
+    () => journal.emailsAccepted,
+  );
   const deadLetterDeps: DeadLetterDeps = {
     sqs,
     invoke: (name, payload) => runtime.functions.invoke(name, payload),

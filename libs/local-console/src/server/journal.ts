@@ -75,6 +75,11 @@ export class ConsoleJournal {
     return this.nextSeq;
   }
 
+  /** Emails the local SES accepted in this run (`ses.sent`): the mailbox changed when it grew. */
+  get emailsAccepted(): number {
+    return this.counters.get('ses.sent') ?? 0;
+  }
+
   /** Number of traces (outbox events) known. */
   get traceCount(): number {
     return this.events.size;

@@ -5,19 +5,20 @@ import type { MailboxMessage } from '@outboxed/local-aws';
 import type { JournalEntry } from '../model';
 import type { Topology } from './topology';
 
-/** The mailbox, indexed by the event id each email is tagged with (`outboxed-event-id`), reloaded when it grew. */
+/**
+ * The mailbox, indexed by the event id each email is tagged with (`outboxed-event-id`), reloaded only when `version`
+ * changed (the number of emails SES accepted): reading 10,000 mailbox files for every request would not be.
+ */
 export class MailboxIndex {
   private messages: MailboxMessage[] = [];
   private byEvent = new Map<string, MailboxMessage[]>();
-  private stale = true;
+  private loaded: number | undefined;
   private loading: Promise<void> | undefined;
 
-  constructor(private readonly list: () => Promise<MailboxMessage[]>) {}
-
-  /** Marks the index stale (an email was accepted). */
-  invalidate(): void {
-    this.stale = true;
-  }
+  constructor(
+    private readonly list: () => Promise<MailboxMessage[]>,
+    private readonly version: () => number,
+  ) {}
 
   /** Every email, newest first. */
   async all(): Promise<readonly MailboxMessage[]> {
@@ -32,9 +33,9 @@ export class MailboxIndex {
   }
 
   private async fresh(): Promise<void> {
-    if (!this.stale) return;
+    if (this.loaded === this.version()) return;
     this.loading ??= (async () => {
-      this.stale = false;
+      this.loaded = this.version();
       const messages = (await this.list()).sort((a, b) => (a.receivedAt < b.receivedAt ? 1 : -1));
       const byEvent = new Map<string, MailboxMessage[]>();
       for (const m of messages) {

@@ -26,7 +26,8 @@ export function FlowView({ tick }: { tick: number }) {
   const laid = useMemo(() => {
     if (!flow.data) return undefined;
     const g = new Graph({ multigraph: false });
-    g.setGraph({ rankdir: 'LR', nodesep: 22, ranksep: 70, marginx: 10, marginy: 10 });
+    // top to bottom: the flow's eight or so steps fit a screen's height better than its width
+    g.setGraph({ rankdir: 'TB', nodesep: 30, ranksep: 56, marginx: 10, marginy: 10 });
     g.setDefaultEdgeLabel(() => ({}));
     for (const n of flow.data.nodes) g.setNode(n.id, { width: NODE_W, height: NODE_H });
     for (const e of flow.data.edges) g.setEdge(e.from, e.to, { width: 120, height: 18, labelpos: 'c' });
@@ -39,8 +40,8 @@ export function FlowView({ tick }: { tick: number }) {
   return (
     <section class="panel" data-testid="flow">
       <svg
-        width={(size.width ?? 800) + 20}
-        height={(size.height ?? 400) + 20}
+        viewBox={`0 0 ${(size.width ?? 800) + 20} ${(size.height ?? 400) + 20}`}
+        style={`width:100%;max-width:${(size.width ?? 800) + 20}px`}
         role="img"
         aria-label="flow of events"
       >
