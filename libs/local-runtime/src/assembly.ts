@@ -69,7 +69,9 @@ export async function synthesizeWithNx(
     const child = spawn(nx, args, {
       cwd: workspaceRoot,
       env: {
-        ...process.env,
+        // not the variables of an Nx task this process may run in (a test under `nx run <project>:test`): this Nx
+        // run is its own, in `workspaceRoot`
+        ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('NX_'))),
         NX_DAEMON: 'false',
         NX_NO_CLOUD: 'true',
         NX_TUI: 'false',
