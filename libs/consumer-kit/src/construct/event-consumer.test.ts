@@ -266,7 +266,13 @@ describe('EventConsumer', () => {
           ? [{ Name: 'FunctionName', Value: { Ref: expect.stringMatching(/^ConsumerFunction/) } }]
           : [
               { Name: 'EventBusName', Value: { Ref: expect.stringMatching(/^SsmParameterValue/) } },
-              { Name: 'RuleName', Value: { Ref: expect.stringMatching(/^ConsumerRule/) } },
+              // a rule's Ref on a custom bus is `<bus>|<rule>`; AWS/Events publishes the plain rule name
+              {
+                Name: 'RuleName',
+                Value: {
+                  'Fn::Select': [1, { 'Fn::Split': ['|', { Ref: expect.stringMatching(/^ConsumerRule/) }] }],
+                },
+              },
             ],
       Statistic: 'Sum',
       Period: 60,

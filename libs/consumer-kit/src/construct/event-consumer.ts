@@ -8,7 +8,7 @@ import {
   nodeFunctionDefaults,
   type FunctionAlarms,
 } from '@outboxed/cdk-common';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Fn, RemovalPolicy, Token } from 'aws-cdk-lib';
 import type { IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
@@ -314,9 +314,19 @@ export class EventConsumer extends Construct {
     return new Metric({
       namespace: 'AWS/Events',
       metricName,
-      dimensionsMap: { EventBusName: this.eventBus.eventBusName, RuleName: this.rule.ruleName },
+      dimensionsMap: { EventBusName: this.eventBus.eventBusName, RuleName: this.ruleNameDimension() },
       statistic: 'Sum',
       period: Duration.minutes(1),
     });
+  }
+  /**
+   * The rule's name as `AWS/Events` publishes it. A rule's `Ref` (CDK's `rule.ruleName`) on a custom bus is
+   * `<bus>|<rule>`, while the metrics' `RuleName` dimension is the plain rule name: an alarm on the `Ref` would
+   * watch a metric that never exists and never fire.
+   */
+  private ruleNameDimension(): string {
+    const bus = this.eventBus.eventBusName;
+    if (!Token.isUnresolved(bus) && bus === 'default') return this.rule.ruleName;
+    return Fn.select(1, Fn.split('|', this.rule.ruleName));
   }
 }
