@@ -80,7 +80,8 @@ export interface FlowEdge {
   readonly from: string;
   readonly to: string;
   readonly label: string;
-  readonly count: number;
+  /** What went along it in this run, when the journal counts it (writes to a table are not logged). */
+  readonly count?: number;
   /** Age in milliseconds of the oldest event that went along and is not yet consumed. */
   readonly oldestAgeMs?: number;
 }

@@ -194,7 +194,9 @@ export async function startConsole(options: StartConsoleOptions): Promise<Runnin
         from: e.from,
         to: e.to,
         label: e.label,
-        count: e.counters.reduce((sum, key) => sum + (counters.get(key) ?? 0), 0),
+        ...(e.counters.length > 0
+          ? { count: e.counters.reduce((sum, key) => sum + (counters.get(key) ?? 0), 0) }
+          : {}),
         ...(queue?.oldest !== undefined ? { oldestAgeMs: now - queue.oldest } : {}),
       };
     });

@@ -62,20 +62,20 @@ export function FlowView({ tick }: { tick: number }) {
           const edge = laid.edge(e.from, e.to) as (EdgeLabel & Partial<Point>) | undefined;
           if (!edge?.points) return null;
           const d = edge.points.map((p: Point, i: number) => `${i === 0 ? 'M' : 'L'}${p.x},${p.y}`).join(' ');
-          const label = `${e.label} ${e.count}${e.oldestAgeMs !== undefined ? ` · oldest ${formatAge(e.oldestAgeMs)}` : ''}`;
+          const label = `${e.label}${e.count !== undefined ? ` ${e.count}` : ''}${e.oldestAgeMs !== undefined ? ` · oldest ${formatAge(e.oldestAgeMs)}` : ''}`;
           return (
             <g
               key={`${e.from}>${e.to}`}
               data-testid="flow-edge"
               data-from={e.from}
               data-to={e.to}
-              data-count={e.count}
+              data-count={e.count ?? ''}
             >
               <path
                 d={d}
                 fill="none"
                 stroke="#7a849a"
-                stroke-width={e.count > 0 ? 2 : 1}
+                stroke-width={(e.count ?? 0) > 0 ? 2 : 1}
                 marker-end="url(#arrow)"
               />
               <text
