@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * What Lambda sends to a stream event source mapping's on-failure destination when a batch exhausts its
