@@ -49,9 +49,10 @@ export interface NxSynthResult {
 
 /**
  * Synthesizes the apps through Nx (`nx run-many -t synth -p <apps>`): the task cache keyed by the `synth` target's
- * inputs (the app's and its dependencies' production files, the lock file, the CDK environment) answers for every
- * app whose inputs did not change and restores its `cdk.out`, so only a changed app runs `cdk synth`. The same
- * cache serves `npx nx run-many -t synth` and CI. `skipCache` synthesizes every app (`--skip-nx-cache`).
+ * inputs (the app's and its dependencies' production files, the versions of the packages the bundles hold, the CDK
+ * environment) answers for every app whose inputs did not change and restores its `cdk.out`, so only a changed app
+ * runs `cdk synth`. The same cache serves `npx nx run-many -t synth` and CI. `skipCache` synthesizes every app
+ * (`--skip-nx-cache`).
  *
  * @example const { synthesized } = await synthesizeWithNx(discoverApps(root), root); // [] when nothing changed
  */
