@@ -64,6 +64,12 @@ describe('EventConsumer', () => {
     });
   });
 
+  it('gives the function the memory size asked for', () => {
+    const sized = synth({ memorySize: 512 }).template as Template;
+    sized.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 512 });
+    template.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 256 });
+  });
+
   it('adds a content filter on detail when given', () => {
     const filtered = synth({ contentFilter: { data: { locale: [{ prefix: 'en' }] } } }).template as Template;
     filtered.hasResourceProperties('AWS::Events::Rule', {
@@ -315,6 +321,11 @@ describe('EventConsumer', () => {
       'EventConsumer prop batchSize is 11; allowed: a whole number from 1 to 10 (set maxBatchingWindow for more than 10)',
     ],
     ['a batch of 0', { batchSize: 0 }, 'EventConsumer prop batchSize is 0'],
+    [
+      'memorySize 64',
+      { memorySize: 64 },
+      'EventConsumer prop memorySize is 64; allowed: a whole number from 128 to 10240',
+    ],
     [
       'maxReceiveCount 0',
       { maxReceiveCount: 0 },

@@ -66,6 +66,8 @@ export interface EventConsumerProps {
    * @default USERS_SERVICE_PARAMETERS of `@outboxed/contracts`
    */
   readonly producerParameters?: ProducerParameters;
+  /** Memory of the function in MB, 128–10,240 (`npm run bench cost` says which size is cheapest). @default 256 (nodeFunctionDefaults) */
+  readonly memorySize?: number;
   /** Records per invocation, 1–10 (up to 10,000 with `maxBatchingWindow`). @default 10 */
   readonly batchSize?: number;
   /** How long to gather records before invoking. @default no window */
@@ -194,6 +196,7 @@ export class EventConsumer extends Construct {
       ...nodeFunctionDefaults(),
       entry: props.entry,
       timeout,
+      ...(props.memorySize === undefined ? {} : { memorySize: props.memorySize }),
       description: `${this.serviceName}: applies the events of its queue`,
       logGroup: functionLogGroup(this, 'FunctionLogs', props.logRetention),
       environment: {

@@ -27,6 +27,7 @@ export function validateProps(props: EventConsumerProps): void {
     maxBatch,
     window > 0 ? '' : ' (set maxBatchingWindow for more than 10)',
   );
+  checkRange('memorySize', props.memorySize, 128, 10_240);
   checkRange('maxReceiveCount', props.maxReceiveCount, 1, 1000);
   checkRange('maxConcurrency', props.maxConcurrency, 2, 1000);
   checkDuration('maxBatchingWindow', props.maxBatchingWindow, 0, 300);

@@ -327,7 +327,20 @@ describe('OutboxRelay', () => {
     );
   });
 
+  it('gives the relay function the memory size asked for', () => {
+    const t = Template.fromStack(relayStack({ memorySize: 1024 }).stack);
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('outbox relay'),
+      MemorySize: 1024,
+    });
+  });
+
   it.each<[string, Partial<OutboxRelayProps>, string]>([
+    [
+      'memorySize 64',
+      { memorySize: 64 },
+      'memorySize must be an integer between 128 and 10240 inclusive; received 64.',
+    ],
     [
       'batchSize 0',
       { batchSize: 0 },
