@@ -2,6 +2,7 @@ export { startLocalRuntime, findWorkspaceRoot, nearestWorkspaceRoot, lambdaEnvir
 export type { StartLocalRuntimeOptions, LocalRuntime, RunningHttpApi, RuntimeLogEvent } from './runtime';
 export type { LocalAlarmState, AlarmStateValue } from './alarms/types';
 export { runCli } from './cli';
+export type { RunCliHooks } from './cli';
 export {
   discoverApps,
   isAssemblyFresh,
