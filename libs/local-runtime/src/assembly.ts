@@ -65,30 +65,15 @@ export async function synthesizeWithNx(
   const nx = join(workspaceRoot, 'node_modules', '.bin', 'nx');
   const args = ['run-many', '-t', 'synth', '-p', apps.map((a) => a.name).join(','), '--outputStyle=static'];
   if (options.skipCache) args.push('--skip-nx-cache');
-  const output: string[] = [];
-  const code = await new Promise<number | null>((done, fail) => {
-    const child = spawn(nx, args, {
-      cwd: workspaceRoot,
-      env: {
-        // not the variables of an Nx task this process may run in (a test under `nx run <project>:test`): this Nx
-        // run is its own, in `workspaceRoot`
-        ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('NX_'))),
-        NX_DAEMON: 'false',
-        NX_NO_CLOUD: 'true',
-        NX_TUI: 'false',
-        FORCE_COLOR: '0',
-        CDK_DISABLE_VERSION_CHECK: '1',
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout.on('data', (c: Buffer) => output.push(c.toString()));
-    child.stderr.on('data', (c: Buffer) => output.push(c.toString()));
-    child.once('error', fail);
-    child.once('exit', done);
+  const { code, output: text } = await runCollecting(nx, args, workspaceRoot, {
+    // not the variables of an Nx task this process may run in (a test under `nx run <project>:test`): this Nx
+    // run is its own, in `workspaceRoot`
+    ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('NX_'))),
+    NX_DAEMON: 'false',
+    NX_NO_CLOUD: 'true',
+    NX_TUI: 'false',
+    FORCE_COLOR: '0',
   });
-  const text = output.join('');
   if (code !== 0) {
     throw new AssemblyError(
       `\`nx run-many -t synth -p ${apps.map((a) => a.name).join(',')}\` failed (exit code ${code}). Run \`npx nx run <app>:synth\` for the app named below to see its error, fix it, and start again. Output:\n${text.slice(-4000)}`,
@@ -155,26 +140,15 @@ function newestMtime(path: string): number {
  */
 export async function synthesizeApp(app: AppInfo, workspaceRoot: string): Promise<void> {
   const cdk = join(workspaceRoot, 'node_modules', '.bin', 'cdk');
-  const output: string[] = [];
-  const code = await new Promise<number | null>((done, fail) => {
-    const child = spawn(cdk, ['synth', '--quiet', '--output', app.assemblyDir], {
-      cwd: app.dir,
-      env: {
-        ...process.env,
-        CDK_DISABLE_VERSION_CHECK: '1',
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout.on('data', (c: Buffer) => output.push(c.toString()));
-    child.stderr.on('data', (c: Buffer) => output.push(c.toString()));
-    child.once('error', fail);
-    child.once('exit', done);
-  });
+  const { code, output } = await runCollecting(
+    cdk,
+    ['synth', '--quiet', '--output', app.assemblyDir],
+    app.dir,
+    process.env,
+  );
   if (code !== 0) {
     throw new AssemblyError(
-      `\`cdk synth\` of ${app.name} failed (exit code ${code}). Fix the app, or run \`npx nx run ${app.name}:synth\` to see the same error. Output:\n${output.join('').slice(-4000)}`,
+      `\`cdk synth\` of ${app.name} failed (exit code ${code}). Fix the app, or run \`npx nx run ${app.name}:synth\` to see the same error. Output:\n${output.slice(-4000)}`,
     );
   }
 }
@@ -237,4 +211,35 @@ export function readAssemblies(assemblyDirs: readonly string[]): StackInput[] {
       `give the folder \`cdk synth\` wrote (\`cdk.out\`, or the folder of \`cdk synth --output <dir>\`), after synthesizing the app`,
     );
   });
+}
+
+/**
+ * Runs a command with the AWS and CDK variables that keep it quiet and offline, collecting its stdout and stderr.
+ *
+ * @example const { code, output } = await runCollecting(cdk, ['synth'], app.dir, process.env);
+ */
+async function runCollecting(
+  command: string,
+  args: readonly string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; output: string }> {
+  const output: string[] = [];
+  const code = await new Promise<number | null>((done, fail) => {
+    const child = spawn(command, [...args], {
+      cwd,
+      env: {
+        ...env,
+        CDK_DISABLE_VERSION_CHECK: '1',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.on('data', (c: Buffer) => output.push(c.toString()));
+    child.stderr.on('data', (c: Buffer) => output.push(c.toString()));
+    child.once('error', fail);
+    child.once('exit', done);
+  });
+  return { code, output: output.join('') };
 }
