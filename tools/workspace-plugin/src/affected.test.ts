@@ -72,7 +72,9 @@ function sorted(plan: TaskPlan['dependencies']): Record<string, string[]> {
 beforeAll(() => {
   copy = copyWorkspace();
   base = copy.git('rev-parse', 'HEAD');
-  endToEnd = copy.nx('show', 'projects').split('\n').includes('chaos') ? ['chaos'] : [];
+  // the projects that run the apps end to end (the chaos suite, the console's browser test) depend on them
+  const projects = copy.nx('show', 'projects').split('\n');
+  endToEnd = ['chaos', 'local-console'].filter((p) => projects.includes(p));
 }, SLOW);
 
 afterAll(() => copy?.remove());
