@@ -117,32 +117,48 @@ export function aggregateOrderingKey(item: Pick<OutboxItem, 'aggregateType' | 'a
 
 /**
  * Maps one DynamoDB stream record to a `PutEvents` entry, or says why it is ignored (MODIFY, REMOVE, TTL
- * deletions, items that are not outbox items) or poison (see {@link PoisonReason}).
+ * deletions, items that are not outbox items) or poison (see {@link PoisonReason}). Three steps, each ending the
+ * mapping early: read the outbox image, parse it as an outbox item, then check it against its contract and size.
  *
  * @example
  * const mapped = mapOutboxRecord(record, { eventBusName: 'users-events', contracts: eventCatalog });
  */
 export function mapOutboxRecord(record: DynamoDBRecord, options: MapRecordOptions): MappedRecord {
+  const image = outboxImageOf(record);
+  if (image.kind === 'ignored') return image;
+  const parsed = parseImage(image.image, options.keys ?? DEFAULT_KEY_ATTRIBUTES);
+  if (parsed.kind === 'poison') return parsed;
+  return checkedEntry(parsed.item, options);
+}
+
+type NewImage = NonNullable<NonNullable<DynamoDBRecord['dynamodb']>['NewImage']>;
+type IgnoredRecord = Extract<MappedRecord, { kind: 'ignored' }>;
+type PoisonRecord = Extract<MappedRecord, { kind: 'poison' }>;
+
+/** Step 1: the new image of an outbox INSERT, or why the record is none of the relay's business. */
+function outboxImageOf(record: DynamoDBRecord): IgnoredRecord | { kind: 'image'; image: NewImage } {
   if (record.eventName !== 'INSERT') {
     const ttl =
       record.eventName === 'REMOVE' && record.userIdentity?.principalId === 'dynamodb.amazonaws.com';
     return { kind: 'ignored', reason: ttl ? 'ttl-deletion' : 'not-an-insert' };
   }
   const image = record.dynamodb?.NewImage;
-  if (image?.[OUTBOX_ATTRIBUTES.itemType]?.S !== OUTBOX_ITEM_TYPE)
+  if (!image || image[OUTBOX_ATTRIBUTES.itemType]?.S !== OUTBOX_ITEM_TYPE)
     return { kind: 'ignored', reason: 'not-an-outbox-item' };
+  return { kind: 'image', image };
+}
 
-  const rawEventId = image[OUTBOX_ATTRIBUTES.eventId]?.S;
-  const rawType = image[OUTBOX_ATTRIBUTES.aggregateType]?.S;
-  const rawId = image[OUTBOX_ATTRIBUTES.aggregateId]?.S;
-  const fallbackKey = rawType && rawId ? `${rawType}#${rawId}` : undefined;
-  let item: OutboxItem;
+/**
+ * Step 2: the outbox item of an image, or an `unparseable-item` poison record carrying what could be read of its
+ * event id and aggregate (so later events of that aggregate wait for it).
+ */
+function parseImage(image: NewImage, keys: KeyAttributes): PoisonRecord | { kind: 'item'; item: OutboxItem } {
   try {
-    item = parseOutboxItem(
-      unmarshall(image as Record<string, AttributeValue>),
-      options.keys ?? DEFAULT_KEY_ATTRIBUTES,
-    );
+    return { kind: 'item', item: parseOutboxItem(unmarshall(image as Record<string, AttributeValue>), keys) };
   } catch (error) {
+    const rawEventId = image[OUTBOX_ATTRIBUTES.eventId]?.S;
+    const rawType = image[OUTBOX_ATTRIBUTES.aggregateType]?.S;
+    const rawId = image[OUTBOX_ATTRIBUTES.aggregateId]?.S;
     const field = error instanceof UnparseableOutboxItemError ? error.field : '';
     return {
       kind: 'poison',
@@ -150,29 +166,24 @@ export function mapOutboxRecord(record: DynamoDBRecord, options: MapRecordOption
       message: (error as Error).message,
       violations: [{ path: field, message: (error as Error).message }],
       ...(rawEventId ? { eventId: rawEventId } : {}),
-      ...(fallbackKey ? { orderingKey: fallbackKey } : {}),
+      ...(rawType && rawId ? { orderingKey: `${rawType}#${rawId}` } : {}),
     };
   }
+}
 
+/** Step 3: the item's entry once its contract accepts it and it fits a request, else the poison reason. */
+function checkedEntry(item: OutboxItem, options: MapRecordOptions): MappedRecord {
   const orderingKey = aggregateOrderingKey(item);
   const poison = (
     reason: PoisonReason,
     message: string,
-    violations: readonly ContractViolationLike[],
-  ): MappedRecord => ({
-    kind: 'poison',
-    reason,
-    message,
-    violations,
-    eventId: item.eventId,
-    orderingKey,
-  });
+    violations: readonly ContractViolationLike[] = [],
+  ): PoisonRecord => ({ kind: 'poison', reason, message, violations, eventId: item.eventId, orderingKey });
   const contract = resolveContract(options.contracts, item.eventType, item.eventVersion);
   if (!contract) {
     return poison(
       'unknown-event-type',
       `No contract for event type "${item.eventType}" version ${item.eventVersion}; add it to the contracts catalog, then redrive.`,
-      [],
     );
   }
   if (contract.source !== item.source) {
@@ -204,7 +215,6 @@ export function mapOutboxRecord(record: DynamoDBRecord, options: MapRecordOption
       'entry-too-large',
       `The entry is ${size} bytes by EventBridge's entry-size formula; a PutEvents request allows at most ${limit}. ` +
         'Store large documents elsewhere (e.g. S3) and put a reference in the event.',
-      [],
     );
   }
   return { kind: 'entry', item, orderingKey, entry };

@@ -3,7 +3,7 @@ import type { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { fakeClock, recordingLogger, seq } from '../testing/factories';
-import { processBatch, type BatchRecordMapping } from './process-batch';
+import { planEntries, processBatch, type BatchRecordMapping } from './process-batch';
 
 const aRecord = (n: number): DynamoDBRecord => ({
   eventName: 'INSERT',
@@ -89,5 +89,34 @@ describe('processBatch', () => {
         attributes: { reason: 'rejected-by-eventbridge', sequenceNumber: seq(1) },
       },
     ]);
+  });
+});
+
+describe('planEntries', () => {
+  it('keeps every entry of the events records in stream order, each with the index of its record', () => {
+    const mappings: BatchRecordMapping[] = [
+      { kind: 'events', entries: [anEntry('A', 'One'), anEntry('B', 'Two')] },
+      { kind: 'poison', reason: 'unparseable-item', message: 'unreadable', orderingKey: 'A' },
+      { kind: 'events', entries: [] },
+      { kind: 'events', entries: [anEntry('C', 'Three')] },
+    ];
+
+    const plan = planEntries(mappings, new Map());
+
+    expect(plan.entries.map((e) => e.entry.DetailType)).toEqual(['One', 'Two', 'Three']);
+    expect(plan.entryRecord).toEqual([0, 0, 3]);
+  });
+
+  it('leaves out the entries of a key after a poison record of that key still out of the DLQ', () => {
+    const mappings: BatchRecordMapping[] = [
+      { kind: 'events', entries: [anEntry('A', 'Before')] },
+      { kind: 'poison', reason: 'unparseable-item', message: 'unreadable', orderingKey: 'A' },
+      { kind: 'events', entries: [anEntry('A', 'After'), anEntry('B', 'Other')] },
+    ];
+
+    const plan = planEntries(mappings, new Map([['A', 1]]));
+
+    expect(plan.entries.map((e) => e.entry.DetailType)).toEqual(['Before', 'Other']);
+    expect(plan.entryRecord).toEqual([0, 2]);
   });
 });

@@ -10,6 +10,7 @@ import {
   type OrderedEntry,
   type PublishDeps,
   type PublishOptions,
+  type PublishResult,
 } from './publish-in-order';
 import type { RelayLogger } from './relay-handler';
 import { POISON_ENTRY_ERROR_CODES } from './retry';
@@ -112,65 +113,108 @@ export async function processBatch(
   options: ProcessBatchOptions,
   deps: ProcessBatchDeps,
 ): Promise<BatchResult> {
-  const done = mappings.map((m) => m.kind === 'events' && m.entries.length === 0);
-  const tally = { poisonRecords: 0, deadLetteredEntries: 0, poisonSendFailures: 0 };
+  const batch: BatchContext = { records, mappings, options, deps };
+  const prepared = await deadLetterPoisonRecords(batch);
+  const plan = planEntries(mappings, prepared.blockedFrom);
+  const published = await publishPlannedEntries(batch, plan);
+  return settleBatch(batch, prepared, plan, published);
+}
 
-  const deadLetter = async (
-    index: number,
-    poison: { reason: PoisonReason; message: string; violations: readonly ContractViolationLike[] },
-    counter: 'poisonRecords' | 'deadLetteredEntries',
-  ): Promise<boolean> => {
-    const record = records[index] as DynamoDBRecord;
-    const { eventId } = mappings[index] as BatchRecordMapping;
-    const ids = {
-      ...(options.logEventId ? { eventId } : {}),
-      reason: poison.reason,
-      sequenceNumber: record.dynamodb?.SequenceNumber,
-    };
-    try {
-      await sendPoisonMessage(
-        deps.sqs,
-        options.poisonQueueUrl,
-        buildPoisonMessage(
-          record,
-          { ...poison, eventId },
-          new Date(deps.now()),
-          options.poisonMessageMaxBytes,
-        ),
-      );
-      tally[counter] += 1;
-      deps.logger.warn(options.deadLetteredMessage, ids);
-      return true;
-    } catch (error) {
-      tally.poisonSendFailures += 1;
-      deps.logger.error('poison DLQ send failed; the record will be retried', {
-        ...ids,
-        errorName: (error as Error | undefined)?.name,
-      });
-      return false;
-    }
+/** The inputs every step of {@link processBatch} reads (none of them changes). */
+interface BatchContext {
+  readonly records: readonly DynamoDBRecord[];
+  readonly mappings: readonly BatchRecordMapping[];
+  readonly options: ProcessBatchOptions;
+  readonly deps: ProcessBatchDeps;
+}
+
+/** What the poison step hands on: which poison records are in the DLQ, which ordering keys they block. */
+export interface PoisonStepResult {
+  /** Record indices now in the poison DLQ. */
+  readonly deadLettered: ReadonlySet<number>;
+  /** Ordering key → index of the first poison record of that key whose DLQ send failed. */
+  readonly blockedFrom: ReadonlyMap<string, number>;
+  readonly sendFailures: number;
+}
+
+/** The entries to publish and, for each, the index of the record it came from. */
+export interface EntryPlan {
+  readonly entries: readonly OrderedEntry[];
+  readonly entryRecord: readonly number[];
+}
+
+/** What the publish step hands on. */
+interface PublishStepResult {
+  readonly result: PublishResult;
+  readonly sendFailures: number;
+}
+
+type PoisonDetails = { reason: PoisonReason; message: string; violations: readonly ContractViolationLike[] };
+
+/** Sends one record, whole, to the poison DLQ and logs it; `false` (logged) when the send fails. */
+async function deadLetterRecord(batch: BatchContext, index: number, poison: PoisonDetails): Promise<boolean> {
+  const { options, deps } = batch;
+  const record = batch.records[index] as DynamoDBRecord;
+  const { eventId } = batch.mappings[index] as BatchRecordMapping;
+  const ids = {
+    ...(options.logEventId ? { eventId } : {}),
+    reason: poison.reason,
+    sequenceNumber: record.dynamodb?.SequenceNumber,
   };
+  try {
+    const message = buildPoisonMessage(
+      record,
+      { ...poison, eventId },
+      new Date(deps.now()),
+      options.poisonMessageMaxBytes,
+    );
+    await sendPoisonMessage(deps.sqs, options.poisonQueueUrl, message);
+    deps.logger.warn(options.deadLetteredMessage, ids);
+    return true;
+  } catch (error) {
+    deps.logger.error('poison DLQ send failed; the record will be retried', {
+      ...ids,
+      errorName: (error as Error | undefined)?.name,
+    });
+    return false;
+  }
+}
 
-  // 1. Poison first; a failed DLQ send blocks the later records of its ordering key.
+/** Step 1 (prepare): poison records to the DLQ first; a failed send blocks the later records of its key. */
+async function deadLetterPoisonRecords(batch: BatchContext): Promise<PoisonStepResult> {
+  const { mappings, options } = batch;
   const poisonIndices = mappings.flatMap((m, i) => (m.kind === 'poison' ? [i] : []));
   const sent = await mapLimited(poisonIndices, options.concurrency, (i) => {
     const m = mappings[i] as PoisonMapping;
-    return deadLetter(
-      i,
-      { reason: m.reason, message: m.message, violations: m.violations ?? [] },
-      'poisonRecords',
-    );
+    return deadLetterRecord(batch, i, {
+      reason: m.reason,
+      message: m.message,
+      violations: m.violations ?? [],
+    });
   });
+  const deadLettered = new Set<number>();
   const blockedFrom = new Map<string, number>();
   poisonIndices.forEach((recordIndex, k) => {
-    if (sent[k]) done[recordIndex] = true;
+    if (sent[k]) deadLettered.add(recordIndex);
     else {
       const key = (mappings[recordIndex] as PoisonMapping).orderingKey;
       if (key !== undefined && !blockedFrom.has(key)) blockedFrom.set(key, recordIndex);
     }
   });
+  return { deadLettered, blockedFrom, sendFailures: poisonIndices.length - deadLettered.size };
+}
 
-  // 2. Publish every entry not held back, in stream order per ordering key.
+/**
+ * Step 2 (plan): every entry of the `events` records, in stream order, except those of a key blocked by an
+ * earlier poison record still out of the DLQ.
+ *
+ * @example
+ * planEntries(mappings, new Map([['User#1', 0]])); // leaves out User#1's entries of records after 0
+ */
+export function planEntries(
+  mappings: readonly BatchRecordMapping[],
+  blockedFrom: ReadonlyMap<string, number>,
+): EntryPlan {
   const entryRecord: number[] = [];
   const entries: OrderedEntry[] = [];
   mappings.forEach((m, i) => {
@@ -182,57 +226,70 @@ export async function processBatch(
       entries.push(entry);
     }
   });
+  return { entries, entryRecord };
+}
+
+/** Step 3 (process): publishes the plan, dead-lettering the record of an entry EventBridge rejects for good. */
+async function publishPlannedEntries(batch: BatchContext, plan: EntryPlan): Promise<PublishStepResult> {
+  const { options, deps } = batch;
+  let sendFailures = 0;
+  const onRejected = async (k: number, errorCode: string, errorMessage: string): Promise<boolean> => {
+    const recordIndex = plan.entryRecord[k] as number;
+    if (!POISON_ENTRY_ERROR_CODES.has(errorCode) && errorCode !== 'EntryTooLarge') {
+      options.onRefused?.(recordIndex, errorCode);
+      return false;
+    }
+    const sent = await deadLetterRecord(batch, recordIndex, {
+      reason: errorCode === 'EntryTooLarge' ? 'entry-too-large' : 'rejected-by-eventbridge',
+      message: `EventBridge rejected the entry: ${errorCode} ${errorMessage}`.trim(),
+      violations: [],
+    });
+    if (!sent) sendFailures += 1;
+    return sent;
+  };
   const result = await publishInOrder(
-    entries,
-    {
-      ...options.publish,
-      concurrency: options.concurrency,
-      onRejected: async (k, errorCode, errorMessage) => {
-        const recordIndex = entryRecord[k] as number;
-        if (!POISON_ENTRY_ERROR_CODES.has(errorCode) && errorCode !== 'EntryTooLarge') {
-          options.onRefused?.(recordIndex, errorCode);
-          return false;
-        }
-        return deadLetter(
-          recordIndex,
-          {
-            reason: errorCode === 'EntryTooLarge' ? 'entry-too-large' : 'rejected-by-eventbridge',
-            message: `EventBridge rejected the entry: ${errorCode} ${errorMessage}`.trim(),
-            violations: [],
-          },
-          'deadLetteredEntries',
-        );
-      },
-    },
+    plan.entries,
+    { ...options.publish, concurrency: options.concurrency, onRejected },
     { eventBridge: deps.eventBridge, now: deps.now, sleep: deps.sleep, random: deps.random },
   );
+  return { result, sendFailures };
+}
 
-  // 3. A record with entries is done once each of them is published or dead-lettered.
+/**
+ * Step 4 (clean): which records are done (no entries, in the DLQ, or every entry published or dead-lettered),
+ * the checkpoint (the first record not done: the event source mapping resumes there) and the counts.
+ */
+function settleBatch(
+  batch: BatchContext,
+  prepared: PoisonStepResult,
+  plan: EntryPlan,
+  { result, sendFailures }: PublishStepResult,
+): BatchResult {
+  const { mappings, records, options } = batch;
   const pending = new Map<number, number>();
-  entryRecord.forEach((recordIndex) => pending.set(recordIndex, (pending.get(recordIndex) ?? 0) + 1));
-  let published = 0;
+  plan.entryRecord.forEach((recordIndex) => pending.set(recordIndex, (pending.get(recordIndex) ?? 0) + 1));
   result.outcomes.forEach((outcome, k) => {
-    const recordIndex = entryRecord[k] as number;
-    if (outcome.status === 'published') published += 1;
+    const recordIndex = plan.entryRecord[k] as number;
     if (outcome.status === 'published' || outcome.status === 'dead-lettered') {
       pending.set(recordIndex, (pending.get(recordIndex) ?? 0) - 1);
     } else if (outcome.status === 'failed') options.onFailed?.(recordIndex, outcome);
   });
-  mappings.forEach((m, i) => {
-    if (m.kind === 'events' && m.entries.length > 0) done[i] = pending.get(i) === 0;
-  });
-
-  // 4. The checkpoint: the first record not done (ESM resumes there; Lambda keeps the lowest one).
+  const done = mappings.map((m, i) =>
+    m.kind === 'poison' ? prepared.deadLettered.has(i) : m.entries.length === 0 || pending.get(i) === 0,
+  );
   const firstNotDone = done.indexOf(false);
   const checkpoint = firstNotDone === -1 ? undefined : records[firstNotDone]?.dynamodb?.SequenceNumber;
+  const count = (status: EntryOutcome['status']) => result.outcomes.filter((o) => o.status === status).length;
   return {
     // A record without SequenceNumber cannot come from a stream; an empty identifier makes Lambda retry the whole batch.
     batchItemFailures: firstNotDone === -1 ? [] : [{ itemIdentifier: checkpoint ?? '' }],
     checkpoint,
     counts: {
-      entries: entries.length,
-      published,
-      ...tally,
+      entries: plan.entries.length,
+      published: count('published'),
+      poisonRecords: prepared.deadLettered.size,
+      deadLetteredEntries: count('dead-lettered'),
+      poisonSendFailures: prepared.sendFailures + sendFailures,
       requests: result.requests,
       failedEntries: result.failedEntries,
       retriedEntries: result.retriedEntries,

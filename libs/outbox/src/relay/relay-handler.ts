@@ -11,7 +11,7 @@ import { DEFAULT_MAX_REQUEST_BYTES } from './entry-size';
 import { RELAY_ENV } from './environment';
 import { mapOutboxRecord, type MappedRecord } from './map-record';
 import { DEFAULT_POISON_MESSAGE_MAX_BYTES } from './poison';
-import { processBatch, type BatchRecordMapping } from './process-batch';
+import { processBatch, type BatchRecordMapping, type BatchResult } from './process-batch';
 import { traceInvocation, type InvocationTracer } from './tracing';
 
 /** Options of {@link createRelayHandler}. */
@@ -208,10 +208,28 @@ function defaultDeps(): RelayDeps {
  * export const handler = createRelayHandler({ contracts: eventCatalog });
  */
 export function createRelayHandler(options: RelayOptions, deps: Partial<RelayDeps> = {}): RelayHandler {
+  const d = withDefaultDeps(deps);
+  let resolved: ResolvedOptions | undefined;
+  const relay: RelayHandler = async (event, context) => {
+    resolved ??= resolveOptions(options, d.env);
+    const records: readonly DynamoDBRecord[] = event.Records ?? [];
+    const startedAt = d.now();
+    const deadline = startedAt + context.getRemainingTimeInMillis() - (options.timeBudgetMarginMs ?? 3_000);
+    const relayed = await relayBatch(records, { options, config: resolved, deadline }, d);
+    reportBatch({ records, startedAt, ...relayed }, d);
+    return { batchItemFailures: relayed.batch.batchItemFailures };
+  };
+  // each invocation in its handler subsegment; PutEvents and SendMessage calls are subsegments of it, and each
+  // entry's TraceHeader (the writing request's trace) carries that trace on to the consumers
+  return (event, context) => traceInvocation(d.tracer, 'relay', () => relay(event, context));
+}
+
+/** The deps given, the production defaults (created once, on first need) for the others. */
+function withDefaultDeps(deps: Partial<RelayDeps>): RelayDeps {
   let production: RelayDeps | undefined;
   const dep = <K extends keyof RelayDeps>(key: K): RelayDeps[K] =>
     deps[key] ?? (production ??= defaultDeps())[key];
-  const d: RelayDeps = {
+  return {
     eventBridge: dep('eventBridge'),
     sqs: dep('sqs'),
     logger: dep('logger'),
@@ -222,95 +240,111 @@ export function createRelayHandler(options: RelayOptions, deps: Partial<RelayDep
     env: dep('env'),
     tracer: dep('tracer'),
   };
-  let resolved: ResolvedOptions | undefined;
-  const margin = options.timeBudgetMarginMs ?? 3_000;
-  const poisonMaxBytes = options.poisonMessageMaxBytes ?? DEFAULT_POISON_MESSAGE_MAX_BYTES;
+}
 
-  const relay: RelayHandler = async (event, context) => {
-    resolved ??= resolveOptions(options, d.env);
-    const config = resolved;
-    const records: readonly DynamoDBRecord[] = event.Records ?? [];
-    const startedAt = d.now();
-    const deadline = startedAt + context.getRemainingTimeInMillis() - margin;
-    const mapped: MappedRecord[] = records.map((record) =>
-      mapOutboxRecord(record, {
-        eventBusName: config.eventBusName,
-        contracts: options.contracts,
-        keys: config.keys,
+/** What one invocation relays with: the handler's options, their resolved values and its deadline. */
+interface RelayPlan {
+  readonly options: RelayOptions;
+  readonly config: ResolvedOptions;
+  /** Epoch ms after which no request starts. */
+  readonly deadline: number;
+}
+
+/** What {@link relayBatch} hands to {@link reportBatch}. */
+interface RelayedBatch {
+  readonly mapped: readonly MappedRecord[];
+  readonly batch: BatchResult;
+}
+
+/** Maps each record, then publishes the batch through {@link processBatch}. */
+async function relayBatch(
+  records: readonly DynamoDBRecord[],
+  { options, config, deadline }: RelayPlan,
+  d: RelayDeps,
+): Promise<RelayedBatch> {
+  const mapped = records.map((record) =>
+    mapOutboxRecord(record, {
+      eventBusName: config.eventBusName,
+      contracts: options.contracts,
+      keys: config.keys,
+      maxRequestBytes: config.maxRequestBytes,
+    }),
+  );
+  const itemOf = (recordIndex: number) =>
+    (mapped[recordIndex] as Extract<MappedRecord, { kind: 'entry' }>).item;
+  const batch = await processBatch(
+    records,
+    mapped.map(toBatchMapping),
+    {
+      poisonQueueUrl: config.poisonQueueUrl,
+      concurrency: config.concurrency,
+      publish: {
         maxRequestBytes: config.maxRequestBytes,
-      }),
-    );
-    const itemOf = (recordIndex: number) =>
-      (mapped[recordIndex] as Extract<MappedRecord, { kind: 'entry' }>).item;
-    const { batchItemFailures, checkpoint, counts } = await processBatch(
-      records,
-      mapped.map(toBatchMapping),
-      {
-        poisonQueueUrl: config.poisonQueueUrl,
-        concurrency: config.concurrency,
-        publish: {
-          maxRequestBytes: config.maxRequestBytes,
-          deadline,
-          ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
-          ...(options.baseDelayMs === undefined ? {} : { baseDelayMs: options.baseDelayMs }),
-          ...(options.maxDelayMs === undefined ? {} : { maxDelayMs: options.maxDelayMs }),
-        },
-        poisonMessageMaxBytes: poisonMaxBytes,
-        deadLetteredMessage: 'poison record sent to the poison DLQ',
-        logEventId: true,
-        onRefused: (recordIndex, errorCode) =>
-          d.logger.error(
-            'EventBridge refused an entry; fix the cause (permissions, bus), the record will be retried',
-            { eventId: itemOf(recordIndex).eventId, errorCode },
-          ),
-        onFailed: (recordIndex, outcome) =>
-          d.logger.error('event not published in this invocation', {
-            eventId: itemOf(recordIndex).eventId,
-            correlationId: itemOf(recordIndex).correlationId,
-            errorCode: outcome.errorCode,
-            attempts: outcome.attempts,
-          }),
+        deadline,
+        ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+        ...(options.baseDelayMs === undefined ? {} : { baseDelayMs: options.baseDelayMs }),
+        ...(options.maxDelayMs === undefined ? {} : { maxDelayMs: options.maxDelayMs }),
       },
-      d,
-    );
-    const poison = counts.poisonRecords + counts.deadLetteredEntries;
+      poisonMessageMaxBytes: options.poisonMessageMaxBytes ?? DEFAULT_POISON_MESSAGE_MAX_BYTES,
+      deadLetteredMessage: 'poison record sent to the poison DLQ',
+      logEventId: true,
+      onRefused: (recordIndex, errorCode) =>
+        d.logger.error(
+          'EventBridge refused an entry; fix the cause (permissions, bus), the record will be retried',
+          { eventId: itemOf(recordIndex).eventId, errorCode },
+        ),
+      onFailed: (recordIndex, outcome) =>
+        d.logger.error('event not published in this invocation', {
+          eventId: itemOf(recordIndex).eventId,
+          correlationId: itemOf(recordIndex).correlationId,
+          errorCode: outcome.errorCode,
+          attempts: outcome.attempts,
+        }),
+    },
+    d,
+  );
+  return { mapped, batch };
+}
 
-    const creationTimes = records.flatMap((r) => {
-      const t = r.dynamodb?.ApproximateCreationDateTime;
-      return t === undefined ? [] : [t];
-    });
-    if (creationTimes.length > 0) {
-      d.metrics.addMetric(
-        RELAY_METRICS.oldestRecordAge,
-        MetricUnit.Milliseconds,
-        Math.max(0, startedAt - Math.min(...creationTimes) * 1000),
-      );
-    }
-    d.metrics.addMetric(RELAY_METRICS.published, MetricUnit.Count, counts.published);
-    d.metrics.addMetric(RELAY_METRICS.failedEntries, MetricUnit.Count, counts.failedEntries);
-    d.metrics.addMetric(RELAY_METRICS.retriedEntries, MetricUnit.Count, counts.retriedEntries);
-    d.metrics.addMetric(RELAY_METRICS.poison, MetricUnit.Count, poison);
-    d.metrics.addMetric(RELAY_METRICS.poisonSendFailures, MetricUnit.Count, counts.poisonSendFailures);
-    d.metrics.addMetric(RELAY_METRICS.requests, MetricUnit.Count, counts.requests);
-    d.metrics.publishStoredMetrics();
-    d.logger.info('relay batch processed', {
-      records: records.length,
-      ignored: mapped.filter((m) => m.kind === 'ignored').length,
-      entries: counts.entries,
-      published: counts.published,
-      poison,
-      poisonSendFailures: counts.poisonSendFailures,
-      requests: counts.requests,
-      failedEntries: counts.failedEntries,
-      retriedEntries: counts.retriedEntries,
-      notProcessed: counts.notProcessed,
-      ...(checkpoint === undefined ? {} : { checkpointSequenceNumber: checkpoint }),
-    });
-    return { batchItemFailures };
-  };
-  // each invocation in its handler subsegment; PutEvents and SendMessage calls are subsegments of it, and each
-  // entry's TraceHeader (the writing request's trace) carries that trace on to the consumers
-  return (event, context) => traceInvocation(d.tracer, 'relay', () => relay(event, context));
+/** The invocation's metrics ({@link RELAY_METRICS}) and its one log line of counts. */
+function reportBatch(
+  input: RelayedBatch & { readonly records: readonly DynamoDBRecord[]; readonly startedAt: number },
+  d: Pick<RelayDeps, 'metrics' | 'logger'>,
+): void {
+  const { records, startedAt, mapped } = input;
+  const { checkpoint, counts } = input.batch;
+  const poison = counts.poisonRecords + counts.deadLetteredEntries;
+  const creationTimes = records.flatMap((r) => {
+    const t = r.dynamodb?.ApproximateCreationDateTime;
+    return t === undefined ? [] : [t];
+  });
+  if (creationTimes.length > 0) {
+    d.metrics.addMetric(
+      RELAY_METRICS.oldestRecordAge,
+      MetricUnit.Milliseconds,
+      Math.max(0, startedAt - Math.min(...creationTimes) * 1000),
+    );
+  }
+  d.metrics.addMetric(RELAY_METRICS.published, MetricUnit.Count, counts.published);
+  d.metrics.addMetric(RELAY_METRICS.failedEntries, MetricUnit.Count, counts.failedEntries);
+  d.metrics.addMetric(RELAY_METRICS.retriedEntries, MetricUnit.Count, counts.retriedEntries);
+  d.metrics.addMetric(RELAY_METRICS.poison, MetricUnit.Count, poison);
+  d.metrics.addMetric(RELAY_METRICS.poisonSendFailures, MetricUnit.Count, counts.poisonSendFailures);
+  d.metrics.addMetric(RELAY_METRICS.requests, MetricUnit.Count, counts.requests);
+  d.metrics.publishStoredMetrics();
+  d.logger.info('relay batch processed', {
+    records: records.length,
+    ignored: mapped.filter((m) => m.kind === 'ignored').length,
+    entries: counts.entries,
+    published: counts.published,
+    poison,
+    poisonSendFailures: counts.poisonSendFailures,
+    requests: counts.requests,
+    failedEntries: counts.failedEntries,
+    retriedEntries: counts.retriedEntries,
+    notProcessed: counts.notProcessed,
+    ...(checkpoint === undefined ? {} : { checkpointSequenceNumber: checkpoint }),
+  });
 }
 
 /** The relay's record as the shared core sees it: an ignored record has nothing to publish. */
