@@ -1,29 +1,18 @@
-import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import type { EventBridgeClient, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import type { Message, SQSClient } from '@aws-sdk/client-sqs';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { DynamoDBRecord } from 'aws-lambda';
-import type { KeyAttributes, OutboxItem } from '../item/outbox-item';
-import {
-  DEFAULT_KEY_ATTRIBUTES,
-  OUTBOX_ATTRIBUTES,
-  OUTBOX_ITEM_TYPE,
-  OUTBOX_SORT_KEY_PREFIX,
-} from '../item/outbox-item';
-import type { ContractResolver, ContractSource } from '../relay/contract-resolver';
-import { mapOutboxRecord } from '../relay/map-record';
-import type { PoisonMessage } from '../relay/poison';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { KeyAttributes } from '../item/outbox-item';
+import { DEFAULT_KEY_ATTRIBUTES } from '../item/outbox-item';
+import type { ContractSource } from '../relay/contract-resolver';
 import type { PublishOptions } from '../relay/publish-in-order';
 import { publishInOrder } from '../relay/publish-in-order';
-import type { StreamBatchInfo } from './on-failure-record';
-import { parseOnFailureRecord } from './on-failure-record';
-import type { ItemKey, RawItem } from './outbox-table';
-import { OutboxTable, REDRIVEN_AT_ATTRIBUTE } from './outbox-table';
+import type { Candidate, CollectContext, HeldMessage, RedriveLedger, RedriveMode } from './collect';
+import { collectEventId, collectOnFailure, collectPoison, newLedger } from './collect';
+import { OutboxTable } from './outbox-table';
 import type { ReceiveAllOptions } from './queue';
-import { deleteMessage, receiveAll, releaseMessage } from './queue';
-import type { FailedEvent, RedriveOrigin, RedriveReport, RepublishedEvent, SkippedEvent } from './report';
-import { readStreamRange } from './stream-range';
+import { deleteMessage, releaseMessage } from './queue';
+import type { RedriveReport, RepublishedEvent } from './report';
 
 /** What to redrive, from where, to where. */
 export interface RedriveOptions {
@@ -75,29 +64,6 @@ export interface RedriveDeps {
   readonly now?: () => Date;
 }
 
-/** DynamoDB Streams keeps a record 24 hours: a pointer older than that is not read from the stream at all. */
-const STREAM_RETENTION_MS = 24 * 60 * 60 * 1000;
-
-interface HeldMessage {
-  readonly queueUrl: string;
-  readonly message: Message;
-  readonly origin: Exclude<RedriveOrigin, 'event-id'>;
-  /** Something of it failed or must wait: keep it in its queue. */
-  keep: boolean;
-}
-
-interface Candidate {
-  readonly item: OutboxItem;
-  readonly orderingKey: string;
-  readonly entry: PutEventsRequestEntry;
-  readonly key: ItemKey;
-  readonly origin: RedriveOrigin;
-  readonly messages: HeldMessage[];
-}
-
-/** A reference to an outbox item found in a message: its key, or the item itself (from a scan). */
-type Target = { readonly key: ItemKey; readonly eventId?: string; readonly item?: RawItem };
-
 /**
  * Republishes what the relay could not: the outbox items an on-failure pointer covers and the records in the
  * poison DLQ, re-read from the table (they live until their TTL) and sent with their ORIGINAL event ids through
@@ -120,270 +86,139 @@ type Target = { readonly key: ItemKey; readonly eventId?: string; readonly item?
  */
 export async function redrive(options: RedriveOptions, deps: RedriveDeps): Promise<RedriveReport> {
   const now = (deps.now ?? (() => new Date()))();
-  const keys = options.keys ?? DEFAULT_KEY_ATTRIBUTES;
-  const table = new OutboxTable(deps.dynamodb, options.tableName, keys);
-  const republished: RepublishedEvent[] = [];
-  const skipped: SkippedEvent[] = [];
-  const failed: FailedEvent[] = [];
-  const pointers = { fromStream: 0, fromTimeWindow: 0 };
-  const held: HeldMessage[] = [];
-  const candidates = new Map<string, Candidate>();
-  const forcedId = options.eventId;
-
-  const consider = async (target: Target, origin: RedriveOrigin, message: HeldMessage | undefined) => {
-    const raw = target.item ?? (await table.get(target.key));
-    const eventId = target.eventId ?? eventIdOf(raw, target.key, keys);
-    const messageId = message?.message.MessageId;
-    const skip = (reason: SkippedEvent['reason']) =>
-      skipped.push({ ...(eventId ? { eventId } : {}), origin, reason, ...(messageId ? { messageId } : {}) });
-    if (!raw || Number(raw[OUTBOX_ATTRIBUTES.ttl]) <= now.getTime() / 1000) return skip('expired');
-    const forced = eventId !== undefined && eventId === forcedId;
-    if (raw[REDRIVEN_AT_ATTRIBUTE] !== undefined && !forced) return skip('already-redriven');
-    if (origin === 'poison' && !options.contracts && !forced) {
-      if (message) message.keep = true;
-      return skip('needs-contract-check');
-    }
-    const mapped = mapOutboxRecord(insertRecordOf(raw), {
-      eventBusName: options.eventBusName,
-      contracts: options.contracts ?? acceptAsStored(raw),
-      keys,
-      ...(options.publish?.maxRequestBytes ? { maxRequestBytes: options.publish.maxRequestBytes } : {}),
-    });
-    if (mapped.kind !== 'entry') {
-      if (message) message.keep = true;
-      const reason = mapped.kind === 'poison' ? `${mapped.reason}: ${mapped.message}` : mapped.reason;
-      failed.push({ ...(eventId ? { eventId } : {}), origin, ...(messageId ? { messageId } : {}), reason });
-      return;
-    }
-    const existing = candidates.get(mapped.item.eventId);
-    if (existing) {
-      if (message) existing.messages.push(message);
-      return;
-    }
-    candidates.set(mapped.item.eventId, {
-      item: mapped.item,
-      orderingKey: mapped.orderingKey,
-      entry: mapped.entry,
-      key: table.keyOf(raw),
-      origin,
-      messages: message ? [message] : [],
-    });
+  const table = new OutboxTable(deps.dynamodb, options.tableName, options.keys ?? DEFAULT_KEY_ATTRIBUTES);
+  const context: CollectContext = {
+    table,
+    now,
+    eventBusName: options.eventBusName,
+    ...(options.contracts ? { contracts: options.contracts } : {}),
+    ...(options.publish?.maxRequestBytes ? { maxRequestBytes: options.publish.maxRequestBytes } : {}),
+    ...(options.queue ? { queue: options.queue } : {}),
+    ...(options.windowSlackSeconds === undefined ? {} : { windowSlackSeconds: options.windowSlackSeconds }),
   };
+  const ledger = newLedger();
+  for (const mode of redriveModes(options)) await collect(mode, context, deps, ledger);
+  const dryRun = options.dryRun ?? false;
+  const republished = dryRun
+    ? orderedCandidates(ledger).map(describeCandidate)
+    : await publishCandidates(ledger, options.publish, { eventBridge: deps.eventBridge, table, now });
+  const messages = await settleMessages(ledger.held, dryRun, deps.sqs);
+  const { skipped, failed, pointers } = ledger;
+  return { dryRun, republished, skipped, failed, messages, pointers };
+}
 
-  /** The outbox items a pointer covers: from its stream range while retained, else from the table's time window. */
-  const pointerTargets = async (info: StreamBatchInfo): Promise<Target[]> => {
-    const retained = now.getTime() - Date.parse(info.approximateArrivalOfFirstRecord) < STREAM_RETENTION_MS;
-    const range = retained
-      ? await readStreamRange(deps.streams as DynamoDBStreamsClient, info)
-      : { kind: 'gone' as const, reason: 'older than the stream retention (24 hours)' };
-    if (range.kind === 'records') {
-      pointers.fromStream += 1;
-      return range.records
-        .filter(
-          (r) =>
-            r.eventName === 'INSERT' &&
-            r.dynamodb?.NewImage?.[OUTBOX_ATTRIBUTES.itemType]?.S === OUTBOX_ITEM_TYPE,
-        )
-        .map((r) => {
-          const eventId = r.dynamodb?.NewImage?.[OUTBOX_ATTRIBUTES.eventId]?.S;
-          return { key: nativeKey(r.dynamodb?.Keys ?? {}), ...(eventId ? { eventId } : {}) };
-        });
-    }
-    pointers.fromTimeWindow += 1;
-    const slack = (options.windowSlackSeconds ?? 300) * 1000;
-    const from = new Date(Date.parse(info.approximateArrivalOfFirstRecord) - slack);
-    const to = new Date(Date.parse(info.approximateArrivalOfLastRecord) + slack);
-    return (await table.findInWindow(from, to)).map((item) => ({ key: table.keyOf(item), item }));
-  };
+/**
+ * The flows a run is made of: the one event named by `eventId` (its poison message, else the table), or else the
+ * on-failure queue then the poison queue, each when given.
+ *
+ * @example
+ * redriveModes({ tableName, eventBusName, eventId: '01J…', poisonQueueUrl }); // [{ kind: 'event-id', … }]
+ */
+export function redriveModes(
+  options: Pick<RedriveOptions, 'eventId' | 'onFailureQueueUrl' | 'poisonQueueUrl'>,
+): RedriveMode[] {
+  const { eventId, onFailureQueueUrl, poisonQueueUrl } = options;
+  if (eventId !== undefined)
+    return [{ kind: 'event-id', eventId, ...(poisonQueueUrl ? { poisonQueueUrl } : {}) }];
+  return [
+    ...(onFailureQueueUrl ? [{ kind: 'on-failure' as const, queueUrl: onFailureQueueUrl }] : []),
+    ...(poisonQueueUrl ? [{ kind: 'poison' as const, queueUrl: poisonQueueUrl }] : []),
+  ];
+}
 
-  if (options.onFailureQueueUrl && forcedId === undefined) {
-    for (const message of await receiveAll(deps.sqs, options.onFailureQueueUrl, options.queue)) {
-      const heldMessage: HeldMessage = {
-        queueUrl: options.onFailureQueueUrl,
-        message,
-        origin: 'on-failure',
-        keep: false,
-      };
-      held.push(heldMessage);
-      const pointer = parseOnFailureRecord(message.Body);
-      if (!pointer) {
-        heldMessage.keep = true;
-        failed.push({
-          origin: 'on-failure',
-          ...(message.MessageId ? { messageId: message.MessageId } : {}),
-          reason:
-            'unrecognized-message: the body is not a Lambda stream on-failure record (DDBStreamBatchInfo)',
-        });
-        continue;
-      }
-      try {
-        const targets = await pointerTargets(pointer.DDBStreamBatchInfo);
-        if (targets.length === 0) {
-          skipped.push({
-            origin: 'on-failure',
-            reason: 'expired',
-            ...(message.MessageId ? { messageId: message.MessageId } : {}),
-          });
-        }
-        for (const target of targets) await consider(target, 'on-failure', heldMessage);
-      } catch (error) {
-        heldMessage.keep = true;
-        failed.push({
-          origin: 'on-failure',
-          ...(message.MessageId ? { messageId: message.MessageId } : {}),
-          reason: `error: ${describeError(error)}`,
-        });
-      }
-    }
+/** Runs one flow with the dependencies it needs. */
+function collect(
+  mode: RedriveMode,
+  context: CollectContext,
+  deps: RedriveDeps,
+  ledger: RedriveLedger,
+): Promise<void> {
+  switch (mode.kind) {
+    case 'on-failure':
+      return collectOnFailure(mode, context, { sqs: deps.sqs, streams: deps.streams }, ledger);
+    case 'poison':
+      return collectPoison(mode, context, { sqs: deps.sqs }, ledger);
+    case 'event-id':
+      return collectEventId(mode, context, { sqs: deps.sqs }, ledger);
   }
+}
 
-  let forcedFound = false;
-  if (options.poisonQueueUrl) {
-    for (const message of await receiveAll(deps.sqs, options.poisonQueueUrl, options.queue)) {
-      const heldMessage: HeldMessage = {
-        queueUrl: options.poisonQueueUrl,
-        message,
-        origin: 'poison',
-        keep: false,
-      };
-      held.push(heldMessage);
-      const poison = parsePoisonMessage(message.Body);
-      if (forcedId !== undefined && poison?.eventId !== forcedId) {
-        heldMessage.keep = true;
-        continue;
-      }
-      if (!poison?.keys) {
-        heldMessage.keep = true;
-        failed.push({
-          origin: 'poison',
-          ...(poison?.eventId ? { eventId: poison.eventId } : {}),
-          ...(message.MessageId ? { messageId: message.MessageId } : {}),
-          reason: 'unrecognized-message: the body is not a relay poison message with the item keys',
-        });
-        continue;
-      }
-      forcedFound ||= forcedId !== undefined;
-      try {
-        await consider(
-          { key: stringKey(poison.keys), ...(poison.eventId ? { eventId: poison.eventId } : {}) },
-          'poison',
-          heldMessage,
-        );
-      } catch (error) {
-        heldMessage.keep = true;
-        failed.push({
-          origin: 'poison',
-          ...(poison.eventId ? { eventId: poison.eventId } : {}),
-          ...(message.MessageId ? { messageId: message.MessageId } : {}),
-          reason: `error: ${describeError(error)}`,
-        });
-      }
-    }
-  }
-  if (forcedId !== undefined && !forcedFound) {
-    const item = await table.findByEventId(forcedId);
-    if (item) await consider({ key: table.keyOf(item), eventId: forcedId, item }, 'event-id', undefined);
-    else skipped.push({ eventId: forcedId, origin: 'event-id', reason: 'expired' });
-  }
-
-  const ordered = [...candidates.values()].sort(
+/** The candidates in aggregate and sequence order (the order `publishInOrder` keeps per aggregate). */
+function orderedCandidates(ledger: RedriveLedger): Candidate[] {
+  return [...ledger.candidates.values()].sort(
     (a, b) =>
       a.item.aggregateType.localeCompare(b.item.aggregateType) ||
       a.item.aggregateId.localeCompare(b.item.aggregateId) ||
       a.item.sequence - b.item.sequence,
   );
-  const describe = (c: Candidate): RepublishedEvent => ({
+}
+
+function describeCandidate(c: Candidate): RepublishedEvent {
+  return {
     eventId: c.item.eventId,
     eventType: c.item.eventType,
     aggregateId: c.item.aggregateId,
     origin: c.origin,
-  });
-  if (options.dryRun) {
-    republished.push(...ordered.map(describe));
-  } else if (ordered.length > 0) {
-    const { outcomes } = await publishInOrder(
-      ordered.map((c) => ({ orderingKey: c.orderingKey, entry: c.entry })),
-      { ...options.publish },
-      { eventBridge: deps.eventBridge },
-    );
-    for (const [index, candidate] of ordered.entries()) {
-      const outcome = outcomes[index];
-      if (outcome?.status === 'published') {
-        await table.markRedriven(candidate.key, now);
-        republished.push(describe(candidate));
-        continue;
-      }
-      for (const message of candidate.messages) message.keep = true;
-      const reason =
-        outcome?.status === 'failed'
-          ? `PutEvents ${outcome.errorCode}: ${outcome.errorMessage}`
-          : `not sent: ${outcome?.status === 'not-sent' ? outcome.reason : 'unknown'}`;
-      failed.push({ eventId: candidate.item.eventId, origin: candidate.origin, reason });
-    }
-  }
+  };
+}
 
+/** Side effects of the publish step. */
+interface PublishStepDeps {
+  readonly eventBridge: Pick<EventBridgeClient, 'send'>;
+  readonly table: OutboxTable;
+  readonly now: Date;
+}
+
+/**
+ * Publishes the candidates with the relay's engine; marks each published item `redrivenAt`, and reports the
+ * others failed with their messages kept.
+ */
+async function publishCandidates(
+  ledger: RedriveLedger,
+  publish: RedriveOptions['publish'],
+  deps: PublishStepDeps,
+): Promise<RepublishedEvent[]> {
+  const ordered = orderedCandidates(ledger);
+  if (ordered.length === 0) return [];
+  const { outcomes } = await publishInOrder(
+    ordered.map((c) => ({ orderingKey: c.orderingKey, entry: c.entry })),
+    { ...publish },
+    { eventBridge: deps.eventBridge },
+  );
+  const republished: RepublishedEvent[] = [];
+  for (const [index, candidate] of ordered.entries()) {
+    const outcome = outcomes[index];
+    if (outcome?.status === 'published') {
+      await deps.table.markRedriven(candidate.key, deps.now);
+      republished.push(describeCandidate(candidate));
+      continue;
+    }
+    for (const message of candidate.messages) message.keep = true;
+    const reason =
+      outcome?.status === 'failed'
+        ? `PutEvents ${outcome.errorCode}: ${outcome.errorMessage}`
+        : `not sent: ${outcome?.status === 'not-sent' ? outcome.reason : 'unknown'}`;
+    ledger.failed.push({ eventId: candidate.item.eventId, origin: candidate.origin, reason });
+  }
+  return republished;
+}
+
+/** Deletes each held message that is done with, releases (makes visible again) the others; in a dry run, all. */
+async function settleMessages(
+  held: readonly HeldMessage[],
+  dryRun: boolean,
+  sqs: Pick<SQSClient, 'send'>,
+): Promise<RedriveReport['messages']> {
   const counts = { onFailure: { received: 0, deleted: 0 }, poison: { received: 0, deleted: 0 } };
   for (const message of held) {
     const count = message.origin === 'on-failure' ? counts.onFailure : counts.poison;
     count.received += 1;
-    if (message.keep || options.dryRun) {
-      await releaseMessage(deps.sqs, message.queueUrl, message.message);
+    if (message.keep || dryRun) {
+      await releaseMessage(sqs, message.queueUrl, message.message);
     } else {
-      await deleteMessage(deps.sqs, message.queueUrl, message.message);
+      await deleteMessage(sqs, message.queueUrl, message.message);
       count.deleted += 1;
     }
   }
-  return { dryRun: options.dryRun ?? false, republished, skipped, failed, messages: counts, pointers };
-}
-
-/** A contract resolver that accepts every item as stored (used when the run has no contracts). */
-function acceptAsStored(raw: RawItem): ContractResolver {
-  return { find: () => ({ source: String(raw[OUTBOX_ATTRIBUTES.source]), validateDetail: () => [] }) };
-}
-
-/** The stream record the relay would have seen for this item: an INSERT with the item as its new image. */
-function insertRecordOf(raw: RawItem): DynamoDBRecord {
-  return {
-    eventName: 'INSERT',
-    dynamodb: { NewImage: marshall(raw, { removeUndefinedValues: true }) as DynamoDBNewImage },
-  };
-}
-
-type DynamoDBNewImage = NonNullable<NonNullable<DynamoDBRecord['dynamodb']>['NewImage']>;
-
-function nativeKey(marshalled: Record<string, unknown>): ItemKey {
-  return stringKey(unmarshall(marshalled as Record<string, AttributeValue>));
-}
-
-function stringKey(native: Readonly<Record<string, unknown>>): ItemKey {
-  return Object.fromEntries(Object.entries(native).map(([name, value]) => [name, String(value)]));
-}
-
-function eventIdOf(raw: RawItem | undefined, key: ItemKey, keys: KeyAttributes): string | undefined {
-  const stored = raw?.[OUTBOX_ATTRIBUTES.eventId];
-  if (typeof stored === 'string') return stored;
-  const sortKey = key[keys.sortKey];
-  return sortKey?.startsWith(OUTBOX_SORT_KEY_PREFIX)
-    ? sortKey.slice(OUTBOX_SORT_KEY_PREFIX.length)
-    : undefined;
-}
-
-/** The relay's poison message ({@link PoisonMessage}), or `undefined` when the body is not one. */
-function parsePoisonMessage(body: string | undefined): Pick<PoisonMessage, 'eventId' | 'keys'> | undefined {
-  try {
-    const parsed = JSON.parse(body ?? '') as Partial<PoisonMessage> | null;
-    if (typeof parsed !== 'object' || parsed === null) return undefined;
-    const keys = typeof parsed.keys === 'object' && parsed.keys !== null ? parsed.keys : undefined;
-    return {
-      ...(typeof parsed.eventId === 'string' ? { eventId: parsed.eventId } : {}),
-      ...(keys ? { keys } : {}),
-    };
-  } catch {
-    return undefined;
-  }
-}
-
-function describeError(error: unknown): string {
-  const { name, message } = (error ?? {}) as { name?: string; message?: string };
-  return `${name ?? 'Error'}: ${message ?? String(error)}`;
+  return counts;
 }

@@ -31,7 +31,7 @@ export interface ReadStreamRangeOptions {
  * if (range.kind === 'records') for (const r of range.records) console.log(r.dynamodb?.SequenceNumber);
  */
 export async function readStreamRange(
-  streams: DynamoDBStreamsClient,
+  streams: Pick<DynamoDBStreamsClient, 'send'>,
   info: StreamBatchInfo,
   options: ReadStreamRangeOptions = {},
 ): Promise<StreamRangeResult> {
