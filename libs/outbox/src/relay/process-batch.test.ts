@@ -90,6 +90,68 @@ describe('processBatch', () => {
       },
     ]);
   });
+
+  it('counts failed DLQ sends of poison records and of rejected entries, and a record with an entry held back behind a poison record as not done', async () => {
+    const logger = recordingLogger();
+    const clock = fakeClock();
+    const requests: string[][] = [];
+    const eventBridge = {
+      send: async (command: PutEventsCommand) => {
+        const entries = command.input.Entries ?? [];
+        requests.push(entries.map((e) => e.DetailType as string));
+        return {
+          Entries: entries.map((e: PutEventsRequestEntry) =>
+            e.DetailType === 'Malformed'
+              ? { ErrorCode: 'MalformedDetail', ErrorMessage: 'bad' }
+              : { EventId: 'e' },
+          ),
+        };
+      },
+    };
+    const sqs = {
+      send: async () => {
+        throw Object.assign(new Error('queue unavailable'), { name: 'QueueDoesNotExist' });
+      },
+    };
+    const mappings: BatchRecordMapping[] = [
+      { kind: 'events', entries: [anEntry('B', 'Malformed')] },
+      { kind: 'poison', reason: 'unparseable-item', message: 'unreadable', orderingKey: 'A' },
+      { kind: 'events', entries: [anEntry('A', 'HeldBack'), anEntry('C', 'Ok')] },
+    ];
+
+    const result = await processBatch(
+      [1, 2, 3].map(aRecord),
+      mappings,
+      {
+        poisonQueueUrl: 'queue',
+        concurrency: 2,
+        publish: { maxAttempts: 1 },
+        deadLetteredMessage: 'record sent to the poison DLQ',
+      },
+      { eventBridge: eventBridge as never, sqs: sqs as never, logger, now: clock.now },
+    );
+
+    expect(requests).toEqual([['Malformed', 'Ok']]);
+    expect(result).toEqual({
+      batchItemFailures: [{ itemIdentifier: seq(1) }],
+      checkpoint: seq(1),
+      counts: {
+        entries: 2,
+        published: 1,
+        poisonRecords: 0,
+        deadLetteredEntries: 0,
+        poisonSendFailures: 2,
+        requests: 1,
+        failedEntries: 1,
+        retriedEntries: 0,
+        notProcessed: 3,
+      },
+    });
+    expect(logger.lines.map((l) => [l.level, l.message, l.attributes.reason])).toEqual([
+      ['error', 'poison DLQ send failed; the record will be retried', 'unparseable-item'],
+      ['error', 'poison DLQ send failed; the record will be retried', 'rejected-by-eventbridge'],
+    ]);
+  });
 });
 
 describe('planEntries', () => {

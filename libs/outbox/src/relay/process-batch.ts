@@ -266,16 +266,16 @@ function settleBatch(
   { result, sendFailures }: PublishStepResult,
 ): BatchResult {
   const { mappings, records, options } = batch;
-  const pending = new Map<number, number>();
-  plan.entryRecord.forEach((recordIndex) => pending.set(recordIndex, (pending.get(recordIndex) ?? 0) + 1));
+  // Entries of each record published or dead-lettered; an entry held back (not in the plan) is never counted.
+  const settled = new Map<number, number>();
   result.outcomes.forEach((outcome, k) => {
     const recordIndex = plan.entryRecord[k] as number;
     if (outcome.status === 'published' || outcome.status === 'dead-lettered') {
-      pending.set(recordIndex, (pending.get(recordIndex) ?? 0) - 1);
+      settled.set(recordIndex, (settled.get(recordIndex) ?? 0) + 1);
     } else if (outcome.status === 'failed') options.onFailed?.(recordIndex, outcome);
   });
   const done = mappings.map((m, i) =>
-    m.kind === 'poison' ? prepared.deadLettered.has(i) : m.entries.length === 0 || pending.get(i) === 0,
+    m.kind === 'poison' ? prepared.deadLettered.has(i) : (settled.get(i) ?? 0) === m.entries.length,
   );
   const firstNotDone = done.indexOf(false);
   const checkpoint = firstNotDone === -1 ? undefined : records[firstNotDone]?.dynamodb?.SequenceNumber;
