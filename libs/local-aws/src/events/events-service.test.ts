@@ -298,7 +298,7 @@ describe('EventBridge over the JSON protocol (SDK v3)', () => {
     ]);
   });
 
-  it('guarantee 2: retries a failing target MaximumRetryAttempts times, then sends the event to its DLQ with the reason', async () => {
+  it("emulates a rule target's retry policy: retries a failing target MaximumRetryAttempts times, then sends the event to its DLQ with the reason", async () => {
     const dlq = await queue();
     const { bus, ruleArn } = await busWithRule({ source: ['outboxed.test'] }, [
       {
@@ -346,7 +346,7 @@ describe('EventBridge over the JSON protocol (SDK v3)', () => {
     ]);
   });
 
-  it('guarantee 4: delivers the events of one aggregate to an SQS target in PutEvents order', async () => {
+  it('emulates EventBridge delivery to an SQS target: the events of one aggregate arrive in PutEvents order', async () => {
     const q = await queue();
     const { bus } = await busWithRule({ source: ['outboxed.test'] }, [{ Id: 'q', Arn: q.arn }]);
     const sequences = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
@@ -450,7 +450,7 @@ describe('EventBridge target retry policy by event age', () => {
     vi.useRealTimers();
   });
 
-  it('guarantee 2: stops retrying once the event is older than MaximumEventAgeInSeconds and sends it to the DLQ', async () => {
+  it("emulates a rule target's maximum event age: stops retrying once the event is older than MaximumEventAgeInSeconds and sends it to the DLQ", async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     let attempts = 0;
     const edge = await startEdge({

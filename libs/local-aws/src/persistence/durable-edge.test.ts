@@ -42,7 +42,7 @@ afterEach(async () => {
 });
 
 describe('a durable edge (with a dataDir)', () => {
-  it('guarantee 8: keeps queued messages, receive counts and in-flight visibility across a restart', async () => {
+  it('local durability of the edge (guarantee 8 end to end is tests/chaos): keeps queued messages, receive counts and in-flight visibility across a restart', async () => {
     const started = await start();
     const first = started.edge;
     let sqs = started.sqs;
@@ -85,7 +85,7 @@ describe('a durable edge (with a dataDir)', () => {
     sqs.destroy();
   });
 
-  it('guarantee 8: keeps what it acknowledged when the process dies without stop(): each change is journaled before the answer', async () => {
+  it('local durability of the edge (guarantee 8 end to end is tests/chaos): keeps what it acknowledged when the process dies without stop(): each change is journaled before the answer', async () => {
     const { sqs } = await start();
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'crashy' }));
     await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'kept' }));
@@ -122,7 +122,7 @@ describe('a durable edge (with a dataDir)', () => {
     sqs.destroy();
   });
 
-  it('guarantee 8: resumes a target retry that was pending at the stop once the target is declared again, and keeps the archive', async () => {
+  it('local durability of the edge (guarantee 8 end to end is tests/chaos): resumes a target retry that was pending at the stop once the target is declared again, and keeps the archive', async () => {
     const lambdaArn = 'arn:aws:lambda:us-east-1:000000000000:function:consumer';
     const busArn = 'arn:aws:events:us-east-1:000000000000:event-bus/bus';
     const declare = async (events: ReturnType<typeof clientsFor>['events']) => {

@@ -298,7 +298,7 @@ describe('SQS over the JSON protocol (SDK v3)', () => {
     });
   });
 
-  it('guarantee 2: moves a message to the DLQ once received maxReceiveCount times, then redrives it with StartMessageMoveTask', async () => {
+  it('emulates the SQS redrive policy: moves a message to the DLQ once received maxReceiveCount times, then redrives it with StartMessageMoveTask', async () => {
     const dlq = await queue();
     const source = await queue();
     await sqs.send(
