@@ -154,7 +154,7 @@ describe('local runtime end to end: users-service, email-consumer and audit-cons
     expect(runtime.unsupported).toEqual([]);
   });
 
-  it('guarantee 2: POST /users → outbox item → relay → bus → a welcome email in the local mailbox and an audit record', async () => {
+  it('emulated AWS runs the deployed wiring: POST /users → outbox item → relay → bus → a welcome email in the local mailbox and an audit record', async () => {
     const response = await postUser({ email: 'e2e-one@example.com', name: 'E2E One' });
 
     expect(response.status).toBe(201);
@@ -174,7 +174,7 @@ describe('local runtime end to end: users-service, email-consumer and audit-cons
       .toEqual([outbox?.eventId?.S]);
   });
 
-  it('guarantee 3: the same event delivered twice sends one email and writes one audit record', async () => {
+  it('emulates at-least-once delivery by the bus: the same event delivered twice sends one email and writes one audit record', async () => {
     await receiveProbe(0);
     const user = (await (await postUser({ email: 'e2e-twice@example.com', name: 'E2E Twice' })).json()) as {
       id: string;
@@ -212,7 +212,7 @@ describe('local runtime end to end: users-service, email-consumer and audit-cons
     expect(await auditRecordsOf(user.id)).toHaveLength(1);
   });
 
-  it('guarantee 2: a failing consumer retries, its message reaches the DLQ, and a redrive delivers it once', async () => {
+  it('emulates the SQS redrive policy and DLQ redrive: a failing consumer retries, its message reaches the DLQ, and a redrive delivers it once', async () => {
     const template = emailTemplate();
     const content = template.properties.Template as {
       SubjectPart?: string;
@@ -241,7 +241,7 @@ describe('local runtime end to end: users-service, email-consumer and audit-cons
     expect(await emailsTo('e2e-retry@example.com')).toHaveLength(1);
   });
 
-  it('guarantee 6: a bad request gets a 400 naming the field, and no outbox item, event, email or audit record follows', async () => {
+  it('emulates the API Gateway proxy: a bad request gets a 400 naming the field, and no outbox item, event, email or audit record follows', async () => {
     await receiveProbe(0);
     const before = {
       outbox: (await outboxItems()).length,
