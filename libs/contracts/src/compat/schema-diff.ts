@@ -294,97 +294,148 @@ function schemaFromPartiallyOpenContentModel(n: Node, property: string): Node | 
   return additionalSchema(n);
 }
 
-function compareObject(ctx: Context, original: Side, update: Side): void {
+/** Both sides of an object schema, with what each declares, as {@link compareObject}'s steps read them. */
+interface ObjectPair {
+  readonly original: Side;
+  readonly update: Side;
+  readonly o: Node;
+  readonly u: Node;
+  readonly oProps: Record<string, Node>;
+  readonly uProps: Record<string, Node>;
+  readonly oRequired: ReadonlySet<string>;
+  readonly uRequired: ReadonlySet<string>;
+}
+
+function objectPair(original: Side, update: Side): ObjectPair {
   const o = original.node as Node;
   const u = update.node as Node;
-  const oProps = (o['properties'] as Record<string, Node> | undefined) ?? {};
-  const uProps = (u['properties'] as Record<string, Node> | undefined) ?? {};
-  const oRequired = new Set((o['required'] as string[] | undefined) ?? []);
-  const uRequired = new Set((u['required'] as string[] | undefined) ?? []);
-  const hasDefault = (name: string) => {
-    const resolved = resolve({ root: update.root, node: uProps[name] });
-    return !!resolved.node && typeof resolved.node === 'object' && 'default' in resolved.node;
+  return {
+    original,
+    update,
+    o,
+    u,
+    oProps: (o['properties'] as Record<string, Node> | undefined) ?? {},
+    uProps: (u['properties'] as Record<string, Node> | undefined) ?? {},
+    oRequired: new Set((o['required'] as string[] | undefined) ?? []),
+    uRequired: new Set((u['required'] as string[] | undefined) ?? []),
   };
+}
 
-  for (const name of Object.keys(oProps)) {
-    if (!(name in uProps)) continue;
+/** Whether the update's schema of property `name` declares a default. */
+function updateHasDefault(pair: ObjectPair, name: string): boolean {
+  const resolved = resolve({ root: pair.update.root, node: pair.uProps[name] });
+  return !!resolved.node && typeof resolved.node === 'object' && 'default' in resolved.node;
+}
+
+/** A property present on both sides that became required, or stopped being required. */
+function compareRequired(ctx: Context, pair: ObjectPair): void {
+  for (const name of Object.keys(pair.oProps)) {
+    if (!(name in pair.uProps)) continue;
     const at = enter(ctx, `required/${name}`, name);
-    if (oRequired.has(name) && !uRequired.has(name)) add(at, 'REQUIRED_ATTRIBUTE_REMOVED');
-    else if (!oRequired.has(name) && uRequired.has(name)) {
-      add(at, hasDefault(name) ? 'REQUIRED_ATTRIBUTE_WITH_DEFAULT_ADDED' : 'REQUIRED_ATTRIBUTE_ADDED');
+    if (pair.oRequired.has(name) && !pair.uRequired.has(name)) add(at, 'REQUIRED_ATTRIBUTE_REMOVED');
+    else if (!pair.oRequired.has(name) && pair.uRequired.has(name)) {
+      add(
+        at,
+        updateHasDefault(pair, name) ? 'REQUIRED_ATTRIBUTE_WITH_DEFAULT_ADDED' : 'REQUIRED_ATTRIBUTE_ADDED',
+      );
     }
   }
+}
 
-  for (const name of [...new Set([...Object.keys(oProps), ...Object.keys(uProps)])].sort()) {
+/**
+ * Compares a property's schema with the schema a partially open content model (`patternProperties`,
+ * `additionalProperties`) gives it on the other side; records the differences found under `ctx` and returns whether
+ * they are all compatible.
+ */
+function coveredByPartialModel(ctx: Context, at: Context, original: Side, update: Side): boolean {
+  const sub: Context = { ...at, differences: [] };
+  compare(sub, original, update);
+  ctx.differences.push(...sub.differences);
+  return sub.differences.every((d) => COMPATIBLE_CHANGES.has(d.type));
+}
+
+/** A property the original declares and the update does not. */
+function comparePropertyRemoved(ctx: Context, at: Context, pair: ObjectPair, name: string): void {
+  const oSchema = pair.oProps[name];
+  if (isOpenContentModel(pair.u)) return add(at, 'PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL');
+  const partial = schemaFromPartiallyOpenContentModel(pair.u, name);
+  if (partial) {
+    const covered = coveredByPartialModel(
+      ctx,
+      at,
+      { root: pair.original.root, node: oSchema },
+      { root: pair.update.root, node: partial },
+    );
+    add(
+      at,
+      covered
+        ? 'PROPERTY_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL'
+        : 'PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL',
+    );
+    return;
+  }
+  add(
+    at,
+    (oSchema as unknown) === false
+      ? 'PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL'
+      : 'PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL',
+  );
+}
+
+/** A property the update declares and the original does not. */
+function comparePropertyAdded(ctx: Context, at: Context, pair: ObjectPair, name: string): void {
+  const uSchema = pair.uProps[name];
+  if (isOpenContentModel(pair.o)) {
+    const resolved = resolve({ root: pair.update.root, node: uSchema }).node;
+    const empty =
+      resolved === true || (!!resolved && typeof resolved === 'object' && Object.keys(resolved).length === 0);
+    add(
+      at,
+      empty
+        ? 'PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL'
+        : 'PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL',
+    );
+    return;
+  }
+  const partial = schemaFromPartiallyOpenContentModel(pair.o, name);
+  if (partial) {
+    const covered = coveredByPartialModel(
+      ctx,
+      at,
+      { root: pair.original.root, node: partial },
+      { root: pair.update.root, node: uSchema },
+    );
+    add(
+      at,
+      covered
+        ? 'PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL'
+        : 'PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL',
+    );
+  }
+  if (!pair.uRequired.has(name)) return add(at, 'OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL');
+  add(
+    at,
+    updateHasDefault(pair, name)
+      ? 'REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_UNOPEN_CONTENT_MODEL'
+      : 'REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL',
+  );
+}
+
+/** Every property either side declares, in name order: removed, added, or compared schema to schema. */
+function compareProperties(ctx: Context, pair: ObjectPair): void {
+  for (const name of [...new Set([...Object.keys(pair.oProps), ...Object.keys(pair.uProps)])].sort()) {
     const at = enter(ctx, `properties/${name}`, name);
-    const oSchema = oProps[name];
-    const uSchema = uProps[name];
-    if (uSchema === undefined) {
-      if (isOpenContentModel(u)) add(at, 'PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL');
-      else {
-        const partial = schemaFromPartiallyOpenContentModel(u, name);
-        if (partial) {
-          const sub: Context = { ...at, differences: [] };
-          compare(sub, { root: original.root, node: oSchema }, { root: update.root, node: partial });
-          ctx.differences.push(...sub.differences);
-          const covered = sub.differences.every((d) => COMPATIBLE_CHANGES.has(d.type));
-          add(
-            at,
-            covered
-              ? 'PROPERTY_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL'
-              : 'PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL',
-          );
-        } else {
-          add(
-            at,
-            (oSchema as unknown) === false
-              ? 'PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL'
-              : 'PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL',
-          );
-        }
-      }
-    } else if (oSchema === undefined) {
-      if (isOpenContentModel(o)) {
-        const resolved = resolve({ root: update.root, node: uSchema }).node;
-        const empty =
-          resolved === true ||
-          (!!resolved && typeof resolved === 'object' && Object.keys(resolved).length === 0);
-        add(
-          at,
-          empty
-            ? 'PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL'
-            : 'PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL',
-        );
-      } else {
-        const partial = schemaFromPartiallyOpenContentModel(o, name);
-        if (partial) {
-          const sub: Context = { ...at, differences: [] };
-          compare(sub, { root: original.root, node: partial }, { root: update.root, node: uSchema });
-          ctx.differences.push(...sub.differences);
-          const covered = sub.differences.every((d) => COMPATIBLE_CHANGES.has(d.type));
-          add(
-            at,
-            covered
-              ? 'PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL'
-              : 'PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL',
-          );
-        }
-        if (uRequired.has(name)) {
-          add(
-            at,
-            hasDefault(name)
-              ? 'REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_UNOPEN_CONTENT_MODEL'
-              : 'REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL',
-          );
-        } else {
-          add(at, 'OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL');
-        }
-      }
-    } else {
-      compare(at, { root: original.root, node: oSchema }, { root: update.root, node: uSchema });
-    }
+    const oSchema = pair.oProps[name];
+    const uSchema = pair.uProps[name];
+    if (uSchema === undefined) comparePropertyRemoved(ctx, at, pair, name);
+    else if (oSchema === undefined) comparePropertyAdded(ctx, at, pair, name);
+    else compare(at, { root: pair.original.root, node: oSchema }, { root: pair.update.root, node: uSchema });
   }
+}
 
+/** `additionalProperties`: permitted or not, and its schema when both sides give one. */
+function compareAdditionalProperties(ctx: Context, pair: ObjectPair): void {
+  const { o, u } = pair;
   const apCtx = enter(ctx, 'additionalProperties');
   const oPermits = o['additionalProperties'] !== false;
   const uPermits = u['additionalProperties'] !== false;
@@ -395,18 +446,24 @@ function compareObject(ctx: Context, original: Side, update: Side): void {
   else if (additionalSchema(o) && additionalSchema(u)) {
     compare(
       apCtx,
-      { root: original.root, node: additionalSchema(o) },
-      { root: update.root, node: additionalSchema(u) },
+      { root: pair.original.root, node: additionalSchema(o) },
+      { root: pair.update.root, node: additionalSchema(u) },
     );
   }
+}
 
-  compareBound(ctx, 'maxProperties', o['maxProperties'], u['maxProperties'], [
+function compareObject(ctx: Context, original: Side, update: Side): void {
+  const pair = objectPair(original, update);
+  compareRequired(ctx, pair);
+  compareProperties(ctx, pair);
+  compareAdditionalProperties(ctx, pair);
+  compareBound(ctx, 'maxProperties', pair.o['maxProperties'], pair.u['maxProperties'], [
     'MAX_PROPERTIES_ADDED',
     'MAX_PROPERTIES_REMOVED',
     'MAX_PROPERTIES_INCREASED',
     'MAX_PROPERTIES_DECREASED',
   ]);
-  compareBound(ctx, 'minProperties', o['minProperties'], u['minProperties'], [
+  compareBound(ctx, 'minProperties', pair.o['minProperties'], pair.u['minProperties'], [
     'MIN_PROPERTIES_ADDED',
     'MIN_PROPERTIES_REMOVED',
     'MIN_PROPERTIES_INCREASED',

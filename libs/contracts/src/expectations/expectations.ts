@@ -142,6 +142,116 @@ export function checkConsumerExpectations(
   );
 }
 
+/** What every violation of one subscription shares: the consumer, the event type and the version it reads as. */
+type ViolationBase = Pick<ExpectationViolation, 'consumer' | 'detailType' | 'version'>;
+
+/** A field a subscription reads: `relied` when it is in `reads` (must be present), not in `readsIfPresent`. */
+interface FieldRead {
+  readonly field: string;
+  readonly relied: boolean;
+}
+
+/** The reader version of a subscription in the catalog, or why there is none. */
+function findReader(
+  base: ViolationBase,
+  source: string,
+  versions: readonly SchemaEntry[],
+  catalog: readonly SchemaEntry[],
+): { readonly reader: SchemaEntry } | { readonly violation: ExpectationViolation } {
+  const { detailType, version } = base;
+  if (versions.length === 0) {
+    const known = [...new Set(catalog.map((c) => `${c.source} ${c.detailType}`))].join(', ');
+    return {
+      violation: {
+        ...base,
+        message: `subscribes to ${detailType} from ${source}, which no contract defines (known: ${known}).`,
+        fix: 'Subscribe to a published event type, or ask its producer to publish this one first.',
+      },
+    };
+  }
+  const reader = versions.find((c) => c.version === version);
+  if (reader) return { reader };
+  return {
+    violation: {
+      ...base,
+      message: `reads ${detailType} as v${version}, which does not exist (versions: ${versions.map((c) => c.version).join(', ')}).`,
+      fix: `Read it as one of the published versions (e.g. v${versions.at(-1)?.version ?? 1}).`,
+    },
+  };
+}
+
+/** A field read as the reader version's `own` schema, against one version that may have written the event. */
+function checkFieldInWriter(
+  base: ViolationBase,
+  { field, relied }: FieldRead,
+  own: JsonSchema,
+  writer: SchemaEntry,
+): ExpectationViolation[] {
+  const { detailType, version } = base;
+  const label = writer.label ?? `v${writer.version}`;
+  const theirs = lookUp(writer.schema, field);
+  const at = { ...base, version: writer.version, field };
+  if (!theirs) {
+    if (!relied) return [];
+    return [
+      {
+        ...at,
+        message: `relies on ${field}, which ${detailType} ${label} does not define: its events lack it.`,
+        fix: `Keep ${field} in every version of ${detailType} (publish a breaking change as a new major), or move it to readsIfPresent.`,
+      },
+    ];
+  }
+  const violations: ExpectationViolation[] = [];
+  if (relied && !theirs.required) {
+    violations.push({
+      ...at,
+      message: `relies on ${field}, which is optional in ${detailType} ${label}: its events may lack it.`,
+      fix: `Keep ${field} required in ${detailType} ${label}, or move it to readsIfPresent.`,
+    });
+  }
+  for (const difference of compareField(own, theirs.schema)) {
+    violations.push({
+      ...at,
+      message: `reads ${field} as ${difference.reader} (v${version}), but ${detailType} ${label} has ${difference.writer}.`,
+      fix: `Keep ${field}'s ${difference.keyword} in ${detailType} ${label} as in v${version} (publish a breaking change as a new major).`,
+    });
+  }
+  return violations;
+}
+
+/** One field read: defined (and required when relied on) by the reader version, then in every writer version. */
+function checkField(
+  base: ViolationBase,
+  read: FieldRead,
+  reader: SchemaEntry,
+  writers: readonly SchemaEntry[],
+): ExpectationViolation[] {
+  const { detailType, version } = base;
+  const { field, relied } = read;
+  const own = lookUp(reader.schema, field);
+  if (!own) {
+    return [
+      {
+        ...base,
+        field,
+        message: `reads ${field}, which ${detailType} v${version} (the version it reads as) does not define.`,
+        fix: `Fix the path, or read ${detailType} as a version that defines ${field}.`,
+      },
+    ];
+  }
+  if (relied && !own.required) {
+    return [
+      {
+        ...base,
+        field,
+        message: `relies on ${field}, which is optional in ${detailType} v${version}: events may lack it.`,
+        fix: `Move ${field} to readsIfPresent and handle its absence.`,
+      },
+    ];
+  }
+  return writers.flatMap((writer) => checkFieldInWriter(base, read, own.schema, writer));
+}
+
 function checkSubscription(
   consumer: string,
   subscription: ConsumerSubscription,
@@ -151,86 +261,13 @@ function checkSubscription(
   const { source, detailType, version } = subscription.contract;
   const sameType = (c: SchemaEntry) => c.source === source && c.detailType === detailType;
   const versions = catalog.filter(sameType).sort((a, b) => a.version - b.version);
-  const base = { consumer, detailType, version };
-  if (versions.length === 0) {
-    const known = [...new Set(catalog.map((c) => `${c.source} ${c.detailType}`))].join(', ');
-    return [
-      {
-        ...base,
-        message: `subscribes to ${detailType} from ${source}, which no contract defines (known: ${known}).`,
-        fix: 'Subscribe to a published event type, or ask its producer to publish this one first.',
-      },
-    ];
-  }
-  const reader = versions.find((c) => c.version === version);
-  if (!reader) {
-    return [
-      {
-        ...base,
-        message: `reads ${detailType} as v${version}, which does not exist (versions: ${versions.map((c) => c.version).join(', ')}).`,
-        fix: `Read it as one of the published versions (e.g. v${versions.at(-1)?.version ?? 1}).`,
-      },
-    ];
-  }
+  const base: ViolationBase = { consumer, detailType, version };
+  const found = findReader(base, source, versions, catalog);
+  if ('violation' in found) return [found.violation];
   const writers = [...versions, ...earlier.filter(sameType)];
-  const violations: ExpectationViolation[] = [];
-  const fields = [
+  const fields: FieldRead[] = [
     ...subscription.reads.map((field) => ({ field, relied: true })),
     ...(subscription.readsIfPresent ?? []).map((field) => ({ field, relied: false })),
   ];
-  for (const { field, relied } of fields) {
-    const own = lookUp(reader.schema, field);
-    if (!own) {
-      violations.push({
-        ...base,
-        field,
-        message: `reads ${field}, which ${detailType} v${version} (the version it reads as) does not define.`,
-        fix: `Fix the path, or read ${detailType} as a version that defines ${field}.`,
-      });
-      continue;
-    }
-    if (relied && !own.required) {
-      violations.push({
-        ...base,
-        field,
-        message: `relies on ${field}, which is optional in ${detailType} v${version}: events may lack it.`,
-        fix: `Move ${field} to readsIfPresent and handle its absence.`,
-      });
-      continue;
-    }
-    for (const writer of writers) {
-      const label = writer.label ?? `v${writer.version}`;
-      const theirs = lookUp(writer.schema, field);
-      if (!theirs) {
-        if (!relied) continue;
-        violations.push({
-          ...base,
-          version: writer.version,
-          field,
-          message: `relies on ${field}, which ${detailType} ${label} does not define: its events lack it.`,
-          fix: `Keep ${field} in every version of ${detailType} (publish a breaking change as a new major), or move it to readsIfPresent.`,
-        });
-        continue;
-      }
-      if (relied && !theirs.required) {
-        violations.push({
-          ...base,
-          version: writer.version,
-          field,
-          message: `relies on ${field}, which is optional in ${detailType} ${label}: its events may lack it.`,
-          fix: `Keep ${field} required in ${detailType} ${label}, or move it to readsIfPresent.`,
-        });
-      }
-      for (const difference of compareField(own.schema, theirs.schema)) {
-        violations.push({
-          ...base,
-          version: writer.version,
-          field,
-          message: `reads ${field} as ${difference.reader} (v${version}), but ${detailType} ${label} has ${difference.writer}.`,
-          fix: `Keep ${field}'s ${difference.keyword} in ${detailType} ${label} as in v${version} (publish a breaking change as a new major).`,
-        });
-      }
-    }
-  }
-  return violations;
+  return fields.flatMap((read) => checkField(base, read, found.reader, writers));
 }
