@@ -16,7 +16,7 @@ import {
   DEFAULT_IDEMPOTENCY_EXPIRES_AFTER_SECONDS,
 } from '../environment';
 import { ConsumerConfigurationError, InvalidEventError } from '../errors';
-import type { SubscribedEvent } from './check-record';
+import type { CheckedEvent, SubscribedEvent } from './check-record';
 import { checkRecord } from './check-record';
 import { moveToDeadLetterQueue } from './dead-letter';
 import { producerTraceIdOf } from './trace';
@@ -154,152 +154,252 @@ export function createConsumerHandler<TExpectations extends ConsumerExpectations
   options: ConsumerHandlerOptions<TExpectations>,
   deps: ConsumerHandlerDeps = {},
 ): ConsumerHandler {
+  const parts = consumerParts(options, deps);
+  return (event, context) => handleBatch(parts, event, context);
+}
+
+/**
+ * What one handler holds for the life of its process: its options, clients and tools (built once, at creation) and
+ * its {@link ConsumerState}.
+ */
+interface ConsumerParts<TExpectations extends ConsumerExpectations> {
+  readonly options: ConsumerHandlerOptions<TExpectations>;
+  readonly deps: ConsumerHandlerDeps;
+  readonly name: string;
+  readonly tracer: Tracer;
+  readonly dynamoDb: DynamoDBClient;
+  readonly sqs: SQSClient;
+  readonly logger: Logger;
+  readonly state: ConsumerState<TExpectations>;
+}
+
+/** What changes across the invocations of one process (Lambda runs one invocation at a time per process). */
+interface ConsumerState<TExpectations extends ConsumerExpectations> {
+  /** Built at the first invocation, which reads the environment: not at import. */
+  runtime: Runtime<TExpectations> | undefined;
+  /** Built when first used. */
+  metrics: Metrics | undefined;
+  /** The event being applied now: with `externalEffect` records run one at a time, so there is only one. */
+  applying: { readonly messageId: string; readonly eventId: unknown } | undefined;
+  /** Records of the running invocation by outcome. */
+  counts: OutcomeCounts;
+}
+
+function consumerParts<TExpectations extends ConsumerExpectations>(
+  options: ConsumerHandlerOptions<TExpectations>,
+  deps: ConsumerHandlerDeps,
+): ConsumerParts<TExpectations> {
   const name = options.expectations.consumer;
   const tracer = deps.tracer ?? new Tracer({ serviceName: name });
-  const dynamoDb = deps.dynamoDb ?? tracer.captureAWSv3Client(new DynamoDBClient({}));
-  const sqs = deps.sqs ?? tracer.captureAWSv3Client(new SQSClient({}));
-  const logger = deps.logger ?? new Logger({ serviceName: name });
-  let metricsInstance: Metrics | undefined;
-  const metrics = (): Metrics =>
-    (metricsInstance ??=
-      deps.metrics ??
-      new Metrics({
-        namespace:
-          (deps.env ?? process.env)['POWERTOOLS_METRICS_NAMESPACE'] ?? DEFAULT_CONSUMER_METRICS_NAMESPACE,
-        serviceName: name,
-      }));
-  let runtime: Runtime<TExpectations> | undefined;
-  // the event being applied now: with `externalEffect` records run one at a time, so there is only one
-  let applying: { messageId: string; eventId: unknown } | undefined;
-  const possibleDuplicate = (idempotencyKey: string) => {
-    logger.warn(
-      'Possible duplicate effect: retook the in-progress mark of an invocation that died during this event (crash or timeout); its effect may have been applied once already',
-      { idempotencyKey, ...applying },
-    );
-    metrics().addMetric(CONSUMER_METRICS.possibleDuplicate, MetricUnit.Count, 1);
-    if (typeof applying?.eventId === 'string') metrics().addMetadata('eventId', applying.eventId);
-    metrics().publishStoredMetrics();
+  return {
+    options,
+    deps,
+    name,
+    tracer,
+    dynamoDb: deps.dynamoDb ?? tracer.captureAWSv3Client(new DynamoDBClient({})),
+    sqs: deps.sqs ?? tracer.captureAWSv3Client(new SQSClient({})),
+    logger: deps.logger ?? new Logger({ serviceName: name }),
+    state: { runtime: undefined, metrics: undefined, applying: undefined, counts: emptyCounts() },
   };
-  // Records of the running invocation by outcome (Lambda runs one invocation at a time per process).
-  let counts = emptyCounts();
+}
 
-  const init = (): Runtime<TExpectations> => {
-    const env = readEnvironment(deps.env ?? process.env);
-    const config = new IdempotencyConfig({
-      eventKeyJmesPath: IDEMPOTENCY_KEY_PATH,
-      throwOnNoIdempotencyKey: true,
-      expiresAfterSeconds: env.expiresAfterSeconds,
-      responseHook: (response, record) => {
-        logger.info('Event already applied: returned the stored result', {
-          idempotencyKey: record.idempotencyKey,
-        });
-        counts.duplicate += 1;
-        return response;
-      },
-    });
-    const apply = makeIdempotent(
-      async (event: SubscribedEvent<TExpectations>, context: RecordContext) => {
-        const result = (await options.handle(event, context)) ?? null;
-        counts.applied += 1;
-        return result;
-      },
-      {
-        persistenceStore: options.externalEffect
-          ? new WatchedPersistenceLayer(
-              { tableName: env.tableName, awsSdkV3Client: dynamoDb },
-              dynamoDb,
-              possibleDuplicate,
-            )
-          : new DynamoDBPersistenceLayer({ tableName: env.tableName, awsSdkV3Client: dynamoDb }),
-        config,
-        keyPrefix: name,
-        dataIndexArgument: 0,
-      },
-    );
-    return { env, config, apply };
-  };
+function metricsOf<TExpectations extends ConsumerExpectations>(parts: ConsumerParts<TExpectations>): Metrics {
+  const { deps, name, state } = parts;
+  return (state.metrics ??=
+    deps.metrics ??
+    new Metrics({
+      namespace:
+        (deps.env ?? process.env)['POWERTOOLS_METRICS_NAMESPACE'] ?? DEFAULT_CONSUMER_METRICS_NAMESPACE,
+      serviceName: name,
+    }));
+}
 
-  const processRecord = async (record: SQSRecord): Promise<void> => {
-    const rt = (runtime ??= init());
-    // the producer's X-Ray trace (the writing request's), from the record's AWSTraceHeader: X-Ray links this
-    // invocation's trace to it; the logs and the record's subsegment name it, so one search finds both
-    const producerTraceId = producerTraceIdOf(record);
-    const producerTrace = producerTraceId === undefined ? {} : { producerTraceId };
-    let checked;
-    try {
-      checked = checkRecord(record.body, options.expectations);
-    } catch (error) {
-      if (!(error instanceof InvalidEventError)) throw error;
-      logger.error('Rejected an invalid event: moved to the dead-letter queue, not retried', {
-        messageId: record.messageId,
-        ...producerTrace,
-        reason: error.reason,
-        violations: error.violations.map((v) => v.path),
+function runtimeOf<TExpectations extends ConsumerExpectations>(
+  parts: ConsumerParts<TExpectations>,
+): Runtime<TExpectations> {
+  return (parts.state.runtime ??= initRuntime(parts));
+}
+
+/** Reads the environment and builds the idempotent `handle`, counting applied events and duplicates. */
+function initRuntime<TExpectations extends ConsumerExpectations>(
+  parts: ConsumerParts<TExpectations>,
+): Runtime<TExpectations> {
+  const { options, deps, logger, name, state } = parts;
+  const env = readEnvironment(deps.env ?? process.env);
+  const config = new IdempotencyConfig({
+    eventKeyJmesPath: IDEMPOTENCY_KEY_PATH,
+    throwOnNoIdempotencyKey: true,
+    expiresAfterSeconds: env.expiresAfterSeconds,
+    responseHook: (response, record) => {
+      logger.info('Event already applied: returned the stored result', {
+        idempotencyKey: record.idempotencyKey,
       });
-      await moveToDeadLetterQueue(sqs, rt.env.deadLetterQueueUrl, record, name, error);
-      counts.rejected += 1;
-      return;
-    }
-    const ids = {
+      state.counts.duplicate += 1;
+      return response;
+    },
+  });
+  const apply = makeIdempotent(
+    async (event: SubscribedEvent<TExpectations>, context: RecordContext) => {
+      const result = (await options.handle(event, context)) ?? null;
+      state.counts.applied += 1;
+      return result;
+    },
+    { persistenceStore: persistenceStore(parts, env), config, keyPrefix: name, dataIndexArgument: 0 },
+  );
+  return { env, config, apply };
+}
+
+/** The idempotency records' store; for an external effect, one that reports retaken in-progress marks. */
+function persistenceStore<TExpectations extends ConsumerExpectations>(
+  parts: ConsumerParts<TExpectations>,
+  env: ConsumerEnvironment,
+): DynamoDBPersistenceLayer {
+  const { dynamoDb } = parts;
+  if (!parts.options.externalEffect) {
+    return new DynamoDBPersistenceLayer({ tableName: env.tableName, awsSdkV3Client: dynamoDb });
+  }
+  return new WatchedPersistenceLayer(
+    { tableName: env.tableName, awsSdkV3Client: dynamoDb },
+    dynamoDb,
+    (idempotencyKey) => reportPossibleDuplicate(parts, idempotencyKey),
+  );
+}
+
+function reportPossibleDuplicate<TExpectations extends ConsumerExpectations>(
+  parts: ConsumerParts<TExpectations>,
+  idempotencyKey: string,
+): void {
+  const { applying } = parts.state;
+  parts.logger.warn(
+    'Possible duplicate effect: retook the in-progress mark of an invocation that died during this event (crash or timeout); its effect may have been applied once already',
+    { idempotencyKey, ...applying },
+  );
+  const metrics = metricsOf(parts);
+  metrics.addMetric(CONSUMER_METRICS.possibleDuplicate, MetricUnit.Count, 1);
+  if (typeof applying?.eventId === 'string') metrics.addMetadata('eventId', applying.eventId);
+  metrics.publishStoredMetrics();
+}
+
+/** The producer's trace id as a log/annotation field, or nothing when the record carries none. */
+type ProducerTrace = { readonly producerTraceId?: string };
+
+async function processRecord<TExpectations extends ConsumerExpectations>(
+  parts: ConsumerParts<TExpectations>,
+  record: SQSRecord,
+): Promise<void> {
+  const runtime = runtimeOf(parts);
+  // the producer's X-Ray trace (the writing request's), from the record's AWSTraceHeader: X-Ray links this
+  // invocation's trace to it; the logs and the record's subsegment name it, so one search finds both
+  const producerTraceId = producerTraceIdOf(record);
+  const producerTrace: ProducerTrace = producerTraceId === undefined ? {} : { producerTraceId };
+  const checked = await checkOrReject(parts, runtime, record, producerTrace);
+  if (checked) await applyChecked(parts, runtime, record, checked, producerTrace);
+}
+
+/**
+ * The record's event, checked against the expectations; an invalid one is moved to the dead-letter queue (not
+ * retried) and `undefined` returned.
+ */
+async function checkOrReject<TExpectations extends ConsumerExpectations>(
+  parts: ConsumerParts<TExpectations>,
+  runtime: Runtime<TExpectations>,
+  record: SQSRecord,
+  producerTrace: ProducerTrace,
+): Promise<CheckedEvent<TExpectations> | undefined> {
+  try {
+    return checkRecord(record.body, parts.options.expectations);
+  } catch (error) {
+    if (!(error instanceof InvalidEventError)) throw error;
+    parts.logger.error('Rejected an invalid event: moved to the dead-letter queue, not retried', {
       messageId: record.messageId,
-      eventId: eventIdOf(checked.event),
-      // the producer's correlation id (the API's x-correlation-id): one id from the request to this effect
-      correlationId: correlationIdOf(checked.event),
       ...producerTrace,
-      detailType: checked.subscription.contract.detailType,
-      writtenVersion: checked.writtenVersion,
-      readAs: checked.subscription.contract.version,
-    };
-    annotateRecord(tracer, { eventId: ids.eventId, correlationId: ids.correlationId, ...producerTrace });
-    try {
-      applying = { messageId: record.messageId, eventId: ids.eventId };
-      await rt.apply(checked.event, {
-        contract: checked.subscription.contract,
-        writtenVersion: checked.writtenVersion,
-        messageId: record.messageId,
-        logger,
-      });
-      logger.info('Event processed', ids);
-    } catch (error) {
-      logger.warn('Event failed: reported for retry', { ...ids, error: errorName(error) });
-      counts.failed += 1;
-      throw error;
-    }
-  };
+      reason: error.reason,
+      violations: error.violations.map((v) => v.path),
+    });
+    await moveToDeadLetterQueue(parts.sqs, runtime.env.deadLetterQueueUrl, record, parts.name, error);
+    parts.state.counts.rejected += 1;
+    return undefined;
+  }
+}
 
-  return async (event, context) => {
-    // the handler's subsegment under Lambda's function segment, as Powertools' captureLambdaHandler opens it
-    const segment = tracer.getSegment();
-    const handlerSegment = segment?.addNewSubsegment(`## ${process.env['_HANDLER'] ?? name}`);
-    if (handlerSegment) tracer.setSegment(handlerSegment);
-    tracer.annotateColdStart();
-    tracer.addServiceNameAnnotation();
-    try {
-      logger.addContext(context);
-      (runtime ??= init()).config.registerLambdaContext(context);
-      // A processor per invocation: it holds the batch's results, so a shared one would mix concurrent calls.
-      const processor = new BatchProcessor(EventType.SQS);
-      counts = emptyCounts();
-      const response = await processPartialResponse(event, processRecord, processor, {
+/** Applies a valid event once (idempotently), logging its ids; a failure is counted and rethrown for retry. */
+async function applyChecked<TExpectations extends ConsumerExpectations>(
+  parts: ConsumerParts<TExpectations>,
+  runtime: Runtime<TExpectations>,
+  record: SQSRecord,
+  checked: CheckedEvent<TExpectations>,
+  producerTrace: ProducerTrace,
+): Promise<void> {
+  const ids = {
+    messageId: record.messageId,
+    eventId: eventIdOf(checked.event),
+    // the producer's correlation id (the API's x-correlation-id): one id from the request to this effect
+    correlationId: correlationIdOf(checked.event),
+    ...producerTrace,
+    detailType: checked.subscription.contract.detailType,
+    writtenVersion: checked.writtenVersion,
+    readAs: checked.subscription.contract.version,
+  };
+  annotateRecord(parts.tracer, { eventId: ids.eventId, correlationId: ids.correlationId, ...producerTrace });
+  try {
+    parts.state.applying = { messageId: record.messageId, eventId: ids.eventId };
+    await runtime.apply(checked.event, {
+      contract: checked.subscription.contract,
+      writtenVersion: checked.writtenVersion,
+      messageId: record.messageId,
+      logger: parts.logger,
+    });
+    parts.logger.info('Event processed', ids);
+  } catch (error) {
+    parts.logger.warn('Event failed: reported for retry', { ...ids, error: errorName(error) });
+    parts.state.counts.failed += 1;
+    throw error;
+  }
+}
+
+/** One invocation: the handler's subsegment, the batch's records with partial failures, the counts published. */
+async function handleBatch<TExpectations extends ConsumerExpectations>(
+  parts: ConsumerParts<TExpectations>,
+  event: SQSEvent,
+  context: Context,
+): Promise<SQSBatchResponse> {
+  const { tracer, logger, state } = parts;
+  // the handler's subsegment under Lambda's function segment, as Powertools' captureLambdaHandler opens it
+  const segment = tracer.getSegment();
+  const handlerSegment = segment?.addNewSubsegment(`## ${process.env['_HANDLER'] ?? parts.name}`);
+  if (handlerSegment) tracer.setSegment(handlerSegment);
+  tracer.annotateColdStart();
+  tracer.addServiceNameAnnotation();
+  try {
+    logger.addContext(context);
+    runtimeOf(parts).config.registerLambdaContext(context);
+    // A processor per invocation: it holds the batch's results, so a shared one would mix concurrent calls.
+    const processor = new BatchProcessor(EventType.SQS);
+    state.counts = emptyCounts();
+    const response = await processPartialResponse(
+      event,
+      (record: SQSRecord) => processRecord(parts, record),
+      processor,
+      {
         context,
         throwOnFullBatchFailure: false,
         // an external effect: one record at a time, so one crash can duplicate at most one effect
-        processInParallel: !options.externalEffect,
-      });
-      publishCounts(metrics(), counts);
-      logger.info('Batch processed', {
-        records: event.Records.length,
-        failures: response.batchItemFailures.length,
-      });
-      return response;
-    } catch (error) {
-      tracer.addErrorAsMetadata(error as Error);
-      throw error;
-    } finally {
-      handlerSegment?.close();
-      if (segment) tracer.setSegment(segment);
-    }
-  };
+        processInParallel: !parts.options.externalEffect,
+      },
+    );
+    publishCounts(metricsOf(parts), state.counts);
+    logger.info('Batch processed', {
+      records: event.Records.length,
+      failures: response.batchItemFailures.length,
+    });
+    return response;
+  } catch (error) {
+    tracer.addErrorAsMetadata(error as Error);
+    throw error;
+  } finally {
+    handlerSegment?.close();
+    if (segment) tracer.setSegment(segment);
+  }
 }
 
 /**
