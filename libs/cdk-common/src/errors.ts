@@ -26,3 +26,21 @@ export class UndeployableAssemblyError extends CdkCommonError {
     super(`Refusing to deploy the cloud assembly ${assemblyDir}: ${reason}. ${fix}`, options);
   }
 }
+
+/**
+ * A construct prop is outside the range AWS accepts (or the construct supports), caught at synth instead of at
+ * deploy: names the construct, the prop, the value received and the allowed range, and says what to change.
+ *
+ * @example throw new ConstructValidationError('OutboxRelay Stack/Relay', 'batchSize', '0', 'a whole number from 1 to 10000');
+ */
+export class ConstructValidationError extends CdkCommonError {
+  constructor(
+    readonly construct: string,
+    readonly prop: string,
+    readonly received: string,
+    readonly allowed: string,
+    fix = `set ${prop} within that range or leave it out for the default`,
+  ) {
+    super(`${construct}: ${prop} is ${received}; allowed: ${allowed}. To fix: ${fix}.`);
+  }
+}

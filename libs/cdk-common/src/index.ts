@@ -10,7 +10,9 @@ export { stackEnvironment, OFFLINE_ACCOUNT, DEFAULT_REGION } from './environment
 export { findWorkspaceRoot } from './workspace-root';
 export { assemblyStacks, checkDeployableAssembly } from './assembly';
 export type { AssemblyStack } from './assembly';
-export { CdkCommonError, UndeployableAssemblyError } from './errors';
+export { CdkCommonError, UndeployableAssemblyError, ConstructValidationError } from './errors';
+export { checkRange, checkDuration } from './validate';
+export type { NumberRange, DurationRange } from './validate';
 export { createTableInputOf } from './table-input';
 export { OperationsTopic, functionAlarms, metricAlarm, functionLogGroup } from './operations';
 export type {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import {
   acknowledgedNagFindings,
   applyAwsSolutionsChecks,
+  ConstructValidationError,
   OperationsTopic,
   stackEnvironment,
   synthesizeNagFindings,
@@ -311,49 +312,62 @@ describe('EventConsumer', () => {
 
   it.each<[string, Partial<EventConsumerProps>, string]>([
     [
-      'no subscriptions',
-      { expectations: { consumer: 'nobody', subscriptions: [] } },
-      'EventConsumer prop expectations.subscriptions is []; allowed: at least one subscription',
-    ],
-    [
       'a batch of 11 without a window',
       { batchSize: 11 },
-      'EventConsumer prop batchSize is 11; allowed: a whole number from 1 to 10 (set maxBatchingWindow for more than 10)',
+      'EventConsumer Consumer/Consumer: batchSize is 11; allowed: a whole number from 1 to 10 (set maxBatchingWindow for more than 10)',
     ],
-    ['a batch of 0', { batchSize: 0 }, 'EventConsumer prop batchSize is 0'],
+    ['a batch of 0', { batchSize: 0 }, 'EventConsumer Consumer/Consumer: batchSize is 0'],
     [
       'memorySize 64',
       { memorySize: 64 },
-      'EventConsumer prop memorySize is 64; allowed: a whole number from 128 to 10240',
+      'EventConsumer Consumer/Consumer: memorySize is 64; allowed: a whole number from 128 to 10240',
     ],
     [
       'maxReceiveCount 0',
       { maxReceiveCount: 0 },
-      'EventConsumer prop maxReceiveCount is 0; allowed: a whole number from 1 to 1000',
+      'EventConsumer Consumer/Consumer: maxReceiveCount is 0; allowed: a whole number from 1 to 1000',
     ],
     [
       'maxConcurrency 1',
       { maxConcurrency: 1 },
-      'EventConsumer prop maxConcurrency is 1; allowed: a whole number from 2 to 1000',
+      'EventConsumer Consumer/Consumer: maxConcurrency is 1; allowed: a whole number from 2 to 1000',
     ],
     [
       'a retention of 15 days',
       { retentionPeriod: Duration.days(15) },
-      'EventConsumer prop retentionPeriod is 1296000 s; allowed: between 60 s and 1209600 s',
+      'EventConsumer Consumer/Consumer: retentionPeriod is 15 days (1296000 s); allowed: a whole number of seconds from 1 minute (60 s) to 14 days (1209600 s)',
     ],
     [
       'an idempotency expiration of 30 s',
       { idempotencyExpiration: Duration.seconds(30) },
-      'EventConsumer prop idempotencyExpiration is 30 s; allowed: between 60 s',
+      'EventConsumer Consumer/Consumer: idempotencyExpiration is 30 seconds (30 s); allowed: a whole number of seconds from 1 minute (60 s) or more',
     ],
     [
       'a timeout of 16 minutes',
       { timeout: Duration.minutes(16) },
-      'EventConsumer prop timeout is 960 s; allowed: between 1 s and 900 s',
+      'EventConsumer Consumer/Consumer: timeout is 16 minutes (960 s); allowed: a whole number of seconds from 1 second (1 s) to 15 minutes (900 s)',
+    ],
+    [
+      'a sub-second timeout',
+      { timeout: Duration.millis(500) },
+      'EventConsumer Consumer/Consumer: timeout is 500 millis (0.5 s); allowed: a whole number of seconds from 1 second (1 s) to 15 minutes (900 s)',
+    ],
+    [
+      'a sub-second batching window',
+      { maxBatchingWindow: Duration.millis(500) },
+      'EventConsumer Consumer/Consumer: maxBatchingWindow is 500 millis (0.5 s); allowed: a whole number of seconds from 0 seconds (0 s) to 5 minutes (300 s)',
     ],
   ])('rejects %s at synth, naming the prop, the value and the range', (_name, props, message) => {
-    expect(() => synth(props)).toThrow(EventConsumerPropsError);
+    expect(() => synth(props)).toThrow(ConstructValidationError);
     expect(() => synth(props)).toThrow(message);
+  });
+
+  it('rejects no subscriptions at synth, naming the prop and what it needs', () => {
+    const props = { expectations: { consumer: 'nobody', subscriptions: [] } };
+    expect(() => synth(props)).toThrow(EventConsumerPropsError);
+    expect(() => synth(props)).toThrow(
+      'EventConsumer prop expectations.subscriptions is []; allowed: at least one subscription',
+    );
   });
 
   it('accepts a batch of 100 with a batching window and widens the visibility timeout by the window', () => {

@@ -139,7 +139,7 @@ export class EventConsumer extends Construct {
 
   constructor(scope: Construct, id: string, props: EventConsumerProps) {
     super(scope, id);
-    validateProps(props);
+    validateProps(props, `EventConsumer ${this.node.path}`);
     const timeout = props.timeout ?? Duration.seconds(30);
     const parameters = props.producerParameters ?? USERS_SERVICE_PARAMETERS;
     this.serviceName = props.expectations.consumer;

@@ -1,5 +1,5 @@
-import type { Duration } from 'aws-cdk-lib';
-import { Token } from 'aws-cdk-lib';
+import { checkDuration, checkRange } from '@outboxed/cdk-common';
+import { Duration } from 'aws-cdk-lib';
 import { EventConsumerPropsError } from '../errors';
 import type { EventConsumerProps } from './event-consumer';
 
@@ -7,9 +7,9 @@ import type { EventConsumerProps } from './event-consumer';
  * Validates {@link EventConsumerProps} at synth, as aws-cdk-lib does with its ranges; unresolved tokens are left
  * to CloudFormation.
  *
- * @example validateProps({ expectations, entry, batchSize: 10 });
+ * @example validateProps({ expectations, entry, batchSize: 10 }, 'EventConsumer Stack/Consumer');
  */
-export function validateProps(props: EventConsumerProps): void {
+export function validateProps(props: EventConsumerProps, construct = 'EventConsumer'): void {
   if (props.expectations.subscriptions.length === 0) {
     throw new EventConsumerPropsError(
       'expectations.subscriptions',
@@ -18,23 +18,22 @@ export function validateProps(props: EventConsumerProps): void {
       'subscribe to the events the consumer handles in contract-expectations.ts',
     );
   }
+  const at = (seconds: number) => Duration.seconds(seconds);
+  const fortnight = Duration.days(14);
+  checkDuration(construct, 'maxBatchingWindow', props.maxBatchingWindow, { min: at(0), max: at(300) });
+  checkDuration(construct, 'timeout', props.timeout, { min: at(1), max: at(900) });
+  checkDuration(construct, 'retentionPeriod', props.retentionPeriod, { min: at(60), max: fortnight });
+  checkDuration(construct, 'idempotencyExpiration', props.idempotencyExpiration, { min: at(60) });
+  checkDuration(construct, 'messageAgeAlarmThreshold', props.messageAgeAlarmThreshold, {
+    min: at(60),
+    max: fortnight,
+  });
   const window = props.maxBatchingWindow?.toSeconds() ?? 0;
-  const maxBatch = window > 0 ? 10_000 : 10;
-  checkRange(
-    'batchSize',
-    props.batchSize,
-    1,
-    maxBatch,
-    window > 0 ? '' : ' (set maxBatchingWindow for more than 10)',
-  );
-  checkRange('memorySize', props.memorySize, 128, 10_240);
-  checkRange('maxReceiveCount', props.maxReceiveCount, 1, 1000);
-  checkRange('maxConcurrency', props.maxConcurrency, 2, 1000);
-  checkDuration('maxBatchingWindow', props.maxBatchingWindow, 0, 300);
-  checkDuration('timeout', props.timeout, 1, 900);
-  checkDuration('retentionPeriod', props.retentionPeriod, 60, 14 * 24 * 3600);
-  checkDuration('idempotencyExpiration', props.idempotencyExpiration, 60, Number.MAX_SAFE_INTEGER);
-  checkDuration('messageAgeAlarmThreshold', props.messageAgeAlarmThreshold, 60, 14 * 24 * 3600);
+  const hint = window > 0 ? '' : ' (set maxBatchingWindow for more than 10)';
+  checkRange(construct, 'batchSize', props.batchSize, { min: 1, max: window > 0 ? 10_000 : 10, hint });
+  checkRange(construct, 'memorySize', props.memorySize, { min: 128, max: 10_240 });
+  checkRange(construct, 'maxReceiveCount', props.maxReceiveCount, { min: 1, max: 1000 });
+  checkRange(construct, 'maxConcurrency', props.maxConcurrency, { min: 2, max: 1000 });
   const timeout = props.timeout?.toSeconds() ?? 30;
   if (timeout * 6 + window > 43_200) {
     throw new EventConsumerPropsError(
@@ -43,26 +42,5 @@ export function validateProps(props: EventConsumerProps): void {
       'a timeout whose six-fold plus maxBatchingWindow fits the 12-hour SQS visibility timeout',
       'lower the timeout or the batching window',
     );
-  }
-}
-
-function checkRange(prop: string, value: number | undefined, min: number, max: number, hint = ''): void {
-  if (value === undefined || Token.isUnresolved(value)) return;
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new EventConsumerPropsError(prop, String(value), `a whole number from ${min} to ${max}${hint}`);
-  }
-}
-
-function checkDuration(
-  prop: string,
-  value: Duration | undefined,
-  minSeconds: number,
-  maxSeconds: number,
-): void {
-  if (value === undefined || value.isUnresolved()) return;
-  const seconds = value.toSeconds();
-  if (seconds < minSeconds || seconds > maxSeconds) {
-    const max = maxSeconds === Number.MAX_SAFE_INTEGER ? '' : ` and ${maxSeconds} s`;
-    throw new EventConsumerPropsError(prop, `${seconds} s`, `between ${minSeconds} s${max}`);
   }
 }

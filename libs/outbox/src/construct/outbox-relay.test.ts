@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import {
   acknowledgedNagFindings,
   applyAwsSolutionsChecks,
+  ConstructValidationError,
   OperationsTopic,
   stackEnvironment,
   synthesizeNagFindings,
@@ -16,7 +17,6 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OUTBOX_STREAM_FILTER } from '../item/outbox-item';
 import { REDRIVE_ENV } from '../redrive/env';
-import { OutboxRelayPropsError } from './errors';
 import type { OutboxRelayProps } from './outbox-relay';
 import { OutboxRelay } from './outbox-relay';
 
@@ -336,65 +336,58 @@ describe('OutboxRelay', () => {
   });
 
   it.each<[string, Partial<OutboxRelayProps>, string]>([
-    [
-      'memorySize 64',
-      { memorySize: 64 },
-      'memorySize must be an integer between 128 and 10240 inclusive; received 64.',
-    ],
-    [
-      'batchSize 0',
-      { batchSize: 0 },
-      'batchSize must be an integer between 1 and 10000 inclusive; received 0.',
-    ],
+    ['memorySize 64', { memorySize: 64 }, 'memorySize is 64; allowed: a whole number from 128 to 10240.'],
+    ['batchSize 0', { batchSize: 0 }, 'batchSize is 0; allowed: a whole number from 1 to 10000.'],
     [
       'batchSize 10001',
       { batchSize: 10_001 },
-      'batchSize must be an integer between 1 and 10000 inclusive; received 10001.',
+      'batchSize is 10001; allowed: a whole number from 1 to 10000.',
     ],
-    [
-      'batchSize 1.5',
-      { batchSize: 1.5 },
-      'batchSize must be an integer between 1 and 10000 inclusive; received 1.5.',
-    ],
+    ['batchSize 1.5', { batchSize: 1.5 }, 'batchSize is 1.5; allowed: a whole number from 1 to 10000.'],
     [
       'maxBatchingWindow 301 s',
       { maxBatchingWindow: Duration.seconds(301) },
-      'maxBatchingWindow must be a whole number of seconds between 0 and 300 inclusive; received 5 minutes 1 second (301 s).',
+      'maxBatchingWindow is 5 minutes 1 second (301 s); allowed: a whole number of seconds from 0 seconds (0 s) to 5 minutes (300 s).',
+    ],
+    [
+      'maxBatchingWindow 500 ms (sub-second)',
+      { maxBatchingWindow: Duration.millis(500) },
+      'maxBatchingWindow is 500 millis (0.5 s); allowed: a whole number of seconds from 0 seconds (0 s) to 5 minutes (300 s).',
     ],
     [
       'parallelizationFactor 11',
       { parallelizationFactor: 11 },
-      'parallelizationFactor must be an integer between 1 and 10 inclusive; received 11.',
+      'parallelizationFactor is 11; allowed: a whole number from 1 to 10.',
     ],
     [
       'retryAttempts -1 (infinite)',
       { retryAttempts: -1 },
-      'retryAttempts must be an integer between 0 and 10000 inclusive; received -1.',
+      'retryAttempts is -1; allowed: a whole number from 0 to 10000.',
     ],
     [
       'maxRecordAge 59 s',
       { maxRecordAge: Duration.seconds(59) },
-      'maxRecordAge must be a whole number of seconds between 60 and 86400 inclusive; received 59 seconds (59 s).',
+      'maxRecordAge is 59 seconds (59 s); allowed: a whole number of seconds from 1 minute (60 s) to 1 day (86400 s).',
     ],
     [
       'maxRecordAge 2 days (past the stream retention)',
       { maxRecordAge: Duration.days(2) },
-      'maxRecordAge must be a whole number of seconds between 60 and 86400 inclusive; received 2 days (172800 s).',
+      'maxRecordAge is 2 days (172800 s); allowed: a whole number of seconds from 1 minute (60 s) to 1 day (86400 s).',
     ],
     [
       'queueRetentionPeriod 15 days',
       { queueRetentionPeriod: Duration.days(15) },
-      'queueRetentionPeriod must be a whole number of seconds between 60 and 1209600 inclusive; received 15 days (1296000 s).',
+      'queueRetentionPeriod is 15 days (1296000 s); allowed: a whole number of seconds from 1 minute (60 s) to 14 days (1209600 s).',
     ],
     [
       'iteratorAgeAlarmThreshold 0',
       { iteratorAgeAlarmThreshold: Duration.seconds(0) },
-      'iteratorAgeAlarmThreshold must be a whole number of seconds between 1 and 86400 inclusive; received 0 seconds (0 s).',
+      'iteratorAgeAlarmThreshold is 0 seconds (0 s); allowed: a whole number of seconds from 1 second (1 s) to 1 day (86400 s).',
     ],
   ])('rejects %s at synth, naming the range and the value received', (_case, props, message) => {
     const build = () => relayStack(props);
-    expect(build).toThrow(OutboxRelayPropsError);
-    expect(build).toThrow(`OutboxRelay: ${message}`);
+    expect(build).toThrow(ConstructValidationError);
+    expect(build).toThrow(`OutboxRelay Relay/Outbox: ${message}`);
   });
 
   it('rejects a table without a stream, saying how to give it one', () => {

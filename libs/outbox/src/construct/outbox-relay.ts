@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import {
   acknowledgeNag,
+  checkDuration,
+  checkRange,
   functionAlarms,
   functionLogGroup,
   metricAlarm,
@@ -25,7 +27,6 @@ import { RELAY_ENV } from '../relay/environment';
 import { RELAY_METRICS } from '../relay/relay-handler';
 import { REDRIVE_ENV } from '../redrive/env';
 import { OutboxRelayPropsError } from './errors';
-import { checkDuration, checkRange } from './validate';
 
 /** Properties of {@link OutboxRelay}. */
 export interface OutboxRelayProps {
@@ -140,7 +141,7 @@ export class OutboxRelay extends Construct {
 
   constructor(scope: Construct, id: string, props: OutboxRelayProps) {
     super(scope, id);
-    validateOutboxRelayProps(props);
+    validateOutboxRelayProps(props, `OutboxRelay ${this.node.path}`);
     if (!props.table.tableStreamArn) {
       throw new OutboxRelayPropsError(
         `OutboxRelay: table ${props.table.node.path} has no stream; received tableStreamArn undefined. Create the table with stream: StreamViewType.NEW_IMAGE (or NEW_AND_OLD_IMAGES), or import it with tableStreamArn.`,
@@ -333,17 +334,24 @@ export class OutboxRelay extends Construct {
  * Synth-time validation of {@link OutboxRelayProps}: every range AWS enforces at deploy, checked before, with
  * the prop, the allowed range and the value received. Unresolved tokens are skipped.
  *
- * @example validateOutboxRelayProps({ table, eventBus, entry, batchSize: 100 });
+ * @example validateOutboxRelayProps({ table, eventBus, entry, batchSize: 100 }, 'OutboxRelay Stack/Relay');
  */
-export function validateOutboxRelayProps(props: OutboxRelayProps): void {
-  checkRange('memorySize', props.memorySize, 128, 10_240);
-  checkRange('batchSize', props.batchSize, 1, 10_000);
-  checkDuration('maxBatchingWindow', props.maxBatchingWindow, 0, 300);
-  checkRange('parallelizationFactor', props.parallelizationFactor, 1, 10);
-  checkRange('retryAttempts', props.retryAttempts, 0, 10_000);
-  checkDuration('maxRecordAge', props.maxRecordAge, 60, 86_400);
-  checkDuration('queueRetentionPeriod', props.queueRetentionPeriod, 60, 1_209_600);
-  checkDuration('iteratorAgeAlarmThreshold', props.iteratorAgeAlarmThreshold, 1, 86_400);
+export function validateOutboxRelayProps(props: OutboxRelayProps, construct = 'OutboxRelay'): void {
+  const at = (seconds: number) => Duration.seconds(seconds);
+  checkRange(construct, 'memorySize', props.memorySize, { min: 128, max: 10_240 });
+  checkRange(construct, 'batchSize', props.batchSize, { min: 1, max: 10_000 });
+  checkDuration(construct, 'maxBatchingWindow', props.maxBatchingWindow, { min: at(0), max: at(300) });
+  checkRange(construct, 'parallelizationFactor', props.parallelizationFactor, { min: 1, max: 10 });
+  checkRange(construct, 'retryAttempts', props.retryAttempts, { min: 0, max: 10_000 });
+  checkDuration(construct, 'maxRecordAge', props.maxRecordAge, { min: at(60), max: at(86_400) });
+  checkDuration(construct, 'queueRetentionPeriod', props.queueRetentionPeriod, {
+    min: at(60),
+    max: at(1_209_600),
+  });
+  checkDuration(construct, 'iteratorAgeAlarmThreshold', props.iteratorAgeAlarmThreshold, {
+    min: at(1),
+    max: at(86_400),
+  });
   const threshold = props.iteratorAgeAlarmThreshold ?? Duration.minutes(5);
   const maxRecordAge = props.maxRecordAge ?? Duration.hours(6);
   if (

@@ -1,13 +1,15 @@
 import { join } from 'node:path';
 import {
   acknowledgeNag,
+  checkDuration,
+  checkRange,
   functionAlarms,
   functionLogGroup,
   metricAlarm,
   nodeFunctionDefaults,
   type FunctionAlarms,
 } from '@outboxed/cdk-common';
-import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -18,7 +20,6 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { API_ENV, METRICS_NAMESPACE, SERVICE_NAME } from '../../config';
-import { UsersServiceError } from '../../errors';
 
 /** Properties of {@link UsersApi}. */
 export interface UsersApiProps {
@@ -70,11 +71,16 @@ export class UsersApi extends Construct {
     const rateLimit = props.throttlingRateLimit ?? 50;
     const burstLimit = props.throttlingBurstLimit ?? 100;
     const ttl = props.idempotencyTtl ?? Duration.hours(24);
-    checkRange('throttlingRateLimit', rateLimit, 1, 10_000);
-    checkRange('throttlingBurstLimit', burstLimit, 1, 5_000);
-    checkRange('idempotencyTtl (seconds)', ttl.toSeconds(), 60, 7 * 24 * 3600);
+    const at = `UsersApi ${this.node.path}`;
+    checkRange(at, 'throttlingRateLimit', rateLimit, { min: 1, max: 10_000 });
+    checkRange(at, 'throttlingBurstLimit', burstLimit, { min: 1, max: 5_000 });
+    checkDuration(at, 'idempotencyTtl', ttl, { min: Duration.minutes(1), max: Duration.days(7) });
     const latencyThreshold = props.latencyAlarmThreshold ?? Duration.millis(2500);
-    checkRange('latencyAlarmThreshold (ms)', latencyThreshold.toMilliseconds(), 100, 29_000);
+    checkDuration(at, 'latencyAlarmThreshold', latencyThreshold, {
+      min: Duration.millis(100),
+      max: Duration.seconds(29),
+      wholeSeconds: false,
+    });
 
     this.function = new NodejsFunction(this, 'Function', {
       ...nodeFunctionDefaults(),
@@ -188,12 +194,3 @@ const FUNCTION_ACKNOWLEDGMENTS = [
       'The workspace pins one runtime for every function (NODE_RUNTIME of cdk-common: Node.js 22, supported by Lambda until 2027-04-30, the version the bundle targets); it is raised there, for every function at once.',
   },
 ];
-
-function checkRange(prop: string, value: number, minimum: number, maximum: number): void {
-  if (Token.isUnresolved(value)) return;
-  if (!Number.isInteger(value) || value < minimum || value > maximum) {
-    throw new UsersServiceError(
-      `UsersApi: ${prop} must be an integer from ${minimum} to ${maximum}; received ${value}.`,
-    );
-  }
-}
