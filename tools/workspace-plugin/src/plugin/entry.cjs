@@ -7,15 +7,29 @@
 const { join } = require('node:path');
 const { pathToFileURL } = require('node:url');
 
-let implementation;
-function load() {
-  implementation ??= import('tsx/esm/api').then(({ tsImport }) =>
-    tsImport(pathToFileURL(join(__dirname, 'create-dependencies.ts')).href, __filename),
-  );
-  return implementation;
+const modules = new Map();
+function load(file) {
+  if (!modules.has(file)) {
+    modules.set(
+      file,
+      import('tsx/esm/api').then(({ tsImport }) =>
+        tsImport(pathToFileURL(join(__dirname, file)).href, __filename),
+      ),
+    );
+  }
+  return modules.get(file);
 }
 
 module.exports = {
-  name: '@outboxed/workspace-plugin/contract-graph',
-  createDependencies: async (options, context) => (await load()).createDependencies(options, context),
+  name: '@outboxed/workspace-plugin',
+  // lint, typecheck and test inferred from each project's files (infer-targets.ts); nx.json's targetDefaults give
+  // their commands and inputs
+  createNodes: [
+    '**/project.json',
+    async (files, options, context) =>
+      (await load('infer-targets.ts')).createProjectTargets(files, options, context),
+  ],
+  // the edges of the contract graph: producer → consumer (create-dependencies.ts)
+  createDependencies: async (options, context) =>
+    (await load('create-dependencies.ts')).createDependencies(options, context),
 };
