@@ -1,5 +1,6 @@
 // The runtime face of @outboxed/contracts: constants, contracts, validators, examples, consumer expectations.
-// No aws-cdk-lib here (that is ./cdk), no tooling (codegen and compat are CLIs), so Lambda bundles stay small.
+// No aws-cdk-lib here (that is ./cdk), no tooling (codegen, compat and the contract graph are CLIs: `nx run
+// contracts:codegen`, `contracts:compat`, `contracts:check`), so Lambda bundles stay small.
 export {
   USERS_EVENT_SOURCE,
   USER_CREATED_DETAIL_TYPE,
@@ -65,7 +66,7 @@ export type {
   ProducerPublications,
   SchemaEntry,
 } from './expectations/expectations.ts';
-export { describeContractGraph, majorOf, readersReport } from './expectations/contract-graph.ts';
+export { majorOf } from './expectations/contract-graph.ts';
 export {
   discoverExpectations,
   discoverPublications,
@@ -74,20 +75,4 @@ export {
 } from './expectations/discover.ts';
 export type { DiscoveredExpectations, DiscoveredPublications } from './expectations/discover.ts';
 export type { ContractGraph, GraphEvent, GraphNode } from './expectations/contract-graph.ts';
-export {
-  checkCompatibility,
-  COMPATIBILITY_MODES,
-  CONTRACT_EVOLUTION_RULE,
-  DEFAULT_COMPATIBILITY_MODE,
-  READERS_DEFAULT,
-} from './compat/compatibility.ts';
-export type {
-  CompatibilityMode,
-  CompatibilityViolation,
-  ReaderModel,
-  VersionedSchema,
-} from './compat/compatibility.ts';
-export { compareSchemas, incompatibleDifferences } from './compat/schema-diff.ts';
-export type { Difference } from './compat/schema-diff.ts';
-export { COMPATIBLE_CHANGES } from './compat/differences.ts';
-export type { DifferenceType } from './compat/differences.ts';
+export { CONTRACT_EVOLUTION_RULE } from './compat/compatibility.ts';
