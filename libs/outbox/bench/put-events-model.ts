@@ -9,6 +9,7 @@
 //   each entry on its own and answers one result per entry, in order).
 // It records what the bus accepted, in acceptance order, to check per-aggregate order and loss. Hand-written
 // emulation, benchmark and test only.
+import { seededRandom } from '@outboxed/cdk-common/testing';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -53,18 +54,6 @@ export interface PutEventsModel {
   close(): Promise<void>;
 }
 
-/** mulberry32: a small seeded generator, so a throttled run can be repeated. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface Entry {
   readonly Detail?: string;
 }
@@ -92,7 +81,7 @@ export async function startPutEventsModel(options: PutEventsModelOptions = {}): 
   const rate = options.requestsPerSecond ?? Number.POSITIVE_INFINITY;
   const burst = options.burst ?? rate;
   const entryThrottleRate = options.entryThrottleRate ?? 0;
-  const random = seeded(options.seed ?? 1);
+  const random = seededRandom(options.seed ?? 1);
   let tokens = burst;
   let refilledAt = performance.now();
   const counters = { requests: 0, throttledRequests: 0, throttledEntries: 0, acceptedEntries: 0 };

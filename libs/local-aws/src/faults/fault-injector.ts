@@ -1,3 +1,4 @@
+import { seededRandom } from '@outboxed/cdk-common/testing';
 import { AwsServiceError, LocalAwsError } from '../errors';
 
 /**
@@ -65,18 +66,6 @@ export class FaultPlanError extends LocalAwsError {
   }
 }
 
-/** A seeded generator (mulberry32): the same seed gives the same choices in the same order. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function checkRate(field: string, value: number | undefined): void {
   if (value === undefined) return;
   if (typeof value !== 'number' || !(value >= 0 && value <= 1))
@@ -118,7 +107,7 @@ export function validateFaultPlan(plan: EdgeFaultPlan): EdgeFaultPlan {
  */
 export class FaultInjector {
   private current: EdgeFaultPlan = {};
-  private random: () => number = mulberry32(1);
+  private random: () => number = seededRandom(1);
   private readonly crashes = new Map<string, number>();
   readonly counts: Record<string, number> = {};
 
@@ -133,7 +122,7 @@ export class FaultInjector {
   /** Replaces the plan (and reseeds when it has a `seed`). */
   set(plan: EdgeFaultPlan): void {
     this.current = validateFaultPlan(plan);
-    if (plan.seed !== undefined) this.random = mulberry32(plan.seed);
+    if (plan.seed !== undefined) this.random = seededRandom(plan.seed);
     this.crashes.clear();
   }
 

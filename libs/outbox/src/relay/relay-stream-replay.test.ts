@@ -1,6 +1,7 @@
 // Replays how a DynamoDB stream event source mapping drives the relay: batches from the checkpoint, each
 // invocation resumed at the SequenceNumber it reported (Lambda keeps the lowest one), against an EventBridge and
 // an SQS that fail at random. Fixed seeds, many runs.
+import { seededRandom } from '@outboxed/cdk-common/testing';
 import type { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBRecord } from 'aws-lambda';
@@ -40,18 +41,6 @@ interface Outcome {
   readonly invocations: number;
 }
 
-/** mulberry32: a seeded PRNG, so each run's failures are reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const scenarios: fc.Arbitrary<Scenario> = fc
   .record({
     n: fc.integer({ min: 1, max: 60 }),
@@ -83,7 +72,7 @@ const scenarios: fc.Arbitrary<Scenario> = fc
   );
 
 async function replay(scenario: Scenario): Promise<Outcome> {
-  const random = prng(scenario.seed);
+  const random = seededRandom(scenario.seed);
   let time = Date.parse('2026-11-29T12:00:00.000Z');
   const log: LogLine[] = [];
   const nextSequence = new Map<number, number>();
