@@ -1,19 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { parseAlarm } from './alarm-definition';
+import { alarmProperties } from './fixtures/alarm-properties';
 import { compileExpression } from './math';
 
 // the resolved properties of consumer-kit's DLQ alarm as synthesized
-const dlqAlarm = {
-  ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+const dlqAlarm = alarmProperties({
   Dimensions: [{ Name: 'QueueName', Value: 'Audit-Dlq-X' }],
-  EvaluationPeriods: 1,
   MetricName: 'ApproximateNumberOfMessagesVisible',
   Namespace: 'AWS/SQS',
-  Period: 60,
-  Statistic: 'Maximum',
-  Threshold: 1,
-  TreatMissingData: 'notBreaching',
-};
+});
 
 describe('parseAlarm', () => {
   it('reads a synthesized single-metric alarm, DatapointsToAlarm defaulting to EvaluationPeriods', () => {

@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RuntimeLogEvent } from '../esm/types';
 import type { DeployedResource, DeployedStack } from '../template/deploy';
 import { AlarmMonitor } from './alarm-monitor';
-
-const T0 = Date.UTC(2026, 11, 4, 12, 0, 0);
+import { T0, alarmProperties } from './fixtures/alarm-properties';
 
 /** A deployed stack as the runtime hands it over: only the types, refs and resolved properties the monitor reads. */
 function stackOf(
@@ -34,15 +33,7 @@ function stackOf(
 const alarm = (ref: string, properties: Record<string, unknown>) => ({
   type: 'AWS::CloudWatch::Alarm',
   ref,
-  properties: {
-    ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-    EvaluationPeriods: 1,
-    Period: 60,
-    Threshold: 1,
-    TreatMissingData: 'notBreaching',
-    Statistic: 'Maximum',
-    ...properties,
-  },
+  properties: alarmProperties(properties),
 });
 
 function setUp() {

@@ -11,19 +11,12 @@ import type { RuntimeLogEvent } from '../esm/types';
 import { startLocalRuntime } from '../runtime';
 import type { LocalRuntime } from '../runtime';
 import type { CfnTemplate } from '../template/types';
+import { alarmProperties } from './fixtures/alarm-properties';
 import type { LocalAlarmState } from './types';
 
 const alarm = (properties: Record<string, unknown>) => ({
   Type: 'AWS::CloudWatch::Alarm',
-  Properties: {
-    ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-    EvaluationPeriods: 1,
-    Period: 60,
-    Threshold: 1,
-    TreatMissingData: 'notBreaching',
-    AlarmActions: [{ Ref: 'OperationsTopic' }],
-    ...properties,
-  },
+  Properties: alarmProperties({ AlarmActions: [{ Ref: 'OperationsTopic' }], ...properties }),
 });
 
 const template: CfnTemplate = {

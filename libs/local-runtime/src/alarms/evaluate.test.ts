@@ -1,26 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { parseAlarm } from './alarm-definition';
 import { evaluateAlarm } from './evaluate';
+import { T0, alarmProperties } from './fixtures/alarm-properties';
 import { MetricStore, aggregate } from './metric-store';
 import type { AlarmDefinition, AlarmStateValue, TreatMissingData } from './types';
 
 const MINUTE = 60_000;
-const T0 = Date.UTC(2026, 11, 4, 12, 0, 0); // a period boundary
 const dims = { QueueName: 'orders-dlq' };
 
 function definition(overrides: Record<string, unknown> = {}): AlarmDefinition {
-  const parsed = parseAlarm({
-    Namespace: 'AWS/SQS',
-    MetricName: 'ApproximateNumberOfMessagesVisible',
-    Dimensions: [{ Name: 'QueueName', Value: 'orders-dlq' }],
-    Statistic: 'Maximum',
-    Period: 60,
-    EvaluationPeriods: 1,
-    Threshold: 1,
-    ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-    TreatMissingData: 'notBreaching',
-    ...overrides,
-  });
+  const parsed = parseAlarm(
+    alarmProperties({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: 'orders-dlq' }],
+      ...overrides,
+    }),
+  );
   if (parsed.kind !== 'evaluated') throw new Error(parsed.reason);
   return parsed.definition;
 }
