@@ -12,8 +12,7 @@ export type {
 } from './handler/create-consumer-handler';
 export { checkRecord } from './handler/check-record';
 export type { CheckedEvent, ConsumerEvent, SubscribedEvent } from './handler/check-record';
-export { moveToDeadLetterQueue, REJECTION_ATTRIBUTES } from './handler/dead-letter';
-export { producerTraceIdOf } from './handler/trace';
+export { REJECTION_ATTRIBUTES } from './handler/dead-letter';
 export {
   CONSUMER_ENV,
   CONSUMER_METRICS,
