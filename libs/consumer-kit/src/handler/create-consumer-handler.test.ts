@@ -133,6 +133,37 @@ describe('createConsumerHandler', () => {
     return { handler, applied, deadLetterQueueUrl, published };
   }
 
+  /**
+   * A consumer named `service` whose effect does nothing, over a fresh idempotency table, with its logger's `info`
+   * spied on and its metrics kept from stdout; `tracer`, when given, is the one it traces with.
+   */
+  async function observedConsumer(service: string, tracer?: Tracer) {
+    const tableName = `idempotency-${randomUUID()}`;
+    await createIdempotencyTable(dynamoDb, tableName);
+    const logger = new Logger({ serviceName: service, logLevel: 'SILENT' });
+    const info = vi.spyOn(logger, 'info');
+    const metrics = new Metrics({ namespace: 'Test', serviceName: service });
+    vi.spyOn(metrics, 'publishStoredMetrics').mockReturnValue(metrics);
+    const handler = createConsumerHandler(
+      {
+        expectations: defineExpectations({
+          consumer: service,
+          subscriptions: [{ contract: userCreatedV1, reads: ['detail.metadata.id'] }],
+        }),
+        handle: async () => undefined,
+      },
+      {
+        env: { [CONSUMER_ENV.idempotencyTableName]: tableName, [CONSUMER_ENV.deadLetterQueueUrl]: DLQ_URL },
+        dynamoDb,
+        sqs,
+        logger,
+        metrics,
+        ...(tracer ? { tracer } : {}),
+      },
+    );
+    return { handler, info };
+  }
+
   /** A UserCreated written with a version after every committed one, carrying a field no committed version defines. */
   function laterVersionEvent() {
     const event = exampleUserCreatedEvent({ detail: { metadata: { version: userCreated.version + 1 } } });
@@ -287,28 +318,7 @@ describe('createConsumerHandler', () => {
   });
 
   it("logs each applied event with the producer's correlation id, so one id leads from the request to the effect", async () => {
-    const tableName = `idempotency-${randomUUID()}`;
-    await createIdempotencyTable(dynamoDb, tableName);
-    const logger = new Logger({ serviceName: 'correlated', logLevel: 'SILENT' });
-    const info = vi.spyOn(logger, 'info');
-    const metrics = new Metrics({ namespace: 'Test', serviceName: 'correlated' });
-    vi.spyOn(metrics, 'publishStoredMetrics').mockReturnValue(metrics);
-    const handler = createConsumerHandler(
-      {
-        expectations: defineExpectations({
-          consumer: 'correlated',
-          subscriptions: [{ contract: userCreatedV1, reads: ['detail.metadata.id'] }],
-        }),
-        handle: async () => undefined,
-      },
-      {
-        env: { [CONSUMER_ENV.idempotencyTableName]: tableName, [CONSUMER_ENV.deadLetterQueueUrl]: DLQ_URL },
-        dynamoDb,
-        sqs,
-        logger,
-        metrics,
-      },
-    );
+    const { handler, info } = await observedConsumer('correlated');
     const event = exampleUserCreatedEvent({ detail: { metadata: { id: ID_1, correlationId: 'req-7f3a' } } });
 
     await handler(sqsEventOf([event]), lambdaContext());
@@ -320,12 +330,6 @@ describe('createConsumerHandler', () => {
   });
 
   it("logs and annotates each record with the producer's trace id (its AWSTraceHeader root) beside its ids, never personal data", async () => {
-    const tableName = `idempotency-${randomUUID()}`;
-    await createIdempotencyTable(dynamoDb, tableName);
-    const logger = new Logger({ serviceName: 'traced', logLevel: 'SILENT' });
-    const info = vi.spyOn(logger, 'info');
-    const metrics = new Metrics({ namespace: 'Test', serviceName: 'traced' });
-    vi.spyOn(metrics, 'publishStoredMetrics').mockReturnValue(metrics);
     // Tracer as in Lambda, over a detached segment (no X-Ray daemon here): the segments it opens are inspected
     const tracer = new Tracer({ serviceName: 'traced' });
     let current = new Tracer({ enabled: false }).getSegment();
@@ -334,23 +338,7 @@ describe('createConsumerHandler', () => {
     vi.spyOn(tracer, 'getSegment').mockImplementation(() => current);
     vi.spyOn(tracer, 'setSegment').mockImplementation((segment) => void (current = segment));
     vi.spyOn(tracer, 'putAnnotation').mockImplementation(() => undefined);
-    const handler = createConsumerHandler(
-      {
-        expectations: defineExpectations({
-          consumer: 'traced',
-          subscriptions: [{ contract: userCreatedV1, reads: ['detail.metadata.id'] }],
-        }),
-        handle: async () => undefined,
-      },
-      {
-        env: { [CONSUMER_ENV.idempotencyTableName]: tableName, [CONSUMER_ENV.deadLetterQueueUrl]: DLQ_URL },
-        dynamoDb,
-        sqs,
-        logger,
-        metrics,
-        tracer,
-      },
-    );
+    const { handler, info } = await observedConsumer('traced', tracer);
     const event = exampleUserCreatedEvent({ detail: { metadata: { id: ID_1, correlationId: 'req-7f3a' } } });
     const record = sqsEventOf([event]).Records[0] as SQSRecord;
     const traced = {
