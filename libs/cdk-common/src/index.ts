@@ -3,9 +3,10 @@ export {
   applyAwsSolutionsChecks,
   synthesizeNagFindings,
   acknowledgeNag,
+  acknowledgeFunctionBaseline,
   acknowledgedNagFindings,
 } from './nag';
-export type { NagFinding, NagAcknowledgment, AcknowledgedNagFinding } from './nag';
+export type { NagFinding, NagAcknowledgment, AcknowledgedNagFinding, FunctionBaselineOptions } from './nag';
 export { stackEnvironment, OFFLINE_ACCOUNT, DEFAULT_REGION } from './environment';
 export { findWorkspaceRoot } from './workspace-root';
 export { assemblyStacks, checkDeployableAssembly } from './assembly';

@@ -121,3 +121,44 @@ export function acknowledgedNagFindings(app: App): AcknowledgedNagFinding[] {
     ),
   );
 }
+
+/** What {@link acknowledgeFunctionBaseline} needs to say why the function's wildcard resources are accepted. */
+export interface FunctionBaselineOptions {
+  /** What every action other than the wildcard ones is scoped to, e.g. `the users table`. */
+  readonly scopedTo: string;
+  /** Actions besides X-Ray's that need `Resource: *`, each with why, e.g. `dynamodb:ListStreams (the event source mapping)`. */
+  readonly otherWildcardActions?: readonly string[];
+}
+
+/**
+ * Acknowledges, on one Lambda function built with `nodeFunctionDefaults()`, the three cdk-nag findings every such
+ * function carries, with one wording for the whole workspace: AWSLambdaBasicExecutionRole (IAM4), X-Ray's
+ * wildcard resource (IAM5) and the pinned runtime (L1).
+ *
+ * @example acknowledgeFunctionBaseline(fn, { scopedTo: 'the users table' });
+ */
+export function acknowledgeFunctionBaseline(fn: IConstruct, options: FunctionBaselineOptions): void {
+  const wildcards = [
+    'xray:PutTraceSegments',
+    'xray:PutTelemetryRecords',
+    ...(options.otherWildcardActions ?? []),
+  ];
+  const listed = `${wildcards.slice(0, -1).join(', ')} and ${wildcards.at(-1) ?? ''}`;
+  acknowledgeNag(
+    fn,
+    {
+      rule: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      reason:
+        "AWSLambdaBasicExecutionRole allows logs:CreateLogGroup, CreateLogStream and PutLogEvents on every log group of the account, not only this function's; accepted as AWS's baseline for Lambda: write-only, no read of any log, and the function's own log group is created by the stack with its retention.",
+    },
+    {
+      rule: 'AwsSolutions-IAM5[Resource::*]',
+      reason: `${listed} support no resource-level permissions; every other action is scoped to ${options.scopedTo}.`,
+    },
+    {
+      rule: 'AwsSolutions-L1',
+      reason:
+        'The workspace pins one runtime for every function (NODE_RUNTIME of cdk-common: Node.js 22, supported by Lambda until 2027-04-30, the version the bundle targets); it is raised there, for every function at once.',
+    },
+  );
+}

@@ -1,6 +1,7 @@
 import type { ConsumerExpectations } from '@outboxed/contracts';
 import { eventPattern, USERS_SERVICE_PARAMETERS } from '@outboxed/contracts';
 import {
+  acknowledgeFunctionBaseline,
   acknowledgeNag,
   functionAlarms,
   functionLogGroup,
@@ -227,24 +228,9 @@ export class EventConsumer extends Construct {
     );
     // The kit's code sends invalid events to the dead-letter queue (SendMessage only).
     this.deadLetterQueue.grant(this.function, 'sqs:SendMessage');
-    acknowledgeNag(
-      this.function,
-      {
-        rule: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason:
-          "AWSLambdaBasicExecutionRole allows logs:CreateLogGroup, CreateLogStream and PutLogEvents on every log group of the account, not only this function's; accepted as AWS's baseline for Lambda: write-only, no read of any log, and the function's own log group is created by the stack with its retention.",
-      },
-      {
-        rule: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'The only wildcard resource is X-Ray PutTraceSegments/PutTelemetryRecords, which support no resource-level permissions.',
-      },
-      {
-        rule: 'AwsSolutions-L1',
-        reason:
-          'The workspace pins one runtime for every function (NODE_RUNTIME of cdk-common: Node.js 22, supported by Lambda until 2027-04-30, the version the bundle targets); it is raised there, for every function at once.',
-      },
-    );
+    acknowledgeFunctionBaseline(this.function, {
+      scopedTo: 'the idempotency table and the dead-letter queue',
+    });
 
     const alarmActions = props.alarmActions ?? [];
     this.deadLetterQueueAlarm = new Alarm(this, 'DeadLetterQueueAlarm', {

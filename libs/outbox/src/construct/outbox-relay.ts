@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import {
+  acknowledgeFunctionBaseline,
   acknowledgeNag,
   checkDuration,
   checkRange,
@@ -8,7 +9,6 @@ import {
   metricAlarm,
   nodeFunctionDefaults,
   type FunctionAlarms,
-  type NagAcknowledgment,
 } from '@outboxed/cdk-common';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
@@ -200,10 +200,10 @@ export class OutboxRelay extends Construct {
     // itself reads the stream and sends to the on-failure queue with the function's role: DynamoEventSource grants that.)
     props.eventBus.grantPutEventsTo(this.function);
     this.poisonQueue.grant(this.function, 'sqs:SendMessage');
-    acknowledgeNag(
-      this.function,
-      ...functionAcknowledgments('dynamodb:ListStreams (the event source mapping)'),
-    );
+    acknowledgeFunctionBaseline(this.function, {
+      scopedTo: 'this table, stream, bus or queues',
+      otherWildcardActions: ['dynamodb:ListStreams (the event source mapping)'],
+    });
 
     this.onFailureQueueAlarm = queueDepthAlarm(
       this,
@@ -325,7 +325,7 @@ export class OutboxRelay extends Construct {
     for (const queue of [this.onFailureQueue, this.poisonQueue]) {
       queue.grant(fn, 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility');
     }
-    acknowledgeNag(fn, ...functionAcknowledgments());
+    acknowledgeFunctionBaseline(fn, { scopedTo: 'this table, stream, bus or queues' });
     return fn;
   }
 }
@@ -386,24 +386,4 @@ function queueDepthAlarm(scope: Construct, id: string, queue: Queue, kind: 'on-f
     evaluationPeriods: 1,
     treatMissingData: TreatMissingData.NOT_BREACHING,
   });
-}
-
-/** The cdk-nag findings accepted on each function of the construct, with their reasons. */
-function functionAcknowledgments(otherWildcard?: string): NagAcknowledgment[] {
-  return [
-    {
-      rule: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      reason:
-        "AWSLambdaBasicExecutionRole allows logs:CreateLogGroup, CreateLogStream and PutLogEvents on every log group of the account, not only this function's; accepted as AWS's baseline for Lambda: write-only, no read of any log, and the function's own log group is created by the stack with its retention.",
-    },
-    {
-      rule: 'AwsSolutions-IAM5[Resource::*]',
-      reason: `xray:PutTraceSegments and xray:PutTelemetryRecords${otherWildcard ? ` and ${otherWildcard}` : ''} support no resource-level permissions; every other action is scoped to this table, stream, bus or queues.`,
-    },
-    {
-      rule: 'AwsSolutions-L1',
-      reason:
-        'The workspace pins one runtime for every function (NODE_RUNTIME of cdk-common: Node.js 22, supported by Lambda until 2027-04-30, the version the bundle targets); it is raised there, for every function at once.',
-    },
-  ];
 }

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import {
+  acknowledgeFunctionBaseline,
   acknowledgeNag,
   checkDuration,
   checkRange,
@@ -145,7 +146,7 @@ export class UsersApi extends Construct {
           'POST /users is public sign-up: anyone may create a user. Abuse is bounded by stage throttling, the 4 KB body limit and email uniqueness, and the welcome email carries no text the caller chose in its subject; the remaining risk and its options (WAF, double opt-in) are in the users-service README. GET, which returns emails, is IAM-authorized.',
       });
     }
-    acknowledgeNag(this.function, ...FUNCTION_ACKNOWLEDGMENTS);
+    acknowledgeFunctionBaseline(this.function, { scopedTo: 'the users table' });
 
     const actions = props.alarmActions ?? [];
     this.serverErrorAlarm = metricAlarm(this, 'ServerErrorAlarm', {
@@ -176,21 +177,3 @@ export class UsersApi extends Construct {
     ];
   }
 }
-
-const FUNCTION_ACKNOWLEDGMENTS = [
-  {
-    rule: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-    reason:
-      "AWSLambdaBasicExecutionRole allows logs:CreateLogGroup, CreateLogStream and PutLogEvents on every log group of the account, not only this function's; accepted as AWS's baseline for Lambda: write-only, no read of any log, and the function's own log group is created by the stack with its retention.",
-  },
-  {
-    rule: 'AwsSolutions-IAM5[Resource::*]',
-    reason:
-      'xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions; the table actions are scoped to the users table.',
-  },
-  {
-    rule: 'AwsSolutions-L1',
-    reason:
-      'The workspace pins one runtime for every function (NODE_RUNTIME of cdk-common: Node.js 22, supported by Lambda until 2027-04-30, the version the bundle targets); it is raised there, for every function at once.',
-  },
-];
