@@ -46,7 +46,7 @@ describe('consumerGenerator', () => {
     expect(changedPaths(tree).filter((path) => !before.includes(path))).toEqual(EXPECTED_FILES);
   });
 
-  it('registers the Nx project with the app tags and the lint, typecheck, test, synth, deploy and diff targets', async () => {
+  it('registers the Nx project with the app tags and the synth, deploy and diff targets (the workspace plugin infers lint, typecheck and test)', async () => {
     await consumerGenerator(tree, options());
 
     expect(readProjectConfiguration(tree, 'billing-consumer')).toEqual({
@@ -56,7 +56,7 @@ describe('consumerGenerator', () => {
       sourceRoot: 'apps/billing-consumer/src',
       projectType: 'application',
       tags: ['type:app', 'scope:billing'],
-      targets: { lint: {}, typecheck: {}, test: {}, synth: {}, deploy: {}, diff: {} },
+      targets: { synth: {}, deploy: {}, diff: {} },
     });
   });
 
