@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { findWorkspaceRoot } from '@outboxed/cdk-common';
 import { findContract, USERS_EVENT_SOURCE, userCreated, type UserCreatedEvent } from '@outboxed/contracts';
+import { discoverConsumerPatterns, type ConsumerPattern } from '@outboxed/contracts/testing';
 import { startDynamoDbLocal, type DynamoDbLocal } from '@outboxed/dynamodb-local';
 import { compileEventPattern, startEdge, type Edge } from '@outboxed/local-aws';
 import { createOutboxWriter, createRelayHandler, OUTBOX_STREAM_FILTER } from '@outboxed/outbox';
@@ -23,7 +24,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARCHIVE_EVENT_PATTERN } from './config';
 import { createApiHandler, type ApiDeps } from './functions/api/handler';
 import { usersContracts } from './domain/users-contracts';
-import { discoverConsumerPatterns, type ConsumerPattern } from './testing/consumer-patterns';
 import { apiEvent, createUsersTable } from './testing/fixtures';
 import { readStreamRecords } from './testing/stream';
 

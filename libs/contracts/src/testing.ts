@@ -5,3 +5,5 @@
  */
 export { userCreatedNextMajor } from './testing/next-major.ts';
 export type { NextMajorDetail } from './testing/next-major.ts';
+export { discoverConsumerPatterns } from './expectations/consumer-patterns.ts';
+export type { ConsumerPattern } from './expectations/consumer-patterns.ts';

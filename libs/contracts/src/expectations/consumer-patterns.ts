@@ -1,9 +1,6 @@
-import {
-  discoverExpectations,
-  eventPattern,
-  type AnyContract,
-  type ContractEventPattern,
-} from '@outboxed/contracts';
+import { eventPattern, type ContractEventPattern } from '../event-pattern.ts';
+import type { AnyContract } from './expectations.ts';
+import { discoverExpectations } from './discover.ts';
 
 /** A consumer's rule pattern and reader versions, derived from the expectations it declares in its own app. */
 export interface ConsumerPattern {
@@ -17,10 +14,11 @@ export interface ConsumerPattern {
 }
 
 /**
- * Every consumer's expectations (found by `@outboxed/contracts`' `discoverExpectations`, the same discovery the
- * contracts check uses), each with the rule pattern the consumer kit's construct derives from them.
+ * Every consumer's expectations (found by {@link discoverExpectations}, the same discovery the contracts check
+ * uses), each with the rule pattern the consumer kit's construct derives from them: what a producer's test reads
+ * to prove its events reach each consumer.
  *
- * @example const patterns = await discoverConsumerPatterns(workspaceRoot);
+ * @example const patterns = await discoverConsumerPatterns(findWorkspaceRoot());
  */
 export async function discoverConsumerPatterns(workspaceRoot: string): Promise<ConsumerPattern[]> {
   return (await discoverExpectations(workspaceRoot)).map(({ file, expectations }) => {
