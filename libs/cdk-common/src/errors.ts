@@ -44,3 +44,16 @@ export class ConstructValidationError extends CdkCommonError {
     super(`${construct}: ${prop} is ${received}; allowed: ${allowed}. To fix: ${fix}.`);
   }
 }
+
+/**
+ * No folder at or above the start folder holds both `package-lock.json` and `nx.json`.
+ *
+ * @example throw new WorkspaceRootNotFoundError('/tmp/elsewhere');
+ */
+export class WorkspaceRootNotFoundError extends CdkCommonError {
+  constructor(readonly from: string) {
+    super(
+      `No workspace root (a folder with package-lock.json and nx.json) at or above ${from}. Run the command from inside the monorepo, or pass the folder to start from.`,
+    );
+  }
+}

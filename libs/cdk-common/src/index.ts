@@ -11,7 +11,12 @@ export { stackEnvironment, OFFLINE_ACCOUNT, DEFAULT_REGION } from './environment
 export { findWorkspaceRoot } from './workspace-root';
 export { assemblyStacks, checkDeployableAssembly } from './assembly';
 export type { AssemblyStack } from './assembly';
-export { CdkCommonError, UndeployableAssemblyError, ConstructValidationError } from './errors';
+export {
+  CdkCommonError,
+  UndeployableAssemblyError,
+  ConstructValidationError,
+  WorkspaceRootNotFoundError,
+} from './errors';
 export { checkRange, checkDuration } from './validate';
 export type { NumberRange, DurationRange } from './validate';
 export { createTableInputOf } from './table-input';
