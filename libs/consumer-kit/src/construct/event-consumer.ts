@@ -152,23 +152,7 @@ export class EventConsumer extends Construct {
       StringParameter.valueForStringParameter(this, parameters.eventBusName),
     );
 
-    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    this.queue = new Queue(this, 'Queue', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: props.retentionPeriod ?? Duration.days(4),
-      visibilityTimeout: Duration.seconds(
-        timeout.toSeconds() * 6 + (props.maxBatchingWindow?.toSeconds() ?? 0),
-      ),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 5 },
-      // Events not yet applied survive a stack deletion (and can be moved back once the consumer is redeployed).
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    ({ queue: this.queue, deadLetterQueue: this.deadLetterQueue } = consumerQueues(this, props, timeout));
 
     const contracts = props.expectations.subscriptions.map((s) => s.contract);
     const pattern = eventPattern(contracts, props.contentFilter);
@@ -179,19 +163,7 @@ export class EventConsumer extends Construct {
       targets: [new SqsQueue(this.queue, { deadLetterQueue: this.deadLetterQueue })],
     });
 
-    this.idempotencyTable = new Table(this, 'IdempotencyTable', {
-      partitionKey: { name: 'id', type: AttributeType.STRING },
-      timeToLiveAttribute: 'expiration',
-      billingMode: BillingMode.PAY_PER_REQUEST,
-      // Deleting it while events wait in the retained queues would apply them a second time once redeployed.
-      removalPolicy: RemovalPolicy.RETAIN,
-      deletionProtection: true,
-    });
-    acknowledgeNag(this.idempotencyTable, {
-      rule: 'AwsSolutions-DDB3',
-      reason:
-        'Idempotency records are transient (TTL); restoring them to a point in time would serve no purpose.',
-    });
+    this.idempotencyTable = idempotencyTable(this);
 
     this.function = new NodejsFunction(this, 'Function', {
       ...nodeFunctionDefaults(),
@@ -211,14 +183,7 @@ export class EventConsumer extends Construct {
         ),
       },
     });
-    this.function.addEventSource(
-      new SqsEventSource(this.queue, {
-        batchSize: props.batchSize ?? 10,
-        maxBatchingWindow: props.maxBatchingWindow,
-        maxConcurrency: props.maxConcurrency,
-        reportBatchItemFailures: true,
-      }),
-    );
+    this.function.addEventSource(queueEventSource(this.queue, props));
     this.idempotencyTable.grant(
       this.function,
       'dynamodb:GetItem',
@@ -233,17 +198,7 @@ export class EventConsumer extends Construct {
     });
 
     const alarmActions = props.alarmActions ?? [];
-    this.deadLetterQueueAlarm = new Alarm(this, 'DeadLetterQueueAlarm', {
-      alarmDescription: `Events ${this.node.path} could not process are waiting in its dead-letter queue.`,
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(1),
-        statistic: 'Maximum',
-      }),
-      threshold: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
+    this.deadLetterQueueAlarm = deadLetterQueueAlarm(this, this.deadLetterQueue);
     const ageThreshold = props.messageAgeAlarmThreshold ?? Duration.minutes(10);
     this.messageAgeAlarm = new Alarm(this, 'MessageAgeAlarm', {
       alarmDescription: `${this.node.path} lags: its oldest queued event is older than ${ageThreshold.toHumanString()}.`,
@@ -318,4 +273,78 @@ export class EventConsumer extends Construct {
     if (!Token.isUnresolved(bus) && bus === 'default') return this.rule.ruleName;
     return Fn.select(1, Fn.split('|', this.rule.ruleName));
   }
+}
+
+/**
+ * The consumer's queue and its dead-letter queue: encrypted, TLS only, retained (events not yet applied survive a
+ * stack deletion and can be moved back once the consumer is redeployed); the visibility timeout is six times the
+ * function's timeout plus the batching window, as Lambda advises for SQS event sources.
+ */
+function consumerQueues(
+  scope: Construct,
+  props: EventConsumerProps,
+  timeout: Duration,
+): { readonly queue: Queue; readonly deadLetterQueue: Queue } {
+  const deadLetterQueue = new Queue(scope, 'DeadLetterQueue', {
+    encryption: QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  const queue = new Queue(scope, 'Queue', {
+    encryption: QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: props.retentionPeriod ?? Duration.days(4),
+    visibilityTimeout: Duration.seconds(
+      timeout.toSeconds() * 6 + (props.maxBatchingWindow?.toSeconds() ?? 0),
+    ),
+    deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 5 },
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  return { queue, deadLetterQueue };
+}
+
+/**
+ * The idempotency table of the consumer's handler, retained and protected: deleting it while events wait in the
+ * retained queues would apply them a second time once redeployed.
+ */
+function idempotencyTable(scope: Construct): Table {
+  const table = new Table(scope, 'IdempotencyTable', {
+    partitionKey: { name: 'id', type: AttributeType.STRING },
+    timeToLiveAttribute: 'expiration',
+    billingMode: BillingMode.PAY_PER_REQUEST,
+    removalPolicy: RemovalPolicy.RETAIN,
+    deletionProtection: true,
+  });
+  acknowledgeNag(table, {
+    rule: 'AwsSolutions-DDB3',
+    reason:
+      'Idempotency records are transient (TTL); restoring them to a point in time would serve no purpose.',
+  });
+  return table;
+}
+
+/** The function's event source on `queue`, with partial batch responses. */
+function queueEventSource(queue: Queue, props: EventConsumerProps): SqsEventSource {
+  return new SqsEventSource(queue, {
+    batchSize: props.batchSize ?? 10,
+    maxBatchingWindow: props.maxBatchingWindow,
+    maxConcurrency: props.maxConcurrency,
+    reportBatchItemFailures: true,
+  });
+}
+
+/** Fires as soon as the dead-letter queue holds an event the consumer could not process. */
+function deadLetterQueueAlarm(scope: Construct, deadLetterQueue: Queue): Alarm {
+  return new Alarm(scope, 'DeadLetterQueueAlarm', {
+    alarmDescription: `Events ${scope.node.path} could not process are waiting in its dead-letter queue.`,
+    metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+      period: Duration.minutes(1),
+      statistic: 'Maximum',
+    }),
+    threshold: 1,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    evaluationPeriods: 1,
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+  });
 }

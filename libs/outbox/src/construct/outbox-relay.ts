@@ -151,23 +151,8 @@ export class OutboxRelay extends Construct {
     this.serviceName = props.serviceName ?? 'outbox-relay';
     this.metricsNamespace = props.metricsNamespace ?? 'Outboxed/Outbox';
     const alarmActions = props.alarmActions ?? [];
-    const retentionPeriod = props.queueRetentionPeriod ?? Duration.days(14);
-    // Both queues hold what the relay could not publish: retained, so deleting the stack loses no event.
-    const queueProps = {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod,
-      removalPolicy: RemovalPolicy.RETAIN,
-    };
-    this.onFailureQueue = new Queue(this, 'OnFailureQueue', queueProps);
-    this.poisonQueue = new Queue(this, 'PoisonQueue', queueProps);
-    for (const queue of [this.onFailureQueue, this.poisonQueue]) {
-      acknowledgeNag(queue, {
-        rule: 'AwsSolutions-SQS3',
-        reason:
-          'This queue is itself a dead-letter queue of the relay (the stream on-failure destination or the poison queue); a DLQ behind it would hide messages from its depth alarm.',
-      });
-    }
+    this.onFailureQueue = deadLetterQueue(this, 'OnFailureQueue', props.queueRetentionPeriod);
+    this.poisonQueue = deadLetterQueue(this, 'PoisonQueue', props.queueRetentionPeriod);
 
     this.function = new NodejsFunction(this, 'Function', {
       ...nodeFunctionDefaults(),
@@ -182,20 +167,7 @@ export class OutboxRelay extends Construct {
         [RELAY_ENV.poisonQueueUrl]: this.poisonQueue.queueUrl,
       },
     });
-    this.function.addEventSource(
-      new DynamoEventSource(props.table, {
-        startingPosition: StartingPosition.TRIM_HORIZON,
-        batchSize: props.batchSize ?? 100,
-        maxBatchingWindow: props.maxBatchingWindow ?? Duration.seconds(0),
-        parallelizationFactor: props.parallelizationFactor ?? 1,
-        retryAttempts: props.retryAttempts ?? 10,
-        maxRecordAge: props.maxRecordAge ?? Duration.hours(6),
-        bisectBatchOnError: props.bisectBatchOnError ?? true,
-        reportBatchItemFailures: true,
-        onFailure: new SqsDlq(this.onFailureQueue),
-        filters: [FilterCriteria.filter(OUTBOX_STREAM_FILTER)],
-      }),
-    );
+    this.function.addEventSource(relayEventSource(props, this.onFailureQueue));
     // What the relay's code calls: PutEvents, and SendMessage to the poison queue. (The event source mapping
     // itself reads the stream and sends to the on-failure queue with the function's role: DynamoEventSource grants that.)
     props.eventBus.grantPutEventsTo(this.function);
@@ -368,6 +340,41 @@ export function validateOutboxRelayProps(props: OutboxRelayProps, construct = 'O
       `OutboxRelay: redriveEntry is only used with redrive: true; received redriveEntry ${props.redriveEntry} and redrive ${String(props.redrive)}. Set redrive: true or drop redriveEntry.`,
     );
   }
+}
+
+/**
+ * One of the relay's two dead-letter queues (the stream's on-failure destination, the poison queue): encrypted,
+ * TLS only, and retained, so deleting the stack loses no event.
+ */
+function deadLetterQueue(scope: Construct, id: string, retentionPeriod = Duration.days(14)): Queue {
+  const queue = new Queue(scope, id, {
+    encryption: QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  acknowledgeNag(queue, {
+    rule: 'AwsSolutions-SQS3',
+    reason:
+      'This queue is itself a dead-letter queue of the relay (the stream on-failure destination or the poison queue); a DLQ behind it would hide messages from its depth alarm.',
+  });
+  return queue;
+}
+
+/** The relay's stream event source: outbox INSERTs only, partial batch responses, exhausted batches to `onFailureQueue`. */
+function relayEventSource(props: OutboxRelayProps, onFailureQueue: Queue): DynamoEventSource {
+  return new DynamoEventSource(props.table, {
+    startingPosition: StartingPosition.TRIM_HORIZON,
+    batchSize: props.batchSize ?? 100,
+    maxBatchingWindow: props.maxBatchingWindow ?? Duration.seconds(0),
+    parallelizationFactor: props.parallelizationFactor ?? 1,
+    retryAttempts: props.retryAttempts ?? 10,
+    maxRecordAge: props.maxRecordAge ?? Duration.hours(6),
+    bisectBatchOnError: props.bisectBatchOnError ?? true,
+    reportBatchItemFailures: true,
+    onFailure: new SqsDlq(onFailureQueue),
+    filters: [FilterCriteria.filter(OUTBOX_STREAM_FILTER)],
+  });
 }
 
 function queueDepthAlarm(scope: Construct, id: string, queue: Queue, kind: 'on-failure' | 'poison'): Alarm {
