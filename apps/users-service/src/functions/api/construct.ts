@@ -9,6 +9,7 @@ import {
   metricAlarm,
   nodeFunctionDefaults,
   type FunctionAlarms,
+  type NagAcknowledgment,
 } from '@outboxed/cdk-common';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
@@ -116,18 +117,7 @@ export class UsersApi extends Construct {
       throttle: { rateLimit, burstLimit },
       accessLogSettings: {
         destination: new LogGroupLogDestination(this.accessLogGroup),
-        format: AccessLogFormat.custom(
-          JSON.stringify({
-            requestId: '$context.requestId',
-            requestTime: '$context.requestTimeEpoch',
-            sourceIp: '$context.identity.sourceIp',
-            routeKey: '$context.routeKey',
-            status: '$context.status',
-            responseLength: '$context.responseLength',
-            latencyMs: '$context.responseLatency',
-            integrationError: '$context.integrationErrorMessage',
-          }),
-        ),
+        format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
       },
     });
 
@@ -140,11 +130,7 @@ export class UsersApi extends Construct {
       authorizer: new HttpIamAuthorizer(),
     });
     if (postRoute) {
-      acknowledgeNag(postRoute, {
-        rule: 'AwsSolutions-APIG4',
-        reason:
-          'POST /users is public sign-up: anyone may create a user. Abuse is bounded by stage throttling, the 4 KB body limit and email uniqueness, and the welcome email carries no text the caller chose in its subject; the remaining risk and its options (WAF, double opt-in) are in the users-service README. GET, which returns emails, is IAM-authorized.',
-      });
+      acknowledgeNag(postRoute, PUBLIC_SIGN_UP_ACKNOWLEDGMENT);
     }
     acknowledgeFunctionBaseline(this.function, { scopedTo: 'the users table' });
 
@@ -177,3 +163,22 @@ export class UsersApi extends Construct {
     ];
   }
 }
+
+/** The JSON access log line of each request: ids, route, status, size and latency, never a body. */
+const ACCESS_LOG_FIELDS = {
+  requestId: '$context.requestId',
+  requestTime: '$context.requestTimeEpoch',
+  sourceIp: '$context.identity.sourceIp',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  latencyMs: '$context.responseLatency',
+  integrationError: '$context.integrationErrorMessage',
+};
+
+/** Why POST /users has no authorizer (cdk-nag APIG4). */
+const PUBLIC_SIGN_UP_ACKNOWLEDGMENT: NagAcknowledgment = {
+  rule: 'AwsSolutions-APIG4',
+  reason:
+    'POST /users is public sign-up: anyone may create a user. Abuse is bounded by stage throttling, the 4 KB body limit and email uniqueness, and the welcome email carries no text the caller chose in its subject; the remaining risk and its options (WAF, double opt-in) are in the users-service README. GET, which returns emails, is IAM-authorized.',
+};
