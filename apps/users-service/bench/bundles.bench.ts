@@ -4,24 +4,12 @@
 // invocation and two warm ones against a local stub of AWS, median of several processes, with the init of an
 // empty handler bundle measured in the same run as the baseline (ratios, since this machine is shared and
 // slower or faster than Lambda's). Not a test: it prints figures (copied into the README).
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, type BuildOptions } from 'esbuild';
-import {
-  createUserRequest,
-  median,
-  outboxItemOf,
-  ownFunctions,
-  putEventsEntryOf,
-  queueEventOf,
-  roleOf,
-  runFresh,
-  streamEventOf,
-  type FunctionRun,
-} from './function-runs.ts';
-import { startStubAws } from './stub-aws.ts';
-import { synthesizeApps, WORKSPACE_ROOT, type SynthesizedFunction } from './synth-apps.ts';
+import { chainThroughFlow, setUpBench } from './bench-setup.ts';
+import { createUserRequest, median, roleOf, runFresh, type FunctionRun } from './function-runs.ts';
+import { WORKSPACE_ROOT, type SynthesizedFunction } from './synth-apps.ts';
 
 const RUNS = 5;
 const INVOCATIONS = 3;
@@ -64,21 +52,12 @@ const esbuildOptions: BuildOptions = {
   logLevel: 'error',
 };
 
-console.log(
-  `Machine load (os.loadavg 1/5/15 min) at start: ${loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' / ')}\n`,
-);
-const aws = await startStubAws();
-const tmp = mkdtempSync(join(tmpdir(), 'bench-bundles-'));
 // "Before": the same entries with the SDK external, written inside the workspace so `@aws-sdk/*` resolves from its
 // node_modules, as it resolves from the runtime's own copy on Lambda.
 const beforeRoot = join(WORKSPACE_ROOT, 'node_modules', '.cache', 'bench-bundles-before');
 rmSync(beforeRoot, { recursive: true, force: true });
-const started = performance.now();
-const { functions: all } = synthesizeApps(tmp, aws.endpoint, { metafile: true });
-const functions = ownFunctions(all);
-console.log(`Synthesized ${functions.length} functions in ${ms(performance.now() - started)}.\n`);
+const { aws, tmp, functions, synthMs, finish } = await setUpBench('bundles', { metafile: true });
+console.log(`\nSynthesized ${functions.length} functions in ${ms(synthMs)}.\n`);
 
 const baselineDir = join(tmp, 'baseline');
 mkdirSync(baselineDir);
@@ -139,19 +118,14 @@ for (const row of rows) {
 const byRole = (role: string) => rows.filter((r) => roleOf(r.fn) === role);
 const events = new Map<Row, unknown>();
 for (const row of byRole('api')) events.set(row, createUserRequest());
-const api = byRole('api')[0];
-if (!api) throw new Error('No API function among the synthesized functions.');
-const apiRun = await runFresh(api.fn, api.bundle, createUserRequest(), aws, 1);
-const streamEvent = streamEventOf(outboxItemOf(apiRun.callsPerInvocation));
+const { apiFn, streamEvent, queueEvent } = await chainThroughFlow(functions, (fn, event) =>
+  runFresh(fn, join(fn.assetDir, 'index.mjs'), event, aws, 1),
+);
 for (const row of byRole('relay')) events.set(row, streamEvent);
-const relay = byRole('relay')[0];
-if (!relay) throw new Error('No relay function among the synthesized functions.');
-const relayRun = await runFresh(relay.fn, relay.bundle, streamEvent, aws, 1);
-const queueEvent = queueEventOf(putEventsEntryOf(relayRun.callsPerInvocation));
 for (const row of byRole('consumer')) events.set(row, queueEvent);
 for (const row of byRole('redrive')) events.set(row, {});
 
-const baselineFn: SynthesizedFunction = { ...api.fn, name: 'EmptyHandler', environment: {} };
+const baselineFn: SynthesizedFunction = { ...apiFn, name: 'EmptyHandler', environment: {} };
 const baseline: FunctionRun[] = [];
 const after = new Map<Row, FunctionRun[]>(rows.map((r) => [r, []]));
 const before = new Map<Row, FunctionRun[]>(rows.map((r) => [r, []]));
@@ -185,12 +159,5 @@ for (const row of rows) {
       `${m(b, (r) => r.rssMb).toFixed(0)} MB |`,
   );
 }
-console.log(
-  `\nMachine load at end: ${loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' / ')}`,
-);
-
-await aws.close();
-rmSync(tmp, { recursive: true, force: true });
+await finish();
 rmSync(beforeRoot, { recursive: true, force: true });

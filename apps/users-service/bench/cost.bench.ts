@@ -6,23 +6,12 @@
 // size each function should have, from the same figures. Not a test: it prints figures (copied into the README).
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { dynamoItemSize, putEventsEntrySize } from '@outboxed/outbox';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  createUserRequest,
-  outboxItemOf,
-  ownFunctions,
-  putEventsEntryOf,
-  queueEventOf,
-  roleOf,
-  runFresh,
-  streamEventOf,
-  type FunctionRun,
-} from './function-runs.ts';
+import { chainThroughFlow, setUpBench } from './bench-setup.ts';
+import { roleOf, runFresh, type FunctionRun } from './function-runs.ts';
 import { PRICES as P, PRICES_DATE, PRICES_REGION } from './prices.ts';
-import { startStubAws, type StubCall } from './stub-aws.ts';
-import { synthesizeApps, type SynthesizedFunction, type TemplateResource } from './synth-apps.ts';
+import type { StubCall } from './stub-aws.ts';
+import type { SynthesizedFunction, TemplateResource } from './synth-apps.ts';
 
 const USERS = 1_000_000;
 const LOAD_USERS_PER_SECOND = 100;
@@ -39,18 +28,10 @@ const XRAY_SAMPLED = 0.05;
 const GB = 1024 ** 3;
 const usd = (value: number) => `$${value < 10 ? value.toFixed(2) : value.toFixed(0)}`;
 
-console.log(
-  `Machine load (os.loadavg 1/5/15 min) at start: ${loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' / ')}`,
-);
+const { aws, functions, resources, finish } = await setUpBench('cost');
 console.log(
   `Prices: ${PRICES_REGION} list prices as of ${PRICES_DATE} (apps/users-service/bench/prices.ts names each page).\n`,
 );
-const aws = await startStubAws();
-const tmp = mkdtempSync(join(tmpdir(), 'bench-cost-'));
-const { functions: all, resources } = synthesizeApps(tmp, aws.endpoint);
-const functions = ownFunctions(all);
 
 // ---- the templates ----
 const everyResource = [...resources.values()].flatMap((r) => Object.entries(r));
@@ -91,14 +72,14 @@ const warm = async (fn: SynthesizedFunction, event: unknown): Promise<FunctionRu
   };
 };
 const find = (role: string) => functions.filter((fn) => roleOf(fn) === role);
-const [apiFn] = find('api');
-const [relayFn] = find('relay');
-if (!apiFn || !relayFn) throw new Error('The users service synthesized no API or no relay function.');
-const api = await warm(apiFn, createUserRequest());
-const outboxItem = outboxItemOf(api.callsPerInvocation);
-const relay = await warm(relayFn, streamEventOf(outboxItem));
-const entry = putEventsEntryOf(relay.callsPerInvocation);
-const queueEvent = queueEventOf(entry);
+const {
+  apiFn,
+  relayFn,
+  apiRun: api,
+  relayRun: relay,
+  entry,
+  queueEvent,
+} = await chainThroughFlow(functions, warm);
 const consumers = new Map<SynthesizedFunction, FunctionRun>();
 for (const fn of find('consumer')) consumers.set(fn, await warm(fn, queueEvent));
 
@@ -289,10 +270,4 @@ for (const { fn, run, cpu, io, limitMs } of perInvocation) {
       ` | ${best ? `${best.mb} MB` : 'none'} | ${fn.memoryMb} MB |`,
   );
 }
-console.log(
-  `\nMachine load at end: ${loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' / ')}`,
-);
-await aws.close();
-rmSync(tmp, { recursive: true, force: true });
+await finish();
