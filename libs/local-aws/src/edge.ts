@@ -1,10 +1,10 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { AwsServiceError, EdgeStartError } from './errors';
 import { EdgeLog, type EdgeLogListener } from './log';
 import { EventsService } from './events/events-service';
-import { EventsPersistence } from './events/events-journal';
+import { EventsPersistence, type EventsJournalRecord } from './events/events-journal';
 import { FaultInjector, type EdgeFaultPlan } from './faults/fault-injector';
 import { Journal } from './persistence/journal';
 import type { ServiceContext } from './service-context';
@@ -99,172 +99,207 @@ const JSON_SERVICES: Readonly<
  */
 export async function startEdge(options: StartEdgeOptions = {}): Promise<Edge> {
   const host = options.host ?? '127.0.0.1';
-  let endpoint = '';
-  const context: ServiceContext = {
-    region: options.region ?? process.env.AWS_REGION ?? 'us-east-1',
-    accountId: options.accountId ?? '000000000000',
-    endpoint: () => endpoint,
-    log: new EdgeLog(options.onEvent),
-  };
-  const durable = options.dataDir !== undefined && options.durable !== false;
-  const journalOptions = { fsync: options.fsync ?? false };
-  const faults = new FaultInjector(options.faults);
-  const sqs = new SqsService(
-    context,
-    durable ? new Journal(join(options.dataDir as string, 'edge', 'sqs.jsonl'), journalOptions) : undefined,
-  );
-  const events = new EventsService(context, sqs, {
-    ...(options.invokeLambda ? { invokeLambda: options.invokeLambda } : {}),
-    ...(options.targetRetryDelayMs ? { retryDelayMs: options.targetRetryDelayMs } : {}),
-    ...(durable
-      ? {
-          persistence: new EventsPersistence(
-            new Journal(join(options.dataDir as string, 'edge', 'events.jsonl'), journalOptions),
-          ),
-        }
-      : {}),
-    entryFault: () => faults.entryFault(),
-  });
-  const ssm = new SsmService(context);
-  const mailbox = new Mailbox(options.dataDir);
-  const ses = new SesService(context, mailbox);
-  const schemas = new SchemasService(context);
-  const jsonHandlers: Record<
-    'events' | 'sqs' | 'ssm',
-    { handle(action: string, input: Record<string, unknown>, signal?: AbortSignal): Promise<unknown> }
-  > = { events, sqs, ssm };
-
+  const endpointRef = { url: '' };
+  const parts = createEdgeParts(options, endpointRef);
   const server = createServer((req, res) => {
-    void handleRequest(req, res).catch((error: unknown) => sendError(res, error, 'rest'));
+    void handleRequest(parts, req, res).catch((error: unknown) => sendError(res, error, 'rest'));
   });
-
-  /** Crash faults: kills the calling worker before or after `apply`, and answers nothing. */
-  async function withCrashFault<T>(
-    req: IncomingMessage,
-    action: string,
-    apply: () => Promise<T>,
-  ): Promise<{ crashed: true } | { crashed: false; result: T }> {
-    const when = faults.crashAt(action);
-    if (!when) return { crashed: false, result: await apply() };
-    const userAgent = `${header(req, 'x-amz-user-agent') ?? ''} ${header(req, 'user-agent') ?? ''}`;
-    const caller = /\bapp\/(\S+)/.exec(userAgent)?.[1];
-    if (when === 'after') await apply();
-    context.log.emit(
-      'edge',
-      'fault.crash',
-      `crash fault: caller ${caller ?? 'unknown'} killed ${when} ${action}`,
-      {
-        caller,
-        action,
-        when,
-      },
-    );
-    options.onCrash?.(caller, action);
-    req.socket.destroy();
-    return { crashed: true };
-  }
-
-  async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = await readBody(req);
-    const url = new URL(req.url ?? '/', 'http://edge.local');
-    const target = header(req, 'x-amz-target');
-    if (target) {
-      const [prefix = '', action = ''] = target.split('.');
-      const entry = JSON_SERVICES[prefix];
-      if (!entry)
-        throw new AwsServiceError('UnknownOperationException', `The local edge does not serve ${prefix}.`);
-      const clientGone = new AbortController();
-      res.on('close', () => {
-        if (!res.writableFinished) clientGone.abort();
-      });
-      try {
-        const input = parseJson(body);
-        if (entry.service !== 'ssm') {
-          const fault = faults.requestFault(entry.service, action);
-          if (fault) throw fault;
-        }
-        const outcome = await withCrashFault(req, `${entry.service}:${action}`, () =>
-          jsonHandlers[entry.service].handle(action, input, clientGone.signal),
-        );
-        if (!outcome.crashed) sendJson(res, 200, outcome.result, entry.contentType);
-      } catch (error) {
-        sendError(res, error, entry.service === 'sqs' ? 'sqs' : 'json', entry.contentType);
-      }
-      return;
-    }
-    if (url.pathname === '/_local/faults') {
-      if (req.method === 'PUT') faults.set(parseJson(body) as EdgeFaultPlan);
-      sendJson(res, 200, { plan: faults.plan, counts: faults.counts }, 'application/json');
-      return;
-    }
-    if (url.pathname === '/_local/mailbox' && req.method === 'GET') {
-      sendJson(res, 200, { messages: await mailbox.list() }, 'application/json');
-      return;
-    }
-    if (url.pathname.startsWith('/v2/email/')) {
-      const sending = req.method === 'POST' && url.pathname === '/v2/email/outbound-emails';
-      if (sending) {
-        const fault = faults.requestFault('ses', 'SendEmail');
-        if (fault) throw fault;
-      }
-      const outcome = await withCrashFault(req, sending ? 'ses:SendEmail' : 'ses:other', () =>
-        ses.route(req.method ?? 'GET', url.pathname, parseJson(body)),
-      );
-      if (!outcome.crashed) sendJson(res, 200, outcome.result, 'application/json');
-      return;
-    }
-    if (url.pathname.startsWith('/v1/')) {
-      const result = await schemas.route(
-        req.method ?? 'GET',
-        url.pathname,
-        url.searchParams,
-        parseJson(body),
-      );
-      sendJson(res, result.status, result.body, 'application/json');
-      return;
-    }
-    throw new AwsServiceError(
-      'UnknownOperationException',
-      `The local edge has no route for ${req.method ?? ''} ${url.pathname}.`,
-      404,
-    );
-  }
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(
-        new EdgeStartError(
-          error.code === 'EADDRINUSE'
-            ? `port ${options.port ?? 0} on ${host} is taken: pass another \`port\`, or 0 for a free one.`
-            : `the edge could not listen on ${host}:${options.port ?? 0}: ${error.message}`,
-          { cause: error },
-        ),
-      ),
-    );
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  endpoint = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  context.log.emit('edge', 'edge.started', `local AWS edge listening on ${endpoint}`, { endpoint });
-
+  const port = await listen(server, host, options.port ?? 0);
+  endpointRef.url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const endpoint = endpointRef.url;
+  parts.context.log.emit('edge', 'edge.started', `local AWS edge listening on ${endpoint}`, { endpoint });
   return {
     endpoint,
     port,
-    region: context.region,
-    accountId: context.accountId,
+    region: parts.context.region,
+    accountId: parts.context.accountId,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    mailbox,
-    faults,
-    settle: () => events.settle(),
+    mailbox: parts.mailbox,
+    faults: parts.faults,
+    settle: () => parts.events.settle(),
     stop: () =>
       new Promise<void>((resolve) => {
-        sqs.stop();
-        events.stop();
+        parts.sqs.stop();
+        parts.events.stop();
         server.close(() => resolve());
         server.closeAllConnections();
       }),
   };
+}
+
+/** A JSON-protocol service: one `handle` per `X-Amz-Target` action. */
+interface JsonService {
+  handle(action: string, input: Record<string, unknown>, signal?: AbortSignal): Promise<unknown>;
+}
+
+/** The services of one edge, built once by {@link createEdgeParts} and handed to each request step. */
+interface EdgeParts {
+  readonly context: ServiceContext;
+  readonly faults: FaultInjector;
+  readonly sqs: SqsService;
+  readonly events: EventsService;
+  readonly jsonServices: Readonly<Record<'events' | 'sqs' | 'ssm', JsonService>>;
+  readonly mailbox: Mailbox;
+  readonly ses: SesService;
+  readonly schemas: SchemasService;
+  readonly onCrash: StartEdgeOptions['onCrash'];
+}
+
+function createEdgeParts(options: StartEdgeOptions, endpointRef: { readonly url: string }): EdgeParts {
+  const context: ServiceContext = {
+    region: options.region ?? process.env.AWS_REGION ?? 'us-east-1',
+    accountId: options.accountId ?? '000000000000',
+    endpoint: () => endpointRef.url,
+    log: new EdgeLog(options.onEvent),
+  };
+  const journalDir = options.dataDir !== undefined && options.durable !== false ? options.dataDir : undefined;
+  const journal = <R>(name: string): Journal<R> | undefined =>
+    journalDir === undefined
+      ? undefined
+      : new Journal<R>(join(journalDir, 'edge', name), { fsync: options.fsync ?? false });
+  const faults = new FaultInjector(options.faults);
+  const sqs = new SqsService(context, journal('sqs.jsonl'));
+  const eventsJournal = journal<EventsJournalRecord>('events.jsonl');
+  const events = new EventsService(context, sqs, {
+    ...(options.invokeLambda ? { invokeLambda: options.invokeLambda } : {}),
+    ...(options.targetRetryDelayMs ? { retryDelayMs: options.targetRetryDelayMs } : {}),
+    ...(eventsJournal ? { persistence: new EventsPersistence(eventsJournal) } : {}),
+    entryFault: () => faults.entryFault(),
+  });
+  const mailbox = new Mailbox(options.dataDir);
+  return {
+    context,
+    faults,
+    sqs,
+    events,
+    jsonServices: { events, sqs, ssm: new SsmService(context) },
+    mailbox,
+    ses: new SesService(context, mailbox),
+    schemas: new SchemasService(context),
+    onCrash: options.onCrash,
+  };
+}
+
+function listen(server: Server, host: string, port: number): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        new EdgeStartError(
+          error.code === 'EADDRINUSE'
+            ? `port ${port} on ${host} is taken: pass another \`port\`, or 0 for a free one.`
+            : `the edge could not listen on ${host}:${port}: ${error.message}`,
+          { cause: error },
+        ),
+      ),
+    );
+    server.listen(port, host, () => {
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : 0);
+    });
+  });
+}
+
+/** Crash faults: kills the calling worker before or after `apply`, and answers nothing. */
+async function withCrashFault<T>(
+  parts: EdgeParts,
+  req: IncomingMessage,
+  action: string,
+  apply: () => Promise<T>,
+): Promise<{ crashed: true } | { crashed: false; result: T }> {
+  const when = parts.faults.crashAt(action);
+  if (!when) return { crashed: false, result: await apply() };
+  const userAgent = `${header(req, 'x-amz-user-agent') ?? ''} ${header(req, 'user-agent') ?? ''}`;
+  const caller = /\bapp\/(\S+)/.exec(userAgent)?.[1];
+  if (when === 'after') await apply();
+  parts.context.log.emit(
+    'edge',
+    'fault.crash',
+    `crash fault: caller ${caller ?? 'unknown'} killed ${when} ${action}`,
+    { caller, action, when },
+  );
+  parts.onCrash?.(caller, action);
+  req.socket.destroy();
+  return { crashed: true };
+}
+
+async function handleRequest(parts: EdgeParts, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const body = await readBody(req);
+  const target = header(req, 'x-amz-target');
+  if (target) return handleJsonRequest(parts, req, res, target, body);
+  return handleRestRequest(parts, req, res, body);
+}
+
+/** JSON 1.0/1.1 protocols (EventBridge, SQS, SSM): routed by `X-Amz-Target: <prefix>.<action>`. */
+async function handleJsonRequest(
+  parts: EdgeParts,
+  req: IncomingMessage,
+  res: ServerResponse,
+  target: string,
+  body: string,
+): Promise<void> {
+  const [prefix = '', action = ''] = target.split('.');
+  const entry = JSON_SERVICES[prefix];
+  if (!entry)
+    throw new AwsServiceError('UnknownOperationException', `The local edge does not serve ${prefix}.`);
+  const clientGone = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) clientGone.abort();
+  });
+  try {
+    const input = parseJson(body);
+    if (entry.service !== 'ssm') {
+      const fault = parts.faults.requestFault(entry.service, action);
+      if (fault) throw fault;
+    }
+    const outcome = await withCrashFault(parts, req, `${entry.service}:${action}`, () =>
+      parts.jsonServices[entry.service].handle(action, input, clientGone.signal),
+    );
+    if (!outcome.crashed) sendJson(res, 200, outcome.result, entry.contentType);
+  } catch (error) {
+    sendError(res, error, entry.service === 'sqs' ? 'sqs' : 'json', entry.contentType);
+  }
+}
+
+/** REST-JSON protocols (SES v2, the Schema Registry) and the edge's own `/_local/*` routes: routed by path. */
+async function handleRestRequest(
+  parts: EdgeParts,
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: string,
+): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://edge.local');
+  const method = req.method ?? 'GET';
+  if (url.pathname === '/_local/faults') {
+    if (method === 'PUT') parts.faults.set(parseJson(body) as EdgeFaultPlan);
+    sendJson(res, 200, { plan: parts.faults.plan, counts: parts.faults.counts }, 'application/json');
+    return;
+  }
+  if (url.pathname === '/_local/mailbox' && method === 'GET') {
+    sendJson(res, 200, { messages: await parts.mailbox.list() }, 'application/json');
+    return;
+  }
+  if (url.pathname.startsWith('/v2/email/')) {
+    const sending = method === 'POST' && url.pathname === '/v2/email/outbound-emails';
+    if (sending) {
+      const fault = parts.faults.requestFault('ses', 'SendEmail');
+      if (fault) throw fault;
+    }
+    const outcome = await withCrashFault(parts, req, sending ? 'ses:SendEmail' : 'ses:other', () =>
+      parts.ses.route(method, url.pathname, parseJson(body)),
+    );
+    if (!outcome.crashed) sendJson(res, 200, outcome.result, 'application/json');
+    return;
+  }
+  if (url.pathname.startsWith('/v1/')) {
+    const result = await parts.schemas.route(method, url.pathname, url.searchParams, parseJson(body));
+    sendJson(res, result.status, result.body, 'application/json');
+    return;
+  }
+  throw new AwsServiceError(
+    'UnknownOperationException',
+    `The local edge has no route for ${method} ${url.pathname}.`,
+    404,
+  );
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

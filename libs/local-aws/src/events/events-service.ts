@@ -103,106 +103,123 @@ export class EventsService {
     options.persistence?.open(() => this.archives.entries());
   }
 
+  /** One handler per EventBridge action (the route table {@link handle} dispatches on). */
+  private readonly actions: Readonly<Record<string, (input: Input, action: string) => unknown>> = {
+    CreateEventBus: (input) => this.createEventBus(input),
+    DescribeEventBus: (input) => this.describeEventBus(input),
+    ListEventBuses: (input) => this.listEventBuses(input),
+    DeleteEventBus: (input) => this.deleteEventBus(input),
+    PutRule: (input) => this.putRule(input),
+    DescribeRule: (input) => this.describeRule(this.rule(input.Name, input.EventBusName)),
+    ListRules: (input) => this.listRules(input),
+    ListRuleNamesByTarget: (input) => this.listRuleNamesByTarget(input),
+    EnableRule: (input) => this.setRuleState(input, 'ENABLED'),
+    DisableRule: (input) => this.setRuleState(input, 'DISABLED'),
+    DeleteRule: (input) => this.deleteRule(input),
+    PutTargets: (input) => this.putTargets(input),
+    RemoveTargets: (input) => this.removeTargets(input),
+    ListTargetsByRule: (input) => ({
+      Targets: [...this.rule(input.Rule, input.EventBusName).targets.values()],
+    }),
+    PutEvents: (input) => this.putEvents(input),
+    TestEventPattern: (input) => this.testEventPattern(input),
+    ...Object.fromEntries(
+      [
+        'CreateArchive',
+        'DescribeArchive',
+        'ListArchives',
+        'UpdateArchive',
+        'DeleteArchive',
+        'StartReplay',
+        'DescribeReplay',
+        'ListReplays',
+        'CancelReplay',
+      ].map((name) => [name, (input: Input, action: string) => this.archives.handle(action, input)]),
+    ),
+    // tags and bus policies have no local effect (permissions are not enforced)
+    ...Object.fromEntries(
+      ['TagResource', 'UntagResource', 'PutPermission', 'RemovePermission'].map((name) => [name, () => ({})]),
+    ),
+    ListTagsForResource: () => ({ Tags: [] }),
+  };
+
   /** Runs one EventBridge action; throws {@link AwsServiceError} as EventBridge answers. */
   async handle(action: string, input: Input): Promise<unknown> {
-    switch (action) {
-      case 'CreateEventBus':
-        return this.createEventBus(input);
-      case 'DescribeEventBus': {
-        const bus = this.bus(optionalString(input.Name) ?? 'default');
-        return {
-          Name: bus.Name,
-          Arn: bus.Arn,
-          CreationTime: bus.CreationTime,
-          LastModifiedTime: bus.CreationTime,
-        };
-      }
-      case 'ListEventBuses': {
-        const prefix = optionalString(input.NamePrefix) ?? '';
-        return {
-          EventBuses: [...this.buses.values()]
-            .filter((b) => b.Name.startsWith(prefix))
-            .map((b) => ({ Name: b.Name, Arn: b.Arn })),
-        };
-      }
-      case 'DeleteEventBus': {
-        const name = requireString(input.Name, 'Name');
-        if (name === 'default') throw validation('Cannot delete event bus default.');
-        this.buses.delete(name);
-        return {};
-      }
-      case 'PutRule':
-        return this.putRule(input);
-      case 'DescribeRule':
-        return this.describeRule(this.rule(input.Name, input.EventBusName));
-      case 'ListRules': {
-        const prefix = optionalString(input.NamePrefix) ?? '';
-        const rules = [...this.bus(optionalString(input.EventBusName) ?? 'default').rules.values()].filter(
-          (r) => r.Name.startsWith(prefix),
-        );
-        return { Rules: rules.map((r) => this.describeRule(r)) };
-      }
-      case 'ListRuleNamesByTarget': {
-        const arn = requireString(input.TargetArn, 'TargetArn');
-        const rules = [...this.bus(optionalString(input.EventBusName) ?? 'default').rules.values()].filter(
-          (r) => [...r.targets.values()].some((t) => t.Arn === arn),
-        );
-        return { RuleNames: rules.map((r) => r.Name) };
-      }
-      case 'EnableRule':
-      case 'DisableRule':
-        this.rule(input.Name, input.EventBusName).State = action === 'EnableRule' ? 'ENABLED' : 'DISABLED';
-        return {};
-      case 'DeleteRule': {
-        const rule = this.rule(input.Name, input.EventBusName);
-        if (rule.targets.size > 0) throw validation("Rule can't be deleted since it has targets.");
-        this.bus(rule.EventBusName).rules.delete(rule.Name);
-        return {};
-      }
-      case 'PutTargets':
-        return this.putTargets(input);
-      case 'RemoveTargets': {
-        const rule = this.rule(input.Rule, input.EventBusName);
-        const ids = (input.Ids as string[] | undefined) ?? [];
-        const FailedEntries = ids
-          .filter((id) => !rule.targets.has(id))
-          .map((id) => ({
-            TargetId: id,
-            ErrorCode: 'ResourceNotFoundException',
-            ErrorMessage: `Target ${id} does not exist on rule ${rule.Name}.`,
-          }));
-        for (const id of ids) rule.targets.delete(id);
-        return { FailedEntryCount: FailedEntries.length, FailedEntries };
-      }
-      case 'ListTargetsByRule':
-        return { Targets: [...this.rule(input.Rule, input.EventBusName).targets.values()] };
-      case 'PutEvents':
-        return this.putEvents(input);
-      case 'TestEventPattern':
-        return this.testEventPattern(input);
-      case 'CreateArchive':
-      case 'DescribeArchive':
-      case 'ListArchives':
-      case 'UpdateArchive':
-      case 'DeleteArchive':
-      case 'StartReplay':
-      case 'DescribeReplay':
-      case 'ListReplays':
-      case 'CancelReplay':
-        return this.archives.handle(action, input);
-      case 'TagResource':
-      case 'UntagResource':
-      case 'PutPermission':
-      case 'RemovePermission':
-        return {}; // tags and bus policies have no local effect (permissions are not enforced)
-      case 'ListTagsForResource':
-        return { Tags: [] };
-      default:
-        throw new AwsServiceError(
-          'UnknownOperationException',
-          `Operation ${action} is not supported by the local EventBridge.`,
-        );
-    }
+    const run = Object.hasOwn(this.actions, action) ? this.actions[action] : undefined;
+    if (!run)
+      throw new AwsServiceError(
+        'UnknownOperationException',
+        `Operation ${action} is not supported by the local EventBridge.`,
+      );
+    return run(input, action);
+  }
+
+  private describeEventBus(input: Input): unknown {
+    const bus = this.bus(optionalString(input.Name) ?? 'default');
+    return {
+      Name: bus.Name,
+      Arn: bus.Arn,
+      CreationTime: bus.CreationTime,
+      LastModifiedTime: bus.CreationTime,
+    };
+  }
+
+  private listEventBuses(input: Input): unknown {
+    const prefix = optionalString(input.NamePrefix) ?? '';
+    return {
+      EventBuses: [...this.buses.values()]
+        .filter((b) => b.Name.startsWith(prefix))
+        .map((b) => ({ Name: b.Name, Arn: b.Arn })),
+    };
+  }
+
+  private deleteEventBus(input: Input): unknown {
+    const name = requireString(input.Name, 'Name');
+    if (name === 'default') throw validation('Cannot delete event bus default.');
+    this.buses.delete(name);
+    return {};
+  }
+
+  private listRules(input: Input): unknown {
+    const prefix = optionalString(input.NamePrefix) ?? '';
+    const rules = [...this.bus(optionalString(input.EventBusName) ?? 'default').rules.values()].filter((r) =>
+      r.Name.startsWith(prefix),
+    );
+    return { Rules: rules.map((r) => this.describeRule(r)) };
+  }
+
+  private listRuleNamesByTarget(input: Input): unknown {
+    const arn = requireString(input.TargetArn, 'TargetArn');
+    const rules = [...this.bus(optionalString(input.EventBusName) ?? 'default').rules.values()].filter((r) =>
+      [...r.targets.values()].some((t) => t.Arn === arn),
+    );
+    return { RuleNames: rules.map((r) => r.Name) };
+  }
+
+  private setRuleState(input: Input, state: 'ENABLED' | 'DISABLED'): unknown {
+    this.rule(input.Name, input.EventBusName).State = state;
+    return {};
+  }
+
+  private deleteRule(input: Input): unknown {
+    const rule = this.rule(input.Name, input.EventBusName);
+    if (rule.targets.size > 0) throw validation("Rule can't be deleted since it has targets.");
+    this.bus(rule.EventBusName).rules.delete(rule.Name);
+    return {};
+  }
+
+  private removeTargets(input: Input): unknown {
+    const rule = this.rule(input.Rule, input.EventBusName);
+    const ids = (input.Ids as string[] | undefined) ?? [];
+    const FailedEntries = ids
+      .filter((id) => !rule.targets.has(id))
+      .map((id) => ({
+        TargetId: id,
+        ErrorCode: 'ResourceNotFoundException',
+        ErrorMessage: `Target ${id} does not exist on rule ${rule.Name}.`,
+      }));
+    for (const id of ids) rule.targets.delete(id);
+    return { FailedEntryCount: FailedEntries.length, FailedEntries };
   }
 
   /** Abandons pending retries so no timer outlives the edge. */

@@ -81,93 +81,100 @@ export class SqsService {
    * away, so no message is taken (and hidden) for a response nobody reads.
    */
   async handle(action: string, input: Input, signal?: AbortSignal): Promise<unknown> {
-    switch (action) {
-      case 'CreateQueue':
-        return this.createQueue(input);
-      case 'GetQueueUrl':
-        return { QueueUrl: this.url(this.queueByName(str(input.QueueName, 'QueueName'))) };
-      case 'ListQueues':
-        return this.listQueues(input);
-      case 'DeleteQueue': {
-        const name = this.queueByUrl(input).name;
-        this.queues.delete(name);
-        this.persist({ op: 'queue-deleted', name });
-        return {};
-      }
-      case 'GetQueueAttributes':
-        return this.getQueueAttributes(input);
-      case 'SetQueueAttributes':
-        return this.setQueueAttributes(input);
-      case 'SendMessage':
-        return this.sendMessageAction(this.queueByUrl(input), input);
-      case 'SendMessageBatch':
-        return this.sendMessageBatch(input);
-      case 'ReceiveMessage':
-        return this.receiveMessage(input, signal);
-      case 'DeleteMessage':
-        this.deleteMessage(this.queueByUrl(input), str(input.ReceiptHandle, 'ReceiptHandle'));
-        return {};
-      case 'DeleteMessageBatch':
-        return this.batch(input, (queue, entry) =>
-          this.deleteMessage(queue, str(entry.ReceiptHandle, 'ReceiptHandle')),
-        );
-      case 'ChangeMessageVisibility':
-        this.changeVisibility(this.queueByUrl(input), input);
-        return {};
-      case 'ChangeMessageVisibilityBatch':
-        return this.batch(input, (queue, entry) => this.changeVisibility(queue, entry));
-      case 'PurgeQueue': {
-        const queue = this.queueByUrl(input);
-        queue.messages.clear();
-        queue.receipts.clear();
-        this.persist({ op: 'purged', queue: queue.name });
-        return {};
-      }
-      case 'ListDeadLetterSourceQueues': {
-        const dlq = this.queueByUrl(input);
-        const urls = [...this.queues.values()].filter(
-          (q) => redrivePolicy(q)?.deadLetterTargetArn === dlq.arn,
-        );
-        return { queueUrls: urls.map((q) => this.url(q)) };
-      }
-      case 'TagQueue': {
-        const queue = this.queueByUrl(input);
-        Object.assign(queue.tags, (input.Tags as Record<string, string>) ?? {});
-        this.persist(queueRecord(queue));
-        return {};
-      }
-      case 'UntagQueue': {
-        const queue = this.queueByUrl(input);
-        for (const key of (input.TagKeys as string[]) ?? []) delete queue.tags[key];
-        this.persist(queueRecord(queue));
-        return {};
-      }
-      case 'ListQueueTags':
-        return { Tags: { ...this.queueByUrl(input).tags } };
-      case 'StartMessageMoveTask':
-        return this.startMessageMoveTask(input);
-      case 'ListMessageMoveTasks': {
-        const sourceArn = str(input.SourceArn, 'SourceArn');
-        this.queueByArn(sourceArn);
-        const max = typeof input.MaxResults === 'number' ? input.MaxResults : 1;
-        const results = this.moveTasks
-          .filter((t) => t.SourceArn === sourceArn)
-          .reverse()
-          .slice(0, max);
-        return { Results: results.map((t) => ({ ...t })) };
-      }
-      case 'CancelMessageMoveTask':
-        throw sqsError(
-          'ResourceNotFoundException',
-          'ResourceNotFoundException',
-          'Local move tasks complete synchronously; there is no running task to cancel.',
-        );
-      default:
-        throw new AwsServiceError(
-          'UnknownOperationException',
-          `Operation ${action} is not supported by the local SQS.`,
-        );
-    }
+    const run = Object.hasOwn(this.actions, action) ? this.actions[action] : undefined;
+    if (!run)
+      throw new AwsServiceError(
+        'UnknownOperationException',
+        `Operation ${action} is not supported by the local SQS.`,
+      );
+    return run(input, signal);
+  }
+
+  /** One handler per SQS action (the route table {@link handle} dispatches on). */
+  private readonly actions: Readonly<Record<string, (input: Input, signal?: AbortSignal) => unknown>> = {
+    CreateQueue: (input) => this.createQueue(input),
+    GetQueueUrl: (input) => ({ QueueUrl: this.url(this.queueByName(str(input.QueueName, 'QueueName'))) }),
+    ListQueues: (input) => this.listQueues(input),
+    DeleteQueue: (input) => this.deleteQueue(input),
+    GetQueueAttributes: (input) => this.getQueueAttributes(input),
+    SetQueueAttributes: (input) => this.setQueueAttributes(input),
+    SendMessage: (input) => this.sendMessageAction(this.queueByUrl(input), input),
+    SendMessageBatch: (input) => this.sendMessageBatch(input),
+    ReceiveMessage: (input, signal) => this.receiveMessage(input, signal),
+    DeleteMessage: (input) => {
+      this.deleteMessage(this.queueByUrl(input), str(input.ReceiptHandle, 'ReceiptHandle'));
+      return {};
+    },
+    DeleteMessageBatch: (input) =>
+      this.batch(input, (queue, entry) =>
+        this.deleteMessage(queue, str(entry.ReceiptHandle, 'ReceiptHandle')),
+      ),
+    ChangeMessageVisibility: (input) => {
+      this.changeVisibility(this.queueByUrl(input), input);
+      return {};
+    },
+    ChangeMessageVisibilityBatch: (input) =>
+      this.batch(input, (queue, entry) => this.changeVisibility(queue, entry)),
+    PurgeQueue: (input) => this.purgeQueue(input),
+    ListDeadLetterSourceQueues: (input) => this.listDeadLetterSourceQueues(input),
+    TagQueue: (input) => this.tagQueue(input),
+    UntagQueue: (input) => this.untagQueue(input),
+    ListQueueTags: (input) => ({ Tags: { ...this.queueByUrl(input).tags } }),
+    StartMessageMoveTask: (input) => this.startMessageMoveTask(input),
+    ListMessageMoveTasks: (input) => this.listMessageMoveTasks(input),
+    CancelMessageMoveTask: () => {
+      throw sqsError(
+        'ResourceNotFoundException',
+        'ResourceNotFoundException',
+        'Local move tasks complete synchronously; there is no running task to cancel.',
+      );
+    },
+  };
+
+  private deleteQueue(input: Input): unknown {
+    const name = this.queueByUrl(input).name;
+    this.queues.delete(name);
+    this.persist({ op: 'queue-deleted', name });
+    return {};
+  }
+
+  private purgeQueue(input: Input): unknown {
+    const queue = this.queueByUrl(input);
+    queue.messages.clear();
+    queue.receipts.clear();
+    this.persist({ op: 'purged', queue: queue.name });
+    return {};
+  }
+
+  private listDeadLetterSourceQueues(input: Input): unknown {
+    const dlq = this.queueByUrl(input);
+    const urls = [...this.queues.values()].filter((q) => redrivePolicy(q)?.deadLetterTargetArn === dlq.arn);
+    return { queueUrls: urls.map((q) => this.url(q)) };
+  }
+
+  private tagQueue(input: Input): unknown {
+    const queue = this.queueByUrl(input);
+    Object.assign(queue.tags, (input.Tags as Record<string, string>) ?? {});
+    this.persist(queueRecord(queue));
+    return {};
+  }
+
+  private untagQueue(input: Input): unknown {
+    const queue = this.queueByUrl(input);
+    for (const key of (input.TagKeys as string[]) ?? []) delete queue.tags[key];
+    this.persist(queueRecord(queue));
+    return {};
+  }
+
+  private listMessageMoveTasks(input: Input): unknown {
+    const sourceArn = str(input.SourceArn, 'SourceArn');
+    this.queueByArn(sourceArn);
+    const max = typeof input.MaxResults === 'number' ? input.MaxResults : 1;
+    const results = this.moveTasks
+      .filter((t) => t.SourceArn === sourceArn)
+      .reverse()
+      .slice(0, max);
+    return { Results: results.map((t) => ({ ...t })) };
   }
 
   /**
