@@ -38,7 +38,11 @@ export interface SqsMappingDeps {
   readonly invoke: Invoke;
   readonly compileFilter: CompileFilter;
   readonly log: RuntimeLog;
-  /** Long-poll wait of each ReceiveMessage. @default 1 */
+  /**
+   * Long-poll wait of each ReceiveMessage. Lambda's pollers long-poll with the maximum, 20 s, so an idle queue costs
+   * one request per poller every 20 s; the edge answers as soon as a message is sent or becomes visible again, and
+   * {@link SqsMapping.stop} aborts a pending poll. @default 20
+   */
   readonly waitTimeSeconds?: number;
 }
 
@@ -90,7 +94,7 @@ export class SqsMapping {
             new ReceiveMessageCommand({
               QueueUrl: this.config.queueUrl,
               MaxNumberOfMessages: Math.min(10, batchSize - messages.length),
-              WaitTimeSeconds: this.deps.waitTimeSeconds ?? 1,
+              WaitTimeSeconds: this.deps.waitTimeSeconds ?? 20,
               MessageSystemAttributeNames: ['All'],
               MessageAttributeNames: ['All'],
             }),
