@@ -33,33 +33,12 @@ export interface EventBridgeEvent {
   'replay-name'?: string;
 }
 
-/**
- * The per-request limit of PutEvents, in bytes of {@link putEventsEntrySize}.
- *
- * @example if (entries.reduce((n, e) => n + putEventsEntrySize(e), 0) > PUT_EVENTS_MAX_REQUEST_BYTES) split(entries);
- */
-export const PUT_EVENTS_MAX_REQUEST_BYTES = 256 * 1024;
-/**
- * The per-request entry limit of PutEvents.
- *
- * @example const chunks = chunk(entries, PUT_EVENTS_MAX_ENTRIES);
- */
-export const PUT_EVENTS_MAX_ENTRIES = 10;
-
-/**
- * An entry's size as AWS's "Calculating PutEvents event entry size" page defines it: 14 bytes for `Time` if given,
- * plus the UTF-8 bytes of `Source`, `DetailType`, `Detail` and each of `Resources`.
- *
- * @example putEventsEntrySize({ Source: 'a', DetailType: 'b', Detail: '{}' }) // 4
- */
-export function putEventsEntrySize(entry: PutEventsRequestEntry): number {
-  let size = entry.Time !== undefined && entry.Time !== null ? 14 : 0;
-  size += Buffer.byteLength(entry.Source ?? '', 'utf8');
-  size += Buffer.byteLength(entry.DetailType ?? '', 'utf8');
-  if (entry.Detail !== undefined) size += Buffer.byteLength(entry.Detail, 'utf8');
-  for (const resource of entry.Resources ?? []) if (resource) size += Buffer.byteLength(resource, 'utf8');
-  return size;
-}
+// PutEvents' limits and entry-size formula have one home, shared with the outbox relay.
+export {
+  PUT_EVENTS_MAX_ENTRIES,
+  PUT_EVENTS_MAX_REQUEST_BYTES,
+  putEventsEntrySize,
+} from '@outboxed/cdk-common/put-events';
 
 /** Why an entry is rejected: PutEvents' per-entry `ErrorCode` and `ErrorMessage`. */
 export interface EntryError {
