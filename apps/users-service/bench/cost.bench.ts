@@ -5,7 +5,8 @@
 // record, rules invoking the consumers asynchronously, no queues) and EventBridge Pipes as the relay. Then the memory
 // size each function should have, from the same figures. Not a test: it prints figures (copied into the README).
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { dynamoItemSize, putEventsEntrySize } from '@outboxed/outbox';
+import { dynamoItemSize } from '@outboxed/outbox/testing';
+import { putEventsEntrySize } from '@outboxed/cdk-common/put-events';
 import { join } from 'node:path';
 import { chainThroughFlow, setUpBench } from './bench-setup.ts';
 import { roleOf, runFresh, type FunctionRun } from './function-runs.ts';

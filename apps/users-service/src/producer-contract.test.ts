@@ -19,7 +19,8 @@ import { findContract, USERS_EVENT_SOURCE, userCreated, type UserCreatedEvent } 
 import { discoverConsumerPatterns, type ConsumerPattern } from '@outboxed/contracts/testing';
 import { startDynamoDbLocal, type DynamoDbLocal } from '@outboxed/dynamodb-local';
 import { compileEventPattern, startEdge, type Edge } from '@outboxed/local-aws';
-import { createOutboxWriter, createRelayHandler, OUTBOX_STREAM_FILTER } from '@outboxed/outbox';
+import { createOutboxWriter, createRelayHandler } from '@outboxed/outbox';
+import { OUTBOX_STREAM_FILTER } from '@outboxed/outbox/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARCHIVE_EVENT_PATTERN } from './config';
 import { createApiHandler, type ApiDeps } from './functions/api/handler';

@@ -16,7 +16,7 @@ import {
   USERS_SCHEMA_REGISTRY_NAME,
   USERS_SERVICE_PARAMETERS,
 } from '@outboxed/contracts';
-import { OUTBOX_STREAM_FILTER } from '@outboxed/outbox';
+import { OUTBOX_STREAM_FILTER } from '@outboxed/outbox/testing';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Role } from 'aws-cdk-lib/aws-iam';

@@ -5,12 +5,9 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBRecord } from 'aws-lambda';
-import {
-  createRelayHandler,
-  putEventsEntrySize,
-  mapOutboxRecord,
-  DEFAULT_MAX_REQUEST_BYTES,
-} from '../src/index.ts';
+import { createRelayHandler } from '../src/index.ts';
+import { DEFAULT_MAX_REQUEST_BYTES, putEventsEntrySize } from '../src/relay/entry-size.ts';
+import { mapOutboxRecord } from '../src/relay/map-record.ts';
 import { anInsertRecord, anOutboxItem, fakeContracts, seq } from '../src/testing/factories.ts';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';

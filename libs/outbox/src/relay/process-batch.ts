@@ -95,7 +95,7 @@ export interface BatchResult extends DynamoDBBatchResponse {
 }
 
 /**
- * The orchestration the outbox relay and the change-data-capture handler share (internal). It sends the poison
+ * The relay's batch orchestration (internal). It sends the poison
  * records to the poison DLQ first (`concurrency` at once); a record whose send fails holds back the later records
  * of its ordering key. It then publishes the other entries through {@link publishInOrder}, dead-lettering an
  * entry EventBridge rejects for good (`POISON_ENTRY_ERROR_CODES`, `EntryTooLarge`). A record is done once all

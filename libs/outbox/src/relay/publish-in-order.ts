@@ -92,8 +92,8 @@ export interface PublishDeps {
 }
 
 /**
- * The relay's publishing engine, reusable by any stream-to-EventBridge mapper (the change-data-capture mode
- * calls it with entries it maps itself). It packs entries into `PutEvents` requests of at most 10 entries and
+ * The relay's publishing engine (internal: the relay's batch processing calls it with the entries it mapped). It
+ * packs entries into `PutEvents` requests of at most 10 entries and
  * `maxRequestBytes` (EventBridge's entry-size formula), sends up to `concurrency` requests at once, and keeps
  * each ordering key's entries in order: at most one entry per key is in flight, and once a key's entry fails no
  * later entry of that key is sent in this call. Only failed entries are retried (per-entry `ErrorCode`

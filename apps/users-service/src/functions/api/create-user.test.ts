@@ -8,7 +8,8 @@ import {
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { majorOf, userCreated } from '@outboxed/contracts';
 import { userCreatedNextMajor } from '@outboxed/contracts/testing';
-import { createOutboxWriter, parseOutboxItem, toEventDetail } from '@outboxed/outbox';
+import { createOutboxWriter, toEventDetail } from '@outboxed/outbox';
+import { parseOutboxItem } from '@outboxed/outbox/testing';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { userCreatedPublications } from '../../contract-publications';
 import { mockClient } from 'aws-sdk-client-mock';
