@@ -98,7 +98,7 @@ describe('findWorkspaceRoot', () => {
 
   it('says which folder it searched from when there is no workspace above it', () => {
     expect(() => findWorkspaceRoot('/')).toThrow(
-      'No workspace root (a folder with package-lock.json and nx.json) above /.',
+      'No workspace root (a folder with package-lock.json and nx.json) at or above /.',
     );
   });
 });
