@@ -69,7 +69,8 @@ async function deployAndCreateUser(email: string): Promise<Observed> {
   const runtime = await startLocalRuntime({
     workspaceRoot: copy.root,
     apps: APPS,
-    synth: 'always',
+    // `npm start`'s own path: Nx's synth cache in the copy re-synthesizes only the apps a step changed
+    synth: 'auto',
     fresh: true,
     edgePort: 0,
     dynamoDbPort: 0,
