@@ -78,6 +78,34 @@ export default [
     },
   },
   {
+    // Small functions (issue 19): no production function over 80 lines of code; long flows are typed steps.
+    files: ['**/*.ts', '**/*.tsx'],
+    ignores: TEST_CODE,
+    rules: {
+      'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true, IIFEs: true }],
+    },
+  },
+  {
+    // Not yet split (issue 19 item 3 is open for them): each file here holds one function over 80 lines. A file
+    // leaves this list when its function is split; nothing joins it.
+    files: [
+      'libs/dynamodb-local/src/start-dynamodb-local.ts',
+      'libs/local-console/src/server/console-server.ts',
+      'libs/local-console/src/server/journal.ts',
+      'libs/local-console/src/server/topology.ts',
+      'libs/local-console/src/ui/views/dead-letters.tsx',
+      'libs/local-console/src/ui/views/flow.tsx',
+      'libs/local-console/src/ui/views/schemas.tsx',
+      'libs/local-console/src/ui/views/trace.tsx',
+      'libs/local-runtime/src/cli.ts',
+      'libs/local-runtime/src/http/http-api.ts',
+      'libs/local-runtime/src/runtime.ts',
+      'libs/local-runtime/src/services/edge-resources.ts',
+      'libs/outbox/src/writer/outbox-writer.ts',
+    ],
+    rules: { 'max-lines-per-function': 'off' },
+  },
+  {
     // Tests and what only tests run may use the testing projects (DynamoDB Local, the local AWS edge) and the tools.
     files: TEST_CODE,
     rules: { '@nx/enforce-module-boundaries': ['error', moduleBoundaries(TESTS)] },
