@@ -1,5 +1,5 @@
-// `npm start`: runs the whole system on this machine from the apps' synthesized stacks (see libs/local-runtime), with
-// the local console beside it (see libs/local-console; `--console-port N`, `--no-console`).
+// `npm start`: runs the whole system on this machine from the apps' synthesized stacks (see tools/local-runtime), with
+// the local console beside it (see tools/local-console; `--console-port N`, `--no-console`).
 // `npm start -- --fresh` starts from empty data; `npm start -- mailbox` prints the local SES mailbox;
 // `npm start -- --assembly <dir>` runs any CDK app's synthesized cloud assembly instead of this workspace's apps.
 import { ConsoleJournal, declaredReaders, startConsole } from '@outboxed/local-console';
