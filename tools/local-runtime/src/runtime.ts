@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { startDynamoDbLocal } from '@outboxed/dynamodb-local';
 import type { DynamoDbLocal } from '@outboxed/dynamodb-local';
+import { findWorkspaceRoot as findRoot } from '@outboxed/cdk-common/workspace-root';
 import { compileEventPattern, startEdge } from '@outboxed/local-aws';
 import type { Edge, EdgeFaultPlan, EdgeLogEvent } from '@outboxed/local-aws';
 import { AlarmMonitor } from './alarms/alarm-monitor';
@@ -144,21 +145,13 @@ export interface LocalRuntime {
 }
 
 /**
- * Finds the monorepo root above `from`.
+ * Finds the monorepo root at or above `from` (the current directory by default, as a command-line tool starts
+ * from): cdk-common's one definition of it.
  *
  * @example findWorkspaceRoot(process.cwd())
  */
 export function findWorkspaceRoot(from: string = process.cwd()): string {
-  let dir = resolve(from);
-  for (;;) {
-    if (existsSync(join(dir, 'nx.json')) && existsSync(join(dir, 'package-lock.json'))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir)
-      throw new LocalRuntimeError(
-        `No workspace root (a folder with nx.json and package-lock.json) above ${from}.`,
-      );
-    dir = parent;
-  }
+  return findRoot(from);
 }
 
 /**
