@@ -81,6 +81,33 @@ const MAX_PORT_ATTEMPTS = 5;
 class PortTakenError extends DynamoDbLocalStartError {}
 
 async function startOnPort(port: number, options: StartDynamoDbLocalOptions): Promise<DynamoDbLocal> {
+  const jvm = spawnJvm(port, options);
+  try {
+    await waitUntilReady(jvm, options.readyTimeoutMs ?? 30_000);
+  } catch (error) {
+    await jvm.stop();
+    throw error;
+  }
+  const { endpoint, clientConfig, exited, stop } = jvm;
+  return { endpoint, port, clientConfig, exited, pid: jvm.child.pid, stop };
+}
+
+/** A DynamoDB Local JVM just spawned: not known to be ready yet. */
+interface SpawnedJvm {
+  readonly port: number;
+  readonly endpoint: string;
+  readonly clientConfig: DynamoDbLocal['clientConfig'];
+  readonly child: ChildProcess;
+  /** The first 50 lines the JVM printed. */
+  readonly output: string[];
+  /** Resolves with the exit code if the JVM exits without stop(). */
+  readonly exited: Promise<number | null>;
+  /** Resolves with the exit code whenever the JVM exits. */
+  readonly exitedDuringStart: Promise<{ code: number | null }>;
+  stop(): Promise<void>;
+}
+
+function spawnJvm(port: number, options: StartDynamoDbLocalOptions): SpawnedJvm {
   const dbPath = options.dbPath === undefined ? null : resolve(options.dbPath);
   if (dbPath) mkdirSync(dbPath, { recursive: true });
 
@@ -110,16 +137,11 @@ async function startOnPort(port: number, options: StartDynamoDbLocalOptions): Pr
       if (!stopping) resolveExit(code);
     });
   });
-  const exitedDuringStart = new Promise<number | null>((resolveExit) => child.once('exit', resolveExit));
+  const exitedDuringStart = new Promise<number | null>((resolveExit) => child.once('exit', resolveExit)).then(
+    (code) => ({ code }),
+  );
   const onProcessExit = () => child.kill('SIGKILL');
   process.once('exit', onProcessExit);
-
-  const endpoint = `http://127.0.0.1:${port}`;
-  const clientConfig = {
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  };
 
   const stop = async (): Promise<void> => {
     if (stopping) return;
@@ -134,54 +156,65 @@ async function startOnPort(port: number, options: StartDynamoDbLocalOptions): Pr
     stopReaper();
   };
 
+  const endpoint = `http://127.0.0.1:${port}`;
+  const clientConfig = {
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  };
+  return { port, endpoint, clientConfig, child, output, exited, exitedDuringStart, stop };
+}
+
+/**
+ * Waits until the JVM answers ListTables. The JVM prints its configuration just before it binds the port; only an
+ * answer after that, from a JVM still alive a moment later, is ours (a foreign server that took the port could
+ * answer too). Throws {@link PortTakenError} when the JVM could not bind its port.
+ */
+async function waitUntilReady(jvm: SpawnedJvm, readyTimeoutMs: number): Promise<void> {
+  const { endpoint, output, exitedDuringStart } = jvm;
   const client = new DynamoDBClient({
-    ...clientConfig,
+    ...jvm.clientConfig,
     maxAttempts: 1,
     requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 },
   });
-  const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
-  // The JVM prints its configuration just before it binds the port; only an answer after that, from a JVM still
-  // alive a moment later, is ours (a foreign server that took the port could answer too).
+  const deadline = Date.now() + readyTimeoutMs;
   const configured = () => output.some((line) => line.startsWith('CorsParams'));
-  const crashedError = (code: number | null) => {
-    const ErrorClass = output.some((line) => /Address already in use|BindException/.test(line))
-      ? PortTakenError
-      : DynamoDbLocalStartError;
-    return new ErrorClass(
-      `DynamoDB Local exited with code ${code} before it was ready on port ${port}. Its output:\n${output.join('\n')}`,
-    );
-  };
-  const exitOrNothing = exitedDuringStart.then((code) => ({ code }));
   try {
     for (;;) {
-      const crashed = await Promise.race([exitOrNothing, sleep(200)]);
-      if (crashed) throw crashedError(crashed.code);
+      const crashed = await Promise.race([exitedDuringStart, sleep(200)]);
+      if (crashed) throw crashedError(jvm, crashed.code);
       if (Date.now() > deadline) {
         throw new DynamoDbLocalStartError(
-          `DynamoDB Local did not answer on ${endpoint} within ${options.readyTimeoutMs ?? 30_000} ms. Its output:\n${output.join('\n')}`,
+          `DynamoDB Local did not answer on ${endpoint} within ${readyTimeoutMs} ms. Its output:\n${output.join('\n')}`,
         );
       }
       if (!configured()) continue;
       const probe = await Promise.race([
-        exitOrNothing,
+        exitedDuringStart,
         client.send(new ListTablesCommand({})).then(
           () => 'answered' as const,
           () => 'not yet' as const,
         ),
       ]);
-      if (typeof probe === 'object') throw crashedError(probe.code);
+      if (typeof probe === 'object') throw crashedError(jvm, probe.code);
       if (probe === 'not yet') continue;
-      const exitedSoon = await Promise.race([exitOrNothing, sleep(300)]);
-      if (exitedSoon) throw crashedError(exitedSoon.code);
-      break;
+      const exitedSoon = await Promise.race([exitedDuringStart, sleep(300)]);
+      if (exitedSoon) throw crashedError(jvm, exitedSoon.code);
+      return;
     }
-  } catch (error) {
-    await stop();
-    throw error;
   } finally {
     client.destroy();
   }
-  return { endpoint, port, clientConfig, exited, pid: child.pid, stop };
+}
+
+/** The error for a JVM that exited before it was ready: {@link PortTakenError} when its port was taken. */
+function crashedError(jvm: SpawnedJvm, code: number | null): DynamoDbLocalStartError {
+  const ErrorClass = jvm.output.some((line) => /Address already in use|BindException/.test(line))
+    ? PortTakenError
+    : DynamoDbLocalStartError;
+  return new ErrorClass(
+    `DynamoDB Local exited with code ${code} before it was ready on port ${jvm.port}. Its output:\n${jvm.output.join('\n')}`,
+  );
 }
 
 function sleep(ms: number): Promise<undefined> {
