@@ -58,35 +58,11 @@ export function DeadLettersView({ tick }: { tick: number }) {
             )}
           </h3>
           {q.messages.length > 0 && (
-            <table>
-              <thead>
-                <tr>
-                  <th>message</th>
-                  <th>event</th>
-                  <th>reason</th>
-                  <th>sent</th>
-                  <th />
-                </tr>
-              </thead>
-              <tbody>
-                {q.messages.map((m) => (
-                  <tr key={m.messageId}>
-                    <td class="id">{m.messageId}</td>
-                    <td class="id">
-                      {m.eventId ? <a href={`#/trace/${encodeURIComponent(m.eventId)}`}>{m.eventId}</a> : '–'}
-                    </td>
-                    <td data-testid="dlq-reason">{m.reason}</td>
-                    <td class="muted">{m.sentAt ?? ''}</td>
-                    <td>
-                      <button onClick={() => open(q.url, m.messageId)}>open</button>
-                      {q.kind === 'relay-poison' && m.eventId && (
-                        <button onClick={() => redrive(q.url, m.eventId)}>redrive this event</button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <MessageTable
+              queue={q}
+              onOpen={(messageId) => open(q.url, messageId)}
+              onRedrive={(eventId) => redrive(q.url, eventId)}
+            />
           )}
           {opened && q.messages.some((m) => m.messageId === opened.key) && (
             <pre>{opened.error ?? JSON.stringify(opened.body, null, 2)}</pre>
@@ -94,5 +70,45 @@ export function DeadLettersView({ tick }: { tick: number }) {
         </section>
       ))}
     </div>
+  );
+}
+
+/** A dead-letter queue's messages, each with its reason; open one, or redrive one event of the relay's poison queue. */
+function MessageTable(props: {
+  queue: DeadLetterQueue;
+  onOpen: (messageId: string) => void;
+  onRedrive: (eventId: string) => void;
+}) {
+  const { queue } = props;
+  return (
+    <table>
+      <thead>
+        <tr>
+          <th>message</th>
+          <th>event</th>
+          <th>reason</th>
+          <th>sent</th>
+          <th />
+        </tr>
+      </thead>
+      <tbody>
+        {queue.messages.map((m) => (
+          <tr key={m.messageId}>
+            <td class="id">{m.messageId}</td>
+            <td class="id">
+              {m.eventId ? <a href={`#/trace/${encodeURIComponent(m.eventId)}`}>{m.eventId}</a> : '–'}
+            </td>
+            <td data-testid="dlq-reason">{m.reason}</td>
+            <td class="muted">{m.sentAt ?? ''}</td>
+            <td>
+              <button onClick={() => props.onOpen(m.messageId)}>open</button>
+              {queue.kind === 'relay-poison' && m.eventId && (
+                <button onClick={() => props.onRedrive(m.eventId ?? '')}>redrive this event</button>
+              )}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

@@ -48,41 +48,8 @@ export function TraceView({ tick, eventId, query }: { tick: number; eventId: str
           {list.data ? `${list.data.total} trace(s)${query ? ` matching “${query}”` : ''}` : 'loading…'}
           {list.error && <span class="error"> {list.error}</span>}
         </p>
-        <table data-testid="trace-list">
-          <thead>
-            <tr>
-              <th>event</th>
-              <th>user</th>
-              <th>status</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((t) => (
-              <tr
-                key={t.eventId}
-                class={`selectable ${t.eventId === eventId ? 'selected' : ''}`}
-                onClick={() => go(t.eventId)}
-              >
-                <td class="id">{t.eventId}</td>
-                <td class="id">{t.userId ?? ''}</td>
-                <td>
-                  <span class={`badge ${t.status.replace(' ', '-')}`}>{t.status}</span>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        <div class="pager">
-          <button disabled={page === 0} onClick={() => setPage(page - 1)}>
-            newer
-          </button>
-          <span class="muted">
-            page {page + 1} of {pages}
-          </span>
-          <button disabled={page + 1 >= pages} onClick={() => setPage(page + 1)}>
-            older
-          </button>
-        </div>
+        <TraceList items={items} selected={eventId} onPick={(id) => go(id)} />
+        <Pager page={page} pages={pages} onPage={setPage} />
       </section>
       <section class="panel">
         {eventId ? (
@@ -91,6 +58,57 @@ export function TraceView({ tick, eventId, query }: { tick: number; eventId: str
           <p class="muted">Pick a trace, or search for a user, event or correlation id.</p>
         )}
       </section>
+    </div>
+  );
+}
+
+/** The traces of one page, the selected one highlighted. */
+function TraceList(props: {
+  items: readonly TraceSummary[];
+  selected: string;
+  onPick: (eventId: string) => void;
+}) {
+  return (
+    <table data-testid="trace-list">
+      <thead>
+        <tr>
+          <th>event</th>
+          <th>user</th>
+          <th>status</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.items.map((t) => (
+          <tr
+            key={t.eventId}
+            class={`selectable ${t.eventId === props.selected ? 'selected' : ''}`}
+            onClick={() => props.onPick(t.eventId)}
+          >
+            <td class="id">{t.eventId}</td>
+            <td class="id">{t.userId ?? ''}</td>
+            <td>
+              <span class={`badge ${t.status.replace(' ', '-')}`}>{t.status}</span>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** Newer and older pages of the trace list. */
+function Pager({ page, pages, onPage }: { page: number; pages: number; onPage: (page: number) => void }) {
+  return (
+    <div class="pager">
+      <button disabled={page === 0} onClick={() => onPage(page - 1)}>
+        newer
+      </button>
+      <span class="muted">
+        page {page + 1} of {pages}
+      </span>
+      <button disabled={page + 1 >= pages} onClick={() => onPage(page + 1)}>
+        older
+      </button>
     </div>
   );
 }
