@@ -238,6 +238,51 @@ export function fromPayloadV2(result: unknown): {
   return { status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from(body ?? '') };
 }
 
+/** A proxied response: what the route's function answered, or API Gateway's own 404 or 500. */
+interface ProxyResponse {
+  readonly status: number;
+  readonly headers: Record<string, string | string[]>;
+  readonly body: Buffer;
+}
+
+const NOT_FOUND: ProxyResponse = {
+  status: 404,
+  headers: { 'content-type': 'application/json' },
+  body: Buffer.from('{"message":"Not Found"}'),
+};
+
+/**
+ * Matches a request to its route and invokes the route's function with a payload format 2.0 event: API Gateway's
+ * 404 for no route, its 500 for a function that failed.
+ */
+async function proxy(
+  api: { definition: HttpApiDefinition; invoke: InvokeFunction; stage: string; prefix: string },
+  request: { req: IncomingMessage; path: string; requestId: string; body: Buffer },
+): Promise<ProxyResponse> {
+  const { definition, stage, prefix } = api;
+  const { req, path, requestId } = request;
+  if (path !== prefix && !path.startsWith(`${prefix}/`)) return NOT_FOUND;
+  const rawPath = path.slice(prefix.length) || '/';
+  const matched = matchRoute(definition.routes, req.method ?? 'GET', rawPath);
+  if (!matched) return NOT_FOUND;
+  const event = toPayloadV2(req, request.body, {
+    apiId: definition.apiId,
+    stage,
+    routeKey: matched.route.routeKey,
+    domainName: req.headers.host ?? 'localhost',
+    rawPath: path,
+    ...(matched.pathParameters ? { pathParameters: matched.pathParameters } : {}),
+    requestId,
+    // one trace per request, as a traced API Gateway stage does: the caller's, when it is a valid X-Ray header
+    traceHeader: continueTrace(firstHeader(req.headers['x-amzn-trace-id'])),
+  });
+  try {
+    return fromPayloadV2(await api.invoke(matched.route.functionArn, event));
+  } catch {
+    return { ...NOT_FOUND, status: 500, body: Buffer.from('{"message":"Internal Server Error"}') };
+  }
+}
+
 /**
  * Serves an HTTP API on 127.0.0.1 with Lambda proxy integrations (payload format 2.0). Hand-written: API Gateway
  * has no local implementation to reuse.
@@ -267,32 +312,10 @@ export async function startHttpApi(
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    let status = 404;
-    let headers: Record<string, string | string[]> = { 'content-type': 'application/json' };
-    let body: Buffer = Buffer.from('{"message":"Not Found"}');
-    if (path === prefix || path.startsWith(`${prefix}/`)) {
-      const rawPath = path.slice(prefix.length) || '/';
-      const matched = matchRoute(definition.routes, req.method ?? 'GET', rawPath);
-      if (matched) {
-        const event = toPayloadV2(req, Buffer.concat(chunks), {
-          apiId: definition.apiId,
-          stage,
-          routeKey: matched.route.routeKey,
-          domainName: req.headers.host ?? 'localhost',
-          rawPath: path,
-          ...(matched.pathParameters ? { pathParameters: matched.pathParameters } : {}),
-          requestId,
-          // one trace per request, as a traced API Gateway stage does: the caller's, when it is a valid X-Ray header
-          traceHeader: continueTrace(firstHeader(req.headers['x-amzn-trace-id'])),
-        });
-        try {
-          ({ status, headers, body } = fromPayloadV2(await invoke(matched.route.functionArn, event)));
-        } catch {
-          status = 500;
-          body = Buffer.from('{"message":"Internal Server Error"}');
-        }
-      }
-    }
+    const { status, headers, body } = await proxy(
+      { definition, invoke, stage, prefix },
+      { req, path, requestId, body: Buffer.concat(chunks) },
+    );
     res.writeHead(status, {
       ...headers,
       'apigw-requestid': requestId,
