@@ -96,7 +96,6 @@ export default [
       'tools/local-console/src/ui/views/schemas.tsx',
       'tools/local-runtime/src/cli.ts',
       'tools/local-runtime/src/runtime.ts',
-      'tools/local-runtime/src/services/edge-resources.ts',
       'libs/outbox/src/writer/outbox-writer.ts',
     ],
     rules: { 'max-lines-per-function': 'off' },

@@ -90,32 +90,7 @@ export function edgeProvisioners(
       if (identity.ref === 'default') return;
       await tolerateExisting(() => clients.events.send(new CreateEventBusCommand({ Name: identity.ref })));
     },
-    'AWS::Events::Rule': async ({ properties: p, identity }) => {
-      const name = identity.ref.split('|').at(-1) as string;
-      const bus = typeof p.EventBusName === 'string' ? p.EventBusName : undefined;
-      await clients.events.send(
-        new PutRuleCommand({
-          Name: name,
-          EventBusName: bus,
-          EventPattern: json(p.EventPattern),
-          ScheduleExpression: p.ScheduleExpression as string | undefined,
-          State: (p.State as 'ENABLED' | 'DISABLED' | undefined) ?? 'ENABLED',
-          Description: p.Description as string | undefined,
-        }),
-      );
-      const targets = ((p.Targets as Record<string, unknown>[] | undefined) ?? []).map((t): Target => ({
-        Id: t.Id as string,
-        Arn: t.Arn as string,
-        Input: t.Input as string | undefined,
-        InputPath: t.InputPath as string | undefined,
-        InputTransformer: t.InputTransformer as Target['InputTransformer'],
-        RetryPolicy: t.RetryPolicy as Target['RetryPolicy'],
-        DeadLetterConfig: t.DeadLetterConfig as Target['DeadLetterConfig'],
-        SqsParameters: t.SqsParameters as Target['SqsParameters'],
-      }));
-      if (targets.length > 0)
-        await clients.events.send(new PutTargetsCommand({ Rule: name, EventBusName: bus, Targets: targets }));
-    },
+    'AWS::Events::Rule': (request) => provisionRule(clients, request),
     'AWS::Events::Archive': async ({ properties: p, identity }) => {
       await tolerateExisting(() =>
         clients.events.send(
@@ -151,34 +126,8 @@ export function edgeProvisioners(
         ),
       );
     },
-    'AWS::EventSchemas::Schema': async ({ properties: p, identity }) => {
-      const input = {
-        RegistryName: p.RegistryName as string,
-        SchemaName: identity.attributes.SchemaName as string,
-        Type: p.Type as 'JSONSchemaDraft4' | 'OpenApi3',
-        Content: json(p.Content) as string,
-        Description: p.Description as string | undefined,
-      };
-      try {
-        await clients.schemas.send(new CreateSchemaCommand(input));
-      } catch (error) {
-        if (!/Conflict|AlreadyExists/.test((error as Error).name)) throw error;
-        await clients.schemas.send(new UpdateSchemaCommand(input));
-      }
-    },
-    'AWS::SES::Template': async ({ properties: p, identity }) => {
-      const t = (p.Template ?? {}) as { SubjectPart?: string; TextPart?: string; HtmlPart?: string };
-      const input = {
-        TemplateName: identity.ref,
-        TemplateContent: { Subject: t.SubjectPart, Text: t.TextPart, Html: t.HtmlPart },
-      };
-      try {
-        await clients.ses.send(new CreateEmailTemplateCommand(input));
-      } catch (error) {
-        if (!/AlreadyExists/.test((error as Error).name)) throw error;
-        await clients.ses.send(new UpdateEmailTemplateCommand(input));
-      }
-    },
+    'AWS::EventSchemas::Schema': (request) => provisionSchema(clients, request),
+    'AWS::SES::Template': (request) => provisionEmailTemplate(clients, request),
     'AWS::SSM::Parameter': async ({ properties: p, identity }) => {
       await clients.ssm.send(
         new PutParameterCommand({
@@ -191,4 +140,73 @@ export function edgeProvisioners(
       );
     },
   };
+}
+
+/** A rule and its targets, on its bus (the rule's physical id is `<bus>|<name>` on a custom bus). */
+async function provisionRule(
+  clients: EdgeClients,
+  { properties: p, identity }: ProvisionRequest,
+): Promise<void> {
+  const name = identity.ref.split('|').at(-1) as string;
+  const bus = typeof p.EventBusName === 'string' ? p.EventBusName : undefined;
+  await clients.events.send(
+    new PutRuleCommand({
+      Name: name,
+      EventBusName: bus,
+      EventPattern: json(p.EventPattern),
+      ScheduleExpression: p.ScheduleExpression as string | undefined,
+      State: (p.State as 'ENABLED' | 'DISABLED' | undefined) ?? 'ENABLED',
+      Description: p.Description as string | undefined,
+    }),
+  );
+  const targets = ((p.Targets as Record<string, unknown>[] | undefined) ?? []).map((t): Target => ({
+    Id: t.Id as string,
+    Arn: t.Arn as string,
+    Input: t.Input as string | undefined,
+    InputPath: t.InputPath as string | undefined,
+    InputTransformer: t.InputTransformer as Target['InputTransformer'],
+    RetryPolicy: t.RetryPolicy as Target['RetryPolicy'],
+    DeadLetterConfig: t.DeadLetterConfig as Target['DeadLetterConfig'],
+    SqsParameters: t.SqsParameters as Target['SqsParameters'],
+  }));
+  if (targets.length > 0)
+    await clients.events.send(new PutTargetsCommand({ Rule: name, EventBusName: bus, Targets: targets }));
+}
+
+/** A schema: created, or updated when it exists (a new deploy of a changed schema). */
+async function provisionSchema(
+  clients: EdgeClients,
+  { properties: p, identity }: ProvisionRequest,
+): Promise<void> {
+  const input = {
+    RegistryName: p.RegistryName as string,
+    SchemaName: identity.attributes.SchemaName as string,
+    Type: p.Type as 'JSONSchemaDraft4' | 'OpenApi3',
+    Content: json(p.Content) as string,
+    Description: p.Description as string | undefined,
+  };
+  try {
+    await clients.schemas.send(new CreateSchemaCommand(input));
+  } catch (error) {
+    if (!/Conflict|AlreadyExists/.test((error as Error).name)) throw error;
+    await clients.schemas.send(new UpdateSchemaCommand(input));
+  }
+}
+
+/** An SES template (CloudFormation's v1 shape) as an SES v2 email template: created, or updated when it exists. */
+async function provisionEmailTemplate(
+  clients: EdgeClients,
+  { properties: p, identity }: ProvisionRequest,
+): Promise<void> {
+  const t = (p.Template ?? {}) as { SubjectPart?: string; TextPart?: string; HtmlPart?: string };
+  const input = {
+    TemplateName: identity.ref,
+    TemplateContent: { Subject: t.SubjectPart, Text: t.TextPart, Html: t.HtmlPart },
+  };
+  try {
+    await clients.ses.send(new CreateEmailTemplateCommand(input));
+  } catch (error) {
+    if (!/AlreadyExists/.test((error as Error).name)) throw error;
+    await clients.ses.send(new UpdateEmailTemplateCommand(input));
+  }
 }
