@@ -94,7 +94,6 @@ export default [
       'tools/local-console/src/server/topology.ts',
       'tools/local-console/src/ui/views/flow.tsx',
       'tools/local-console/src/ui/views/schemas.tsx',
-      'tools/local-runtime/src/cli.ts',
       'tools/local-runtime/src/runtime.ts',
       'libs/outbox/src/writer/outbox-writer.ts',
     ],

@@ -39,6 +39,30 @@ export interface RunCliHooks {
   ) => Promise<{ readonly banner: readonly string[]; stop(): Promise<void> }>;
 }
 
+/** The options of `start` and `mailbox`, as parseArgs reads them. */
+const CLI_OPTIONS = {
+  fresh: { type: 'boolean', default: false },
+  port: { type: 'string' },
+  'api-port': { type: 'string' },
+  'dynamodb-port': { type: 'string' },
+  apps: { type: 'string' },
+  'data-dir': { type: 'string' },
+  synth: { type: 'string', default: 'auto' },
+  faults: { type: 'string' },
+  seed: { type: 'string' },
+  assembly: { type: 'string', multiple: true },
+  'console-port': { type: 'string' },
+  'no-console': { type: 'boolean', default: false },
+  help: { type: 'boolean', default: false },
+} as const;
+
+type CliValues = ReturnType<
+  typeof parseArgs<{ options: typeof CLI_OPTIONS; allowPositionals: true }>
+>['values'];
+
+/** A command line the CLI cannot run: its message is printed and the exit code is 2. */
+class CliUsageError extends Error {}
+
 /**
  * Runs the CLI with the given arguments (without `node` and the script), returning the exit code.
  *
@@ -49,89 +73,102 @@ export async function runCli(argv: readonly string[], hooks: RunCliHooks = {}): 
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
-    options: {
-      fresh: { type: 'boolean', default: false },
-      port: { type: 'string' },
-      'api-port': { type: 'string' },
-      'dynamodb-port': { type: 'string' },
-      apps: { type: 'string' },
-      'data-dir': { type: 'string' },
-      synth: { type: 'string', default: 'auto' },
-      faults: { type: 'string' },
-      seed: { type: 'string' },
-      assembly: { type: 'string', multiple: true },
-      'console-port': { type: 'string' },
-      'no-console': { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
+    options: CLI_OPTIONS,
   });
   const command = positionals[0] ?? 'start';
   if (values.help) {
     console.log(USAGE);
     return 0;
   }
-  const assemblies = values.assembly?.map((dir) => resolve(dir));
-  if (assemblies && values.apps) {
-    console.error(
-      '--assembly and --apps exclude each other: --assembly runs the given assemblies instead of the apps.',
-    );
-    return 2;
-  }
-  // a cloud assembly of any CDK app runs outside this workspace too (data then goes to ./.local)
-  const root = assemblies ? nearestWorkspaceRoot() : findWorkspaceRoot();
-  const dataDir = resolve(values['data-dir'] ?? join(root, '.local'));
-  if (command === 'mailbox') {
-    const emails = await readMailbox(join(dataDir, 'mailbox'));
-    if (emails.length === 0) console.log(`The local mailbox (${join(dataDir, 'mailbox')}) is empty.`);
-    for (const email of emails) {
-      console.log(
-        `── ${email.receivedAt}  ${email.messageId}\nFrom:    ${email.from}\nTo:      ${email.to.join(', ')}\nSubject: ${email.subject ?? ''}\n\n${email.text ?? email.html ?? ''}\n`,
+  try {
+    const assemblies = values.assembly?.map((dir) => resolve(dir));
+    if (assemblies && values.apps)
+      throw new CliUsageError(
+        '--assembly and --apps exclude each other: --assembly runs the given assemblies instead of the apps.',
       );
-    }
-    return 0;
-  }
-  if (command !== 'start') {
-    console.error(`Unknown command "${command}".\n${USAGE}`);
+    // a cloud assembly of any CDK app runs outside this workspace too (data then goes to ./.local)
+    const root = assemblies ? nearestWorkspaceRoot() : findWorkspaceRoot();
+    const dataDir = resolve(values['data-dir'] ?? join(root, '.local'));
+    if (command === 'mailbox') return await printMailbox(dataDir);
+    if (command !== 'start') throw new CliUsageError(`Unknown command "${command}".\n${USAGE}`);
+    return await start(startSettings(values, root, dataDir, assemblies), hooks);
+  } catch (error) {
+    if (!(error instanceof CliUsageError)) throw error;
+    console.error(error.message);
     return 2;
   }
+}
+
+/** `mailbox`: prints the local SES mailbox. */
+async function printMailbox(dataDir: string): Promise<number> {
+  const emails = await readMailbox(join(dataDir, 'mailbox'));
+  if (emails.length === 0) console.log(`The local mailbox (${join(dataDir, 'mailbox')}) is empty.`);
+  for (const email of emails) {
+    console.log(
+      `── ${email.receivedAt}  ${email.messageId}\nFrom:    ${email.from}\nTo:      ${email.to.join(', ')}\nSubject: ${email.subject ?? ''}\n\n${email.text ?? email.html ?? ''}\n`,
+    );
+  }
+  return 0;
+}
+
+/** What `start` runs with, checked. */
+interface StartSettings {
+  readonly root: string;
+  readonly dataDir: string;
+  readonly assemblies: readonly string[] | undefined;
+  readonly synth: 'auto' | 'always' | 'never';
+  readonly consolePort: number | undefined;
+  readonly faults: EdgeFaultPlan | undefined;
+  readonly values: CliValues;
+}
+
+function startSettings(
+  values: CliValues,
+  root: string,
+  dataDir: string,
+  assemblies: readonly string[] | undefined,
+): StartSettings {
   const synth = values.synth as 'auto' | 'always' | 'never';
-  if (!['auto', 'always', 'never'].includes(synth)) {
-    console.error(`--synth must be auto, always or never, not "${synth}".`);
-    return 2;
-  }
+  if (!['auto', 'always', 'never'].includes(synth))
+    throw new CliUsageError(`--synth must be auto, always or never, not "${synth}".`);
   const consolePort = values['console-port'] === undefined ? undefined : Number(values['console-port']);
   if (
     consolePort !== undefined &&
     !(Number.isInteger(consolePort) && consolePort >= 0 && consolePort < 65536)
-  ) {
-    console.error(`--console-port must be a port number (0 = a free port), not "${values['console-port']}".`);
-    return 2;
-  }
+  )
+    throw new CliUsageError(
+      `--console-port must be a port number (0 = a free port), not "${values['console-port']}".`,
+    );
   let faults: EdgeFaultPlan | undefined;
   try {
     faults = readFaultPlan(values.faults, values.seed);
   } catch (error) {
-    console.error(`--faults/--seed: ${(error as Error).message}`);
-    return 2;
+    throw new CliUsageError(`--faults/--seed: ${(error as Error).message}`);
   }
+  return { root, dataDir, assemblies, synth, consolePort, faults, values };
+}
+
+/** `start`: starts the runtime (and what the hooks start beside it), then serves until Ctrl-C or a failure. */
+async function start(settings: StartSettings, hooks: RunCliHooks): Promise<number> {
+  const { assemblies, root, values } = settings;
   const started = Date.now();
   console.log(
     `outboxed: starting the local runtime (${assemblies ? `reading ${assemblies.length} cloud assembly folder(s)` : 'synthesizing apps whose sources changed'})…`,
   );
-  let runtime: LocalRuntime;
   const displayNames = new Map<string, string>();
+  let runtime: LocalRuntime;
   try {
     runtime = await startLocalRuntime({
       workspaceRoot: root,
-      ...(assemblies ? { assemblies } : {}),
-      dataDir,
+      ...(assemblies ? { assemblies: [...assemblies] } : {}),
+      dataDir: settings.dataDir,
       fresh: values.fresh,
-      synth,
+      synth: settings.synth,
       ...(values.apps ? { apps: values.apps.split(',').map((a) => a.trim()) } : {}),
       ...(values.port ? { edgePort: Number(values.port) } : {}),
       ...(values['api-port'] ? { apiPort: Number(values['api-port']) } : {}),
       ...(values['dynamodb-port'] ? { dynamoDbPort: Number(values['dynamodb-port']) } : {}),
-      ...(faults ? { faults } : {}),
+      ...(settings.faults ? { faults: settings.faults } : {}),
       log: (event) => {
         console.log(formatLogEvent(event));
         hooks.log?.(event);
@@ -146,21 +183,35 @@ export async function runCli(argv: readonly string[], hooks: RunCliHooks = {}): 
     return 1;
   }
   for (const [name, display] of runtime.functions.displayNames) displayNames.set(name, display);
-  let beside: { readonly banner: readonly string[]; stop(): Promise<void> } | undefined;
-  if (hooks.started && !values['no-console']) {
-    try {
-      beside = await hooks.started(runtime, {
-        workspaceRoot: root,
-        ...(consolePort === undefined ? {} : { consolePort }),
-      });
-    } catch (error) {
-      console.warn(
-        `outboxed: the console did not start (the runtime runs without it): ${(error as Error).message}`,
-      );
-    }
-  }
+  const beside = values['no-console'] ? undefined : await startBeside(hooks, runtime, settings);
   console.log(banner(runtime, Date.now() - started, !assemblies, beside?.banner ?? []));
+  return serveUntilStopped(runtime, beside);
+}
 
+type Beside = Awaited<ReturnType<NonNullable<RunCliHooks['started']>>>;
+
+/** Starts what the hooks start beside the ready runtime; a failure is a warning, the runtime runs without it. */
+async function startBeside(
+  hooks: RunCliHooks,
+  runtime: LocalRuntime,
+  { root, consolePort }: StartSettings,
+): Promise<Beside | undefined> {
+  if (!hooks.started) return undefined;
+  try {
+    return await hooks.started(runtime, {
+      workspaceRoot: root,
+      ...(consolePort === undefined ? {} : { consolePort }),
+    });
+  } catch (error) {
+    console.warn(
+      `outboxed: the console did not start (the runtime runs without it): ${(error as Error).message}`,
+    );
+    return undefined;
+  }
+}
+
+/** Resolves with the exit code once Ctrl-C, SIGTERM or a runtime failure has drained and stopped everything. */
+function serveUntilStopped(runtime: LocalRuntime, beside: Beside | undefined): Promise<number> {
   return new Promise<number>((done) => {
     let stopping = false;
     const shutdown = async (code: number, reason: string) => {
