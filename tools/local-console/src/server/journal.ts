@@ -99,98 +99,32 @@ export class ConsoleJournal {
   /** Ingests one event of the runtime's live log (`startLocalRuntime({ log })`). */
   runtimeLog(event: RuntimeLogEvent): void {
     const d = event.details ?? {};
-    const str = (key: string) => (typeof d[key] === 'string' ? (d[key] as string) : undefined);
     const time = this.now();
     switch (event.kind) {
-      case 'stream.delivered': {
-        const fn = str('function') ?? '';
-        this.count(`stream:${fn}`, Number(d.records ?? 0));
-        for (const eventId of outboxEventIds(str('keys'))) {
-          // logged when the relay returns: the record reached it before the relay's PutEvents
-          this.add({
-            time: Math.min(time, this.firstTimeOf(eventId, 'put-events') ?? time),
-            step: 'stream',
-            title: `stream record handed to ${shortName(fn)}`,
-            actor: shortName(fn),
-            ids: { eventId },
-            details: { records: d.records, lastSequenceNumber: d.lastSequenceNumber },
-          });
-        }
-        return;
-      }
-      case 'events.put': {
-        this.count(`put:${str('bus') ?? ''}`);
-        const eventId = str('detailId');
-        const busEventId = str('eventId');
-        if (eventId && busEventId) this.link(`bus:${busEventId}`, eventId);
-        this.add({
-          time,
-          step: 'put-events',
-          title: `PutEvents accepted on ${str('bus') ?? 'the bus'}`,
-          actor: 'EventBridge',
-          outcome: 'ok',
-          ids: { eventId, busEventId },
-          details: { bus: str('bus'), detailType: str('detailType'), source: str('source') },
-        });
-        return;
-      }
+      case 'stream.delivered':
+        return this.streamDelivered(d, time);
+      case 'events.put':
       case 'events.rejected':
-        this.count('put-rejected');
-        this.add({
-          time,
-          step: 'put-events',
-          title: `PutEvents entry rejected: ${str('errorCode') ?? ''}`,
-          actor: 'EventBridge',
-          outcome: 'failed',
-          ids: { eventId: str('detailId') },
-          details: { errorCode: str('errorCode'), reason: str('reason') },
-        });
-        return;
+        return this.putEvents(event.kind, d, time);
       case 'events.matched':
       case 'events.delivered':
       case 'events.retry':
       case 'events.dlq':
       case 'events.dropped':
-        this.eventBridgeRoute(event.kind, d, time);
-        return;
+        return this.eventBridgeRoute(event.kind, d, time);
       case 'sqs.dlq':
-        this.dlqReasons.set(str('messageId') ?? '', str('reason') ?? '');
-        this.count(`sqs-dlq:${str('deadLetterQueue') ?? ''}`);
-        this.add({
-          time,
-          step: 'dead-letter',
-          title: `moved to DLQ ${str('deadLetterQueue') ?? ''}`,
-          actor: 'SQS',
-          outcome: 'dead-lettered',
-          ids: { messageId: str('messageId') },
-          details: { queue: str('queue'), deadLetterQueue: str('deadLetterQueue'), reason: str('reason') },
-        });
-        return;
       case 'sqs.moved':
-        this.count(`sqs-moved:${str('from') ?? ''}`);
-        this.add({
-          time,
-          step: 'redrive',
-          title: `redriven from ${str('from') ?? ''} to ${str('to') ?? ''}`,
-          actor: 'SQS',
-          outcome: 'redriven',
-          ids: { messageId: str('messageId') },
-          details: { from: str('from'), to: str('to') },
-        });
-        return;
+        return this.deadLetter(event.kind, d, time);
       case 'sqs.consumed':
-        this.count(`consumed:${str('queue') ?? ''}`);
-        this.changed();
-        return;
+        this.count(`consumed:${detail(d, 'queue') ?? ''}`);
+        return this.changed();
       case 'ses.sent':
         this.count('ses.sent');
-        this.changed();
-        return;
+        return this.changed();
       case 'alarm.state': {
-        const key = `${str('stackName') ?? ''}/${str('logicalId') ?? str('alarmName') ?? ''}`;
+        const key = `${detail(d, 'stackName') ?? ''}/${detail(d, 'logicalId') ?? detail(d, 'alarmName') ?? ''}`;
         this.alarmStates.set(key, { ...d, changedAt: new Date(time).toISOString() });
-        this.changed();
-        return;
+        return this.changed();
       }
       default:
         if (event.kind.startsWith('esm.') || event.kind === 'http.request') {
@@ -198,6 +132,91 @@ export class ConsoleJournal {
           this.changed();
         }
     }
+  }
+
+  /** `stream.delivered`: each outbox record a stream batch handed to the relay. */
+  private streamDelivered(d: NonNullable<RuntimeLogEvent['details']>, time: number): void {
+    const fn = detail(d, 'function') ?? '';
+    this.count(`stream:${fn}`, Number(d.records ?? 0));
+    for (const eventId of outboxEventIds(detail(d, 'keys'))) {
+      // logged when the relay returns: the record reached it before the relay's PutEvents
+      this.add({
+        time: Math.min(time, this.firstTimeOf(eventId, 'put-events') ?? time),
+        step: 'stream',
+        title: `stream record handed to ${shortName(fn)}`,
+        actor: shortName(fn),
+        ids: { eventId },
+        details: { records: d.records, lastSequenceNumber: d.lastSequenceNumber },
+      });
+    }
+  }
+
+  /** `events.put` and `events.rejected`: a PutEvents entry the bus accepted or rejected. */
+  private putEvents(
+    kind: 'events.put' | 'events.rejected',
+    d: NonNullable<RuntimeLogEvent['details']>,
+    time: number,
+  ): void {
+    const str = (key: string) => detail(d, key);
+    if (kind === 'events.rejected') {
+      this.count('put-rejected');
+      this.add({
+        time,
+        step: 'put-events',
+        title: `PutEvents entry rejected: ${str('errorCode') ?? ''}`,
+        actor: 'EventBridge',
+        outcome: 'failed',
+        ids: { eventId: str('detailId') },
+        details: { errorCode: str('errorCode'), reason: str('reason') },
+      });
+      return;
+    }
+    this.count(`put:${str('bus') ?? ''}`);
+    const eventId = str('detailId');
+    const busEventId = str('eventId');
+    if (eventId && busEventId) this.link(`bus:${busEventId}`, eventId);
+    this.add({
+      time,
+      step: 'put-events',
+      title: `PutEvents accepted on ${str('bus') ?? 'the bus'}`,
+      actor: 'EventBridge',
+      outcome: 'ok',
+      ids: { eventId, busEventId },
+      details: { bus: str('bus'), detailType: str('detailType'), source: str('source') },
+    });
+  }
+
+  /** `sqs.dlq` and `sqs.moved`: a message moved to its DLQ, or redriven from it. */
+  private deadLetter(
+    kind: 'sqs.dlq' | 'sqs.moved',
+    d: NonNullable<RuntimeLogEvent['details']>,
+    time: number,
+  ): void {
+    const str = (key: string) => detail(d, key);
+    if (kind === 'sqs.dlq') {
+      this.dlqReasons.set(str('messageId') ?? '', str('reason') ?? '');
+      this.count(`sqs-dlq:${str('deadLetterQueue') ?? ''}`);
+      this.add({
+        time,
+        step: 'dead-letter',
+        title: `moved to DLQ ${str('deadLetterQueue') ?? ''}`,
+        actor: 'SQS',
+        outcome: 'dead-lettered',
+        ids: { messageId: str('messageId') },
+        details: { queue: str('queue'), deadLetterQueue: str('deadLetterQueue'), reason: str('reason') },
+      });
+      return;
+    }
+    this.count(`sqs-moved:${str('from') ?? ''}`);
+    this.add({
+      time,
+      step: 'redrive',
+      title: `redriven from ${str('from') ?? ''} to ${str('to') ?? ''}`,
+      actor: 'SQS',
+      outcome: 'redriven',
+      ids: { messageId: str('messageId') },
+      details: { from: str('from'), to: str('to') },
+    });
   }
 
   /** Ingests one output line of a function (`startLocalRuntime({ functionLog })`): Powertools JSON logs. */
@@ -597,4 +616,10 @@ function outboxEventIds(keys: string | undefined): string[] {
 export function shortName(id: string): string {
   const last = id.split(/[:/]/).pop() ?? id;
   return last.replace(/-[A-Z0-9]{8,13}$/, '').replace(/[0-9A-F]{8}$/, '');
+}
+
+/** A string detail of a live-log event, or undefined. */
+function detail(details: NonNullable<RuntimeLogEvent['details']>, key: string): string | undefined {
+  const value = details[key];
+  return typeof value === 'string' ? value : undefined;
 }
