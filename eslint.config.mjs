@@ -90,7 +90,6 @@ export default [
     // leaves this list when its function is split; nothing joins it.
     files: [
       'tools/local-console/src/server/console-server.ts',
-      'tools/local-console/src/server/topology.ts',
       'tools/local-console/src/ui/views/flow.tsx',
       'tools/local-console/src/ui/views/schemas.tsx',
       'tools/local-runtime/src/runtime.ts',

@@ -54,6 +54,43 @@ export interface Topology {
  * @example readTopology(runtime.stacks).nodes.filter((n) => n.kind === 'queue');
  */
 export function readTopology(stacks: readonly DeployedStack[]): Topology {
+  const { nodes, byPhysical } = collectNodes(stacks);
+  const builder = topologyBuilder(byPhysical);
+  for (const stack of stacks) {
+    for (const resource of stack.resources.values()) {
+      const p = resource.properties as Record<string, unknown>;
+      switch (resource.type) {
+        case 'AWS::ApiGatewayV2::Integration': {
+          const fn = findFunction(p.IntegrationUri, builder.find);
+          builder.edge(builder.find(p.ApiId), fn, 'request', fn ? [`http:${fn.ref}`] : []);
+          break;
+        }
+        case 'AWS::Lambda::EventSourceMapping':
+          mappingEdges(builder, p);
+          break;
+        case 'AWS::Events::Rule':
+          ruleEdges(builder, resource, p);
+          break;
+        case 'AWS::SQS::Queue':
+          queueEdges(builder, resource, p);
+          break;
+        case 'AWS::Lambda::Function':
+          functionEdges(resource, builder.find, builder.edge, builder.dlqs, builder.relayQueues);
+          break;
+      }
+    }
+  }
+  const { edges, dlqs, functionQueues, relayQueues } = builder;
+  const typed = nodes.map((n) => (dlqs.has(n.id) ? { ...n, kind: 'dlq' as const } : n));
+  const linked = new Set(edges.flatMap((e) => [e.from, e.to]));
+  return { nodes: typed.filter((n) => linked.has(n.id)), edges, functionQueues, relayQueues };
+}
+
+/** The nodes of the running stacks, and each node by every physical id it has (ref, ARN, URL, name). */
+function collectNodes(stacks: readonly DeployedStack[]): {
+  nodes: TopologyNode[];
+  byPhysical: Map<string, TopologyNode>;
+} {
   const nodes: TopologyNode[] = [];
   const byPhysical = new Map<string, TopologyNode>();
   for (const stack of stacks) {
@@ -78,99 +115,90 @@ export function readTopology(stacks: readonly DeployedStack[]): Topology {
       if (kind === 'rule') byPhysical.set(resource.identity.ref.split('|').pop() ?? '', node);
     }
   }
-  const find = (value: unknown) => (typeof value === 'string' ? byPhysical.get(value) : undefined);
-  const edges: TopologyEdge[] = [];
-  const dlqs = new Set<string>();
-  const functionQueues = new Map<string, string>();
-  const relayQueues = new Map<
-    string,
-    { kind: 'relay-poison' | 'relay-on-failure'; redriveFunction: string }
-  >();
-  const edge = (
+  return { nodes, byPhysical };
+}
+
+type RelayQueues = Map<string, { kind: 'relay-poison' | 'relay-on-failure'; redriveFunction: string }>;
+
+/** What the edge-finding steps share: the node lookup, the edges so far, the DLQs and the queues found. */
+interface TopologyBuilder {
+  readonly find: (value: unknown) => TopologyNode | undefined;
+  readonly edge: (
     from: TopologyNode | undefined,
     to: TopologyNode | undefined,
     label: string,
     counters: string[],
     queueArn?: string,
-  ) => {
-    if (from && to && !edges.some((e) => e.from === from.id && e.to === to.id))
-      edges.push({ from: from.id, to: to.id, label, counters, ...(queueArn ? { queueArn } : {}) });
+  ) => void;
+  readonly edges: TopologyEdge[];
+  readonly dlqs: Set<string>;
+  readonly functionQueues: Map<string, string>;
+  readonly relayQueues: RelayQueues;
+}
+
+function topologyBuilder(byPhysical: ReadonlyMap<string, TopologyNode>): TopologyBuilder {
+  const edges: TopologyEdge[] = [];
+  return {
+    find: (value) => (typeof value === 'string' ? byPhysical.get(value) : undefined),
+    edge: (from, to, label, counters, queueArn) => {
+      if (from && to && !edges.some((e) => e.from === from.id && e.to === to.id))
+        edges.push({ from: from.id, to: to.id, label, counters, ...(queueArn ? { queueArn } : {}) });
+    },
+    edges,
+    dlqs: new Set(),
+    functionQueues: new Map(),
+    relayQueues: new Map(),
   };
-  for (const stack of stacks) {
-    for (const resource of stack.resources.values()) {
-      const p = resource.properties as Record<string, unknown>;
-      switch (resource.type) {
-        case 'AWS::ApiGatewayV2::Integration': {
-          const fn = findFunction(p.IntegrationUri, find);
-          edge(find(p.ApiId), fn, 'request', fn ? [`http:${fn.ref}`] : []);
-          break;
-        }
-        case 'AWS::Lambda::EventSourceMapping': {
-          const source = find(p.EventSourceArn);
-          const fn = findFunction(p.FunctionName, find);
-          if (!fn || !source) break;
-          if (source.kind === 'queue') {
-            functionQueues.set(fn.ref, source.arn ?? '');
-            edge(
-              source,
-              fn,
-              'consume',
-              ['applied', 'duplicate', 'rejected', 'failed'].map((o) => `consumer:${fn.ref}:${o}`),
-            );
-          } else edge(source, fn, 'stream', [`stream:${fn.arn ?? fn.ref}`]);
-          const onFailure = find(
-            (p.DestinationConfig as { OnFailure?: { Destination?: unknown } } | undefined)?.OnFailure
-              ?.Destination,
-          );
-          if (onFailure) {
-            dlqs.add(onFailure.id);
-            edge(fn, onFailure, 'on failure', []);
-          }
-          break;
-        }
-        case 'AWS::Events::Rule': {
-          const rule = find(resource.identity.ref);
-          const bus = find(p.EventBusName);
-          const name = resource.identity.ref.split('|').pop() ?? '';
-          edge(bus, rule, 'match', [`rule:${name}`]);
-          for (const target of (p.Targets as
-            { Arn?: unknown; DeadLetterConfig?: { Arn?: unknown } }[] | undefined) ?? []) {
-            const to = find(target.Arn);
-            edge(
-              rule,
-              to,
-              'deliver',
-              [`deliver:${String(target.Arn)}`],
-              to?.kind === 'queue' ? to.arn : undefined,
-            );
-            const dlq = find(target.DeadLetterConfig?.Arn);
-            if (dlq) {
-              dlqs.add(dlq.id);
-              edge(rule, dlq, 'dead letter', []);
-            }
-          }
-          break;
-        }
-        case 'AWS::SQS::Queue': {
-          const policy = p.RedrivePolicy as { deadLetterTargetArn?: unknown } | undefined;
-          const dlq = find(policy?.deadLetterTargetArn);
-          if (dlq) {
-            dlqs.add(dlq.id);
-            edge(find(resource.identity.ref), dlq, 'dead letter', [
-              `sqs-dlq:${dlq.ref.split('/').pop() ?? ''}`,
-            ]);
-          }
-          break;
-        }
-        case 'AWS::Lambda::Function':
-          functionEdges(resource, find, edge, dlqs, relayQueues);
-          break;
-      }
+}
+
+/** An event source mapping: queue → consumer, or stream → relay, and the mapping's on-failure destination. */
+function mappingEdges(b: TopologyBuilder, p: Record<string, unknown>): void {
+  const source = b.find(p.EventSourceArn);
+  const fn = findFunction(p.FunctionName, b.find);
+  if (!fn || !source) return;
+  if (source.kind === 'queue') {
+    b.functionQueues.set(fn.ref, source.arn ?? '');
+    b.edge(
+      source,
+      fn,
+      'consume',
+      ['applied', 'duplicate', 'rejected', 'failed'].map((o) => `consumer:${fn.ref}:${o}`),
+    );
+  } else b.edge(source, fn, 'stream', [`stream:${fn.arn ?? fn.ref}`]);
+  const onFailure = b.find(
+    (p.DestinationConfig as { OnFailure?: { Destination?: unknown } } | undefined)?.OnFailure?.Destination,
+  );
+  if (onFailure) {
+    b.dlqs.add(onFailure.id);
+    b.edge(fn, onFailure, 'on failure', []);
+  }
+}
+
+/** A rule: bus → rule → each target, and each target's DLQ. */
+function ruleEdges(b: TopologyBuilder, resource: DeployedResource, p: Record<string, unknown>): void {
+  const rule = b.find(resource.identity.ref);
+  const bus = b.find(p.EventBusName);
+  const name = resource.identity.ref.split('|').pop() ?? '';
+  b.edge(bus, rule, 'match', [`rule:${name}`]);
+  for (const target of (p.Targets as { Arn?: unknown; DeadLetterConfig?: { Arn?: unknown } }[] | undefined) ??
+    []) {
+    const to = b.find(target.Arn);
+    b.edge(rule, to, 'deliver', [`deliver:${String(target.Arn)}`], to?.kind === 'queue' ? to.arn : undefined);
+    const dlq = b.find(target.DeadLetterConfig?.Arn);
+    if (dlq) {
+      b.dlqs.add(dlq.id);
+      b.edge(rule, dlq, 'dead letter', []);
     }
   }
-  const typed = nodes.map((n) => (dlqs.has(n.id) ? { ...n, kind: 'dlq' as const } : n));
-  const linked = new Set(edges.flatMap((e) => [e.from, e.to]));
-  return { nodes: typed.filter((n) => linked.has(n.id)), edges, functionQueues, relayQueues };
+}
+
+/** A queue with a redrive policy: queue → its DLQ. */
+function queueEdges(b: TopologyBuilder, resource: DeployedResource, p: Record<string, unknown>): void {
+  const policy = p.RedrivePolicy as { deadLetterTargetArn?: unknown } | undefined;
+  const dlq = b.find(policy?.deadLetterTargetArn);
+  if (!dlq) return;
+  b.dlqs.add(dlq.id);
+  b.edge(b.find(resource.identity.ref), dlq, 'dead letter', [`sqs-dlq:${dlq.ref.split('/').pop() ?? ''}`]);
 }
 
 function findFunction(
@@ -194,7 +222,7 @@ function functionEdges(
     counters: string[],
   ) => void,
   dlqs: Set<string>,
-  relayQueues: Map<string, { kind: 'relay-poison' | 'relay-on-failure'; redriveFunction: string }>,
+  relayQueues: RelayQueues,
 ): void {
   const fn = find(resource.identity.ref);
   const variables =
