@@ -14,8 +14,7 @@ import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { synthesizeApp } from './assembly';
-import { startLocalRuntime } from './runtime';
-import { findWorkspaceRoot } from './workspace-root';
+import { findWorkspaceRoot, startLocalRuntime } from './runtime';
 import type { LocalRuntime } from './runtime';
 
 const example = join(import.meta.dirname, '..', 'examples', 'stream-and-queue');
