@@ -118,7 +118,7 @@ describe('POST /users rejections', () => {
       },
     ],
     [
-      'a locale the published UserCreated schema does not allow (checked against the contract before writing)',
+      'a locale the published UserCreated schema does not allow (its rule is one of the request schema derived from it)',
       { body: { ...ADA, locale: 'en-US-u-ca-gregory' } },
       400,
       {
