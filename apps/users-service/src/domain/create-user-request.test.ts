@@ -103,6 +103,7 @@ describe('parseCreateUserRequest', () => {
     ['a locale over 35 characters', { ...ADA, locale: `en-${'abcdefgh-'.repeat(4)}` }, false, false],
     // the request's own rule, beyond the event's: the event carries what the producer wrote
     ['a name with control characters', { ...ADA, name: 'Ada\u0000Lovelace' }, false, true],
+    ['a locale that only looks like a language tag', { ...ADA, locale: 'abc-de-fg' }, false, true],
   ];
 
   it.each(cases)(

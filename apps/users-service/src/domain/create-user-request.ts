@@ -62,8 +62,10 @@ export function createUserRequestParser(schema: JsonSchema): (body: unknown) => 
   return (body) => {
     validate ??= compile(schema);
     const { value, unnormalizable } = normalize(body);
-    if (validate(value)) return { ok: true, value: pick(value as Record<string, unknown>) };
-    return { ok: false, errors: fieldErrors(validate.errors ?? [], value, unnormalizable) };
+    const valid = validate(value);
+    if (valid && unnormalizable.size === 0)
+      return { ok: true, value: pick(value as Record<string, unknown>) };
+    return { ok: false, errors: fieldErrors(valid ? [] : (validate.errors ?? []), value, unnormalizable) };
   };
 }
 
