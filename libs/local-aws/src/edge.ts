@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { AwsServiceError, EdgeStartError } from './errors';
-import { EdgeLog, type EdgeLogListener } from './log';
+import { EdgeLog, type EdgeLogListener, type EdgeService } from './log';
 import { EventsService } from './events/events-service';
 import { EventsPersistence, type EventsJournalRecord } from './events/events-journal';
 import { FaultInjector, type EdgeFaultPlan } from './faults/fault-injector';
@@ -12,7 +12,34 @@ import { SqsService } from './sqs/sqs-service';
 import { SsmService } from './ssm/ssm-service';
 import { Mailbox, type MailboxMessage } from './ses/mailbox';
 import { SesService } from './ses/ses-service';
-import { SchemasService } from './schemas/schemas-service';
+import { SchemasService, schemaOperation } from './schemas/schemas-service';
+
+/**
+ * One call the edge answered, handed to `onRequest` just before the answer is sent: what was asked (the parsed JSON
+ * body as `input`) and what was answered (`status` and the JSON body as `output`, AWS's error shape included).
+ *
+ * @example
+ * const requests: EdgeRequest[] = [];
+ * const edge = await startEdge({ onRequest: (r) => requests.push(r) });
+ * const putEvents = requests.filter((r) => r.action === 'PutEvents').map((r) => r.input.Entries);
+ */
+export interface EdgeRequest {
+  /** The service that answered (`edge` for the `/_local/*` routes and unknown routes). */
+  readonly service: EdgeService;
+  /** The operation: `X-Amz-Target`'s action (`PutEvents`, `SendMessage` …) or the Schema Registry's (`ListSchemas` …). */
+  readonly action?: string;
+  readonly method: string;
+  /** The URL path, decoded. */
+  readonly path: string;
+  /** The query string's parameters. */
+  readonly query: Readonly<Record<string, string>>;
+  /** The request body, parsed (`{}` when empty or not JSON). */
+  readonly input: Readonly<Record<string, unknown>>;
+  /** The HTTP status answered. */
+  readonly status: number;
+  /** The JSON body answered (`{}` for 204). */
+  readonly output: unknown;
+}
 
 /**
  * Options of {@link startEdge}.
@@ -51,6 +78,17 @@ export interface StartEdgeOptions {
   readonly onEvent?: EdgeLogListener;
   /** Delay before EventBridge target retry `attempt` (1-based). @default exponential from 100 ms, capped at 5 s, with jitter */
   readonly targetRetryDelayMs?: (attempt: number) => number;
+  /**
+   * Items per page of the Schema Registry's ListRegistries, ListSchemas and ListSchemaVersions when a call gives no
+   * `Limit` (a small page makes a client's paging visible in tests). @default 100
+   */
+  readonly schemaPageSize?: number;
+  /**
+   * Observes every call the edge answers, in arrival-of-answer order (see {@link EdgeRequest}): a request journal
+   * for tests that assert what a client sent. Crash faults, which answer nothing, are not observed. A throwing
+   * observer never breaks the call. @default none (nothing is kept)
+   */
+  readonly onRequest?: (request: EdgeRequest) => void;
 }
 
 /**
@@ -102,6 +140,7 @@ export async function startEdge(options: StartEdgeOptions = {}): Promise<Edge> {
   const endpointRef = { url: '' };
   const parts = createEdgeParts(options, endpointRef);
   const server = createServer((req, res) => {
+    if (options.onRequest) watchCall(req, res, options.onRequest);
     void handleRequest(parts, req, res).catch((error: unknown) => sendError(res, error, 'rest'));
   });
   const port = await listen(server, host, options.port ?? 0);
@@ -164,7 +203,7 @@ function createEdgeParts(options: StartEdgeOptions, endpointRef: { readonly url:
     ...(options.invokeLambda ? { invokeLambda: options.invokeLambda } : {}),
     ...(options.targetRetryDelayMs ? { retryDelayMs: options.targetRetryDelayMs } : {}),
     ...(eventsJournal ? { persistence: new EventsPersistence(eventsJournal) } : {}),
-    entryFault: () => faults.entryFault(),
+    entryFault: (entry) => faults.entryFault(entry),
   });
   const mailbox = new Mailbox(options.dataDir);
   return {
@@ -175,7 +214,11 @@ function createEdgeParts(options: StartEdgeOptions, endpointRef: { readonly url:
     jsonServices: { events, sqs, ssm: new SsmService(context) },
     mailbox,
     ses: new SesService(context, mailbox),
-    schemas: new SchemasService(context),
+    schemas: new SchemasService(context, {
+      ...(options.schemaPageSize !== undefined ? { pageSize: options.schemaPageSize } : {}),
+      fault: (operation, resource) => faults.schemaFault(operation, resource, context.accountId),
+      content: (schemaName, version, content) => faults.schemaContent(schemaName, version, content),
+    }),
     onCrash: options.onCrash,
   };
 }
@@ -222,8 +265,46 @@ async function withCrashFault<T>(
   return { crashed: true };
 }
 
+/** What an `onRequest` observer will be told about a call, filled in as the call is routed. */
+type CallDraft = { -readonly [K in keyof Omit<EdgeRequest, 'status' | 'output'>]: EdgeRequest[K] };
+
+/** The calls being answered while an `onRequest` observer listens, by their response. */
+const watchedCalls = new WeakMap<ServerResponse, { draft: CallDraft; onRequest: (r: EdgeRequest) => void }>();
+
+function watchCall(req: IncomingMessage, res: ServerResponse, onRequest: (r: EdgeRequest) => void): void {
+  const url = new URL(req.url ?? '/', 'http://edge.local');
+  let path = url.pathname;
+  try {
+    path = decodeURIComponent(url.pathname);
+  } catch {
+    // keep the path as received
+  }
+  const query = Object.fromEntries(url.searchParams);
+  watchedCalls.set(res, {
+    onRequest,
+    draft: { service: 'edge', method: req.method ?? 'GET', path, query, input: {} },
+  });
+}
+
+function describeCall(res: ServerResponse, facts: Partial<CallDraft>): void {
+  const watched = watchedCalls.get(res);
+  if (watched) Object.assign(watched.draft, facts);
+}
+
+function observeAnswer(res: ServerResponse, status: number, output: unknown): void {
+  const watched = watchedCalls.get(res);
+  if (!watched) return;
+  watchedCalls.delete(res);
+  try {
+    watched.onRequest({ ...watched.draft, status, output });
+  } catch {
+    // a faulty observer must not break the call
+  }
+}
+
 async function handleRequest(parts: EdgeParts, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const body = await readBody(req);
+  if (watchedCalls.has(res)) describeCall(res, { input: parseJsonOrEmpty(body) });
   const target = header(req, 'x-amz-target');
   if (target) return handleJsonRequest(parts, req, res, target, body);
   return handleRestRequest(parts, req, res, body);
@@ -239,6 +320,7 @@ async function handleJsonRequest(
 ): Promise<void> {
   const [prefix = '', action = ''] = target.split('.');
   const entry = JSON_SERVICES[prefix];
+  describeCall(res, { service: entry?.service ?? 'edge', action });
   if (!entry)
     throw new AwsServiceError('UnknownOperationException', `The local edge does not serve ${prefix}.`);
   const clientGone = new AbortController();
@@ -280,6 +362,7 @@ async function handleRestRequest(
   }
   if (url.pathname.startsWith('/v2/email/')) {
     const sending = method === 'POST' && url.pathname === '/v2/email/outbound-emails';
+    describeCall(res, { service: 'ses', ...(sending ? { action: 'SendEmail' } : {}) });
     if (sending) {
       const fault = parts.faults.requestFault('ses', 'SendEmail');
       if (fault) throw fault;
@@ -291,6 +374,7 @@ async function handleRestRequest(
     return;
   }
   if (url.pathname.startsWith('/v1/')) {
+    describeCall(res, { service: 'schemas', action: schemaOperation(method, url.pathname) });
     const result = await parts.schemas.route(method, url.pathname, url.searchParams, parseJson(body));
     sendJson(res, result.status, result.body, 'application/json');
     return;
@@ -326,7 +410,16 @@ function parseJson(body: string): Record<string, unknown> {
   }
 }
 
+function parseJsonOrEmpty(body: string): Record<string, unknown> {
+  try {
+    return parseJson(body);
+  } catch {
+    return {};
+  }
+}
+
 function sendJson(res: ServerResponse, status: number, body: unknown, contentType: string): void {
+  observeAnswer(res, status, status === 204 ? {} : (body ?? {}));
   if (status === 204) {
     res.writeHead(204, { 'x-amzn-requestid': randomUUID() });
     res.end();
@@ -361,11 +454,13 @@ function sendError(
     return;
   }
   const type = protocol === 'sqs' ? `com.amazonaws.sqs#${aws.code}` : aws.code;
-  const text = JSON.stringify({
+  const output = {
     __type: type,
     message: aws.message,
     ...(protocol === 'rest' ? { Message: aws.message } : {}),
-  });
+  };
+  observeAnswer(res, aws.statusCode, output);
+  const text = JSON.stringify(output);
   res.writeHead(aws.statusCode, {
     'content-type': contentType,
     'content-length': Buffer.byteLength(text),

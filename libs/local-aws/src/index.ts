@@ -1,5 +1,5 @@
 export { startEdge } from './edge';
-export type { Edge, StartEdgeOptions } from './edge';
+export type { Edge, EdgeRequest, StartEdgeOptions } from './edge';
 export type { EdgeLogEvent, EdgeLogListener, EdgeService } from './log';
 export { Mailbox, readMailbox } from './ses/mailbox';
 export type { MailboxMessage } from './ses/mailbox';
@@ -17,5 +17,12 @@ export type { TraceHeader } from './sqs/trace-header';
 export type { MessageAttributeValue } from './sqs/md5';
 export { LocalAwsError, EdgeStartError, AwsServiceError } from './errors';
 export { FaultInjector, FaultPlanError, validateFaultPlan } from './faults/fault-injector';
-export type { CrashFault, EdgeFaultPlan, FaultRates } from './faults/fault-injector';
+export type {
+  CrashFault,
+  EdgeFaultPlan,
+  FaultRates,
+  PutEventsEntryErrorCode,
+  PutEventsEntryFailure,
+  SchemaRegistryFaults,
+} from './faults/fault-injector';
 export { JournalCorruptError } from './persistence/journal';

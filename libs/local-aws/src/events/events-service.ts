@@ -45,7 +45,9 @@ export interface EventsServiceOptions {
   /** Keeps pending target retries and archived events across restarts. @default in memory only */
   readonly persistence?: EventsPersistence;
   /** Fault injection: a per-entry failure to answer instead of accepting an entry. @default none */
-  readonly entryFault?: () => { readonly ErrorCode: string; readonly ErrorMessage: string } | undefined;
+  readonly entryFault?: (
+    entry: PutEventsRequestEntry,
+  ) => { readonly ErrorCode: string; readonly ErrorMessage: string } | undefined;
 }
 
 const notFound = (message: string): AwsServiceError =>
@@ -465,7 +467,7 @@ export class EventsService {
       }
       if ('ErrorCode' in checked || !bus)
         return this.rejected(index, entry, checked as { ErrorCode: string; ErrorMessage: string });
-      const fault = this.entryFault?.();
+      const fault = this.entryFault?.(entry);
       if (fault) return this.rejected(index, entry, fault);
       const event = buildEvent(entry, checked.detail, this.context.accountId, this.context.region);
       this.context.log.emit(

@@ -1,5 +1,6 @@
 import { seededRandom } from '@outboxed/cdk-common/testing';
 import { AwsServiceError, LocalAwsError } from '../errors';
+import type { PutEventsRequestEntry } from '../events/put-events-entry';
 
 /**
  * Rates, each a probability from 0 to 1 per call.
@@ -31,6 +32,61 @@ export interface CrashFault {
 }
 
 /**
+ * The per-entry `ErrorCode`s PutEvents documents (`PutEventsResultEntry.ErrorCode`): `InternalFailure` and
+ * `ThrottlingException` are retryable, the others are not.
+ *
+ * @example const code: PutEventsEntryErrorCode = 'ThrottlingException';
+ */
+export type PutEventsEntryErrorCode = keyof typeof PUT_EVENTS_ENTRY_ERRORS;
+
+/** Each documented per-entry error code with the meaning AWS's API reference gives it (used as `ErrorMessage`). */
+const PUT_EVENTS_ENTRY_ERRORS = {
+  InternalFailure: 'The request processing has failed because of an unknown error, exception or failure.',
+  ThrottlingException: 'The request was denied due to request throttling.',
+  AccessDeniedException: 'You do not have sufficient access to perform this action.',
+  InvalidAccountIdException: 'The account ID provided is not valid.',
+  InvalidArgument: 'A specified parameter is not valid.',
+  MalformedDetail: 'The JSON provided is not valid.',
+  RedactionFailure: 'Redacting the CloudTrail event failed.',
+  NotAuthorizedForSourceException:
+    'You do not have permissions to publish events with this source onto this event bus.',
+  NotAuthorizedForDetailTypeException:
+    'You do not have permissions to publish events with this detail type onto this event bus.',
+} as const;
+
+/**
+ * Decides the fate of one PutEvents entry: return a documented `ErrorCode` to fail it (the other entries of the
+ * request are still accepted), `undefined` to let it through. `attempt` is 1 the first time the edge receives an
+ * entry with this `EventBusName`, `Source`, `DetailType` and `Detail`, 2 the second time (a retry), and so on.
+ *
+ * @example
+ * edge.faults.failPutEventsEntries((entry, attempt) =>
+ *   attempt === 1 && entry.DetailType === 'UserCreated' ? 'ThrottlingException' : undefined);
+ */
+export type PutEventsEntryFailure = (
+  entry: PutEventsRequestEntry,
+  attempt: number,
+) => PutEventsEntryErrorCode | undefined;
+
+/**
+ * Schema Registry faults.
+ *
+ * @example const schemas: SchemaRegistryFaults = { denyAccess: ['ListSchemas'] };
+ */
+export interface SchemaRegistryFaults {
+  /**
+   * Registry calls fail with `ForbiddenException` (HTTP 403), as for a caller whose IAM policy does not allow them:
+   * `true` for every operation, or a list of operation names (`ListSchemas`, `DescribeSchema` …). @default none
+   */
+  readonly denyAccess?: boolean | readonly string[];
+  /**
+   * DescribeSchema answers these schema versions with their `Content` cut in half (text that is not JSON), to test
+   * how a reader handles a corrupt document; `schemaVersion` omitted means every version. @default none
+   */
+  readonly corruptContent?: readonly { readonly schemaName: string; readonly schemaVersion?: string }[];
+}
+
+/**
  * What the edge injects, seeded so a run can be repeated.
  *
  * @example const plan: EdgeFaultPlan = { seed: 7, putEvents: { failEntryRate: 0.2 }, ses: { throttleRate: 0.1 } };
@@ -50,6 +106,8 @@ export interface EdgeFaultPlan {
   readonly sqs?: FaultRates & { readonly actions?: readonly string[] };
   /** SES v2 SendEmail fails with `InternalFailure` or `TooManyRequestsException`. */
   readonly ses?: FaultRates;
+  /** Schema Registry calls denied, or answered with corrupt content. */
+  readonly schemas?: SchemaRegistryFaults;
   readonly crash?: readonly CrashFault[];
 }
 
@@ -87,6 +145,7 @@ export function validateFaultPlan(plan: EdgeFaultPlan): EdgeFaultPlan {
   checkRate('sqs.throttleRate', plan.sqs?.throttleRate);
   checkRate('ses.errorRate', plan.ses?.errorRate);
   checkRate('ses.throttleRate', plan.ses?.throttleRate);
+  validateSchemaFaults(plan.schemas);
   (plan.crash ?? []).forEach((c, i) => {
     if (!['ses:SendEmail', 'events:PutEvents'].includes(c.action))
       throw new FaultPlanError(`crash[${i}].action`, c.action, "'ses:SendEmail' or 'events:PutEvents'");
@@ -95,6 +154,27 @@ export function validateFaultPlan(plan: EdgeFaultPlan): EdgeFaultPlan {
     checkRate(`crash[${i}].rate`, c.rate);
   });
   return plan;
+}
+
+function validateSchemaFaults(schemas: SchemaRegistryFaults | undefined): void {
+  const deny = schemas?.denyAccess;
+  if (
+    deny !== undefined &&
+    typeof deny !== 'boolean' &&
+    !(Array.isArray(deny) && deny.every((d) => typeof d === 'string'))
+  )
+    throw new FaultPlanError('schemas.denyAccess', deny, 'true, false or a list of operation names');
+  (schemas?.corruptContent ?? []).forEach((c, i) => {
+    if (
+      typeof c?.schemaName !== 'string' ||
+      (c.schemaVersion !== undefined && typeof c.schemaVersion !== 'string')
+    )
+      throw new FaultPlanError(
+        `schemas.corruptContent[${i}]`,
+        c,
+        'an object with a schemaName string and an optional schemaVersion string',
+      );
+  });
 }
 
 /**
@@ -109,6 +189,8 @@ export class FaultInjector {
   private current: EdgeFaultPlan = {};
   private random: () => number = seededRandom(1);
   private readonly crashes = new Map<string, number>();
+  private entryFailure: PutEventsEntryFailure | undefined;
+  private readonly entryAttempts = new Map<string, number>();
   readonly counts: Record<string, number> = {};
 
   constructor(plan: EdgeFaultPlan = {}) {
@@ -171,8 +253,22 @@ export class FaultInjector {
     return undefined;
   }
 
-  /** The failure of one PutEvents entry, if any. */
-  entryFault(): { readonly ErrorCode: string; readonly ErrorMessage: string } | undefined {
+  /**
+   * Fails chosen PutEvents entries, chosen by `failure` (see {@link PutEventsEntryFailure}), on top of the plan's
+   * rates; `undefined` removes it and forgets the attempts counted. Programmatic only (a function does not travel
+   * in the JSON plan of `PUT /_local/faults`).
+   */
+  failPutEventsEntries(failure: PutEventsEntryFailure | undefined): void {
+    this.entryFailure = failure;
+    this.entryAttempts.clear();
+  }
+
+  /** The failure of one PutEvents entry, if any: the `failPutEventsEntries` rule first, then the plan's rates. */
+  entryFault(
+    entry: PutEventsRequestEntry = {},
+  ): { readonly ErrorCode: string; readonly ErrorMessage: string } | undefined {
+    const chosen = this.chosenEntryFault(entry);
+    if (chosen) return chosen;
     if (this.hit(this.current.putEvents?.failEntryRate)) {
       this.bump('events.entry-failure');
       return { ErrorCode: 'InternalFailure', ErrorMessage: 'Internal failure (injected fault).' };
@@ -182,6 +278,59 @@ export class FaultInjector {
       return { ErrorCode: 'ThrottlingException', ErrorMessage: 'Rate exceeded (injected fault).' };
     }
     return undefined;
+  }
+
+  private chosenEntryFault(
+    entry: PutEventsRequestEntry,
+  ): { readonly ErrorCode: string; readonly ErrorMessage: string } | undefined {
+    if (!this.entryFailure) return undefined;
+    const key = JSON.stringify([
+      entry.EventBusName ?? 'default',
+      entry.Source,
+      entry.DetailType,
+      entry.Detail,
+    ]);
+    const attempt = (this.entryAttempts.get(key) ?? 0) + 1;
+    this.entryAttempts.set(key, attempt);
+    const code = this.entryFailure(entry, attempt);
+    if (code === undefined) return undefined;
+    const meaning = (PUT_EVENTS_ENTRY_ERRORS as Record<string, string | undefined>)[code];
+    if (meaning === undefined)
+      throw new FaultPlanError(
+        'failPutEventsEntries result',
+        code,
+        `one of PutEvents' documented per-entry codes (${Object.keys(PUT_EVENTS_ENTRY_ERRORS).join(', ')})`,
+      );
+    this.bump(`events.entry-chosen.${code}`);
+    return { ErrorCode: code, ErrorMessage: `${meaning} (injected fault)` };
+  }
+
+  /**
+   * The error a Schema Registry call fails with, if any: `ForbiddenException` (403) for a denied operation.
+   * `resource` is the ARN named in the message.
+   */
+  schemaFault(operation: string, resource: string, accountId: string): AwsServiceError | undefined {
+    const deny = this.current.schemas?.denyAccess;
+    if (!(deny === true || (Array.isArray(deny) && deny.includes(operation)))) return undefined;
+    return this.count(
+      'schemas.denied',
+      new AwsServiceError(
+        'ForbiddenException',
+        `User: arn:aws:iam::${accountId}:user/local is not authorized to perform: schemas:${operation} on resource: ${resource} (injected fault)`,
+        403,
+      ),
+    );
+  }
+
+  /** DescribeSchema's `Content` as answered: cut in half when the plan corrupts this schema version. */
+  schemaContent(schemaName: string, schemaVersion: string, content: string): string {
+    const corrupt = (this.current.schemas?.corruptContent ?? []).some(
+      (c) =>
+        c.schemaName === schemaName && (c.schemaVersion === undefined || c.schemaVersion === schemaVersion),
+    );
+    if (!corrupt) return content;
+    this.bump('schemas.corrupt-content');
+    return content.slice(0, Math.floor(content.length / 2));
   }
 
   /** Whether to crash the caller of `action` before or after applying it. */

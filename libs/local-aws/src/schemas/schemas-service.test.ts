@@ -10,7 +10,7 @@ import {
   UpdateSchemaCommand,
   type SchemasClient,
 } from '@aws-sdk/client-schemas';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEdge, type Edge } from '../edge';
 import { clientsFor } from '../test-clients';
 
@@ -169,5 +169,125 @@ describe('EventBridge Schema Registry over REST-JSON (SDK v3)', () => {
       }),
     );
     await expect(attempt).rejects.toMatchObject({ name: 'BadRequestException' });
+  });
+});
+
+describe('Schema Registry paging and faults', () => {
+  let edge: Edge;
+  let schemas: SchemasClient;
+  const names = ['e', 'a', 'c', 'b', 'd'];
+
+  beforeAll(async () => {
+    edge = await startEdge({ schemaPageSize: 2 });
+    schemas = clientsFor(edge).schemas;
+    await schemas.send(new CreateRegistryCommand({ RegistryName: 'paged' }));
+    for (const name of names) {
+      await schemas.send(
+        new CreateSchemaCommand({
+          RegistryName: 'paged',
+          SchemaName: name,
+          Type: 'JSONSchemaDraft4',
+          Content: v1,
+        }),
+      );
+    }
+    await schemas.send(
+      new UpdateSchemaCommand({
+        RegistryName: 'paged',
+        SchemaName: 'a',
+        Type: 'JSONSchemaDraft4',
+        Content: v2,
+      }),
+    );
+  });
+  afterAll(() => edge.stop());
+  afterEach(() => edge.faults.set({}));
+
+  it('pages ListSchemas by name with the edge page size and opaque NextTokens', async () => {
+    const pages: string[][] = [];
+    let NextToken: string | undefined;
+    do {
+      const page = await schemas.send(new ListSchemasCommand({ RegistryName: 'paged', NextToken }));
+      pages.push(page.Schemas?.map((s) => s.SchemaName ?? '') ?? []);
+      NextToken = page.NextToken;
+    } while (NextToken);
+
+    expect(pages).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
+  });
+
+  it('honours a Limit, and pages ListSchemaVersions the same way', async () => {
+    const all = await schemas.send(new ListSchemasCommand({ RegistryName: 'paged', Limit: 10 }));
+    const firstVersion = await schemas.send(
+      new ListSchemaVersionsCommand({ RegistryName: 'paged', SchemaName: 'a', Limit: 1 }),
+    );
+    const secondVersion = await schemas.send(
+      new ListSchemaVersionsCommand({
+        RegistryName: 'paged',
+        SchemaName: 'a',
+        Limit: 1,
+        NextToken: firstVersion.NextToken,
+      }),
+    );
+
+    expect(all.Schemas?.map((s) => s.SchemaName)).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(all.NextToken).toBeUndefined();
+    expect(firstVersion.SchemaVersions?.map((v) => v.SchemaVersion)).toEqual(['1']);
+    expect(secondVersion.SchemaVersions?.map((v) => v.SchemaVersion)).toEqual(['2']);
+    expect(secondVersion.NextToken).toBeUndefined();
+  });
+
+  it('rejects a NextToken it did not issue (BadRequestException)', async () => {
+    await expect(
+      schemas.send(new ListSchemasCommand({ RegistryName: 'paged', NextToken: 'forged' })),
+    ).rejects.toMatchObject({
+      name: 'BadRequestException',
+      message: 'NextToken is not valid: pass the NextToken of the previous page, or none for the first page.',
+    });
+  });
+
+  it('denies every operation with ForbiddenException (403) naming the action and resource', async () => {
+    edge.faults.set({ schemas: { denyAccess: true } });
+
+    await expect(schemas.send(new ListSchemasCommand({ RegistryName: 'paged' }))).rejects.toMatchObject({
+      name: 'ForbiddenException',
+      $metadata: { httpStatusCode: 403 },
+      message: `User: arn:aws:iam::000000000000:user/local is not authorized to perform: schemas:ListSchemas on resource: arn:aws:schemas:${edge.region}:000000000000:registry/paged (injected fault)`,
+    });
+    expect(edge.faults.counts['schemas.denied']).toBe(1);
+  });
+
+  it('denies only the listed operations', async () => {
+    edge.faults.set({ schemas: { denyAccess: ['DescribeSchema'] } });
+
+    const listed = await schemas.send(new ListSchemasCommand({ RegistryName: 'paged', Limit: 1 }));
+    const described = schemas.send(new DescribeSchemaCommand({ RegistryName: 'paged', SchemaName: 'b' }));
+
+    expect(listed.Schemas).toHaveLength(1);
+    await expect(described).rejects.toMatchObject({
+      name: 'ForbiddenException',
+      message: expect.stringContaining(
+        `schemas:DescribeSchema on resource: arn:aws:schemas:${edge.region}:000000000000:schema/paged/b`,
+      ),
+    });
+  });
+
+  it('answers DescribeSchema with corrupt content for the chosen version only', async () => {
+    edge.faults.set({ schemas: { corruptContent: [{ schemaName: 'a', schemaVersion: '2' }] } });
+
+    const corrupt = await schemas.send(new DescribeSchemaCommand({ RegistryName: 'paged', SchemaName: 'a' }));
+    const intact = await schemas.send(
+      new DescribeSchemaCommand({ RegistryName: 'paged', SchemaName: 'a', SchemaVersion: '1' }),
+    );
+
+    expect(corrupt.Content).toBe(v2.slice(0, Math.floor(v2.length / 2)));
+    expect(() => JSON.parse(corrupt.Content ?? '')).toThrow(SyntaxError);
+    expect(intact.Content).toBe(v1);
+  });
+
+  it.each([
+    [{ schemas: { denyAccess: 'yes' } }, /schemas.denyAccess is "yes"/],
+    [{ schemas: { corruptContent: [{ schemaVersion: '1' }] } }, /schemas.corruptContent\[0\]/],
+  ])('rejects a bad schemas fault plan: %j', (plan, message) => {
+    expect(() => edge.faults.set(plan as never)).toThrow(message);
   });
 });

@@ -33,6 +33,70 @@ export interface RestResult {
   readonly body: unknown;
 }
 
+/**
+ * Options of {@link SchemasService} beyond the shared context.
+ *
+ * @example const options: SchemasServiceOptions = { pageSize: 2 };
+ */
+export interface SchemasServiceOptions {
+  /** Items per page of ListRegistries, ListSchemas and ListSchemaVersions when the call gives no `Limit`. @default 100 */
+  readonly pageSize?: number;
+  /** Fault injection: the error a call fails with (`ForbiddenException` for a denied operation). @default none */
+  readonly fault?: (operation: string, resource: string) => AwsServiceError | undefined;
+  /** Fault injection: DescribeSchema's `Content` as answered. @default the stored content */
+  readonly content?: (schemaName: string, schemaVersion: string, content: string) => string;
+}
+
+/** Default page size of the List operations. */
+export const DEFAULT_SCHEMA_PAGE_SIZE = 100;
+
+/** Each route level's operations by HTTP method (AWS's operation names, as in IAM actions `schemas:<name>`). */
+const OPERATIONS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  registries: { GET: 'ListRegistries' },
+  registry: {
+    POST: 'CreateRegistry',
+    GET: 'DescribeRegistry',
+    PUT: 'UpdateRegistry',
+    DELETE: 'DeleteRegistry',
+  },
+  schemas: { GET: 'ListSchemas' },
+  schema: { POST: 'CreateSchema', GET: 'DescribeSchema', PUT: 'UpdateSchema', DELETE: 'DeleteSchema' },
+  versions: { GET: 'ListSchemaVersions' },
+  version: { DELETE: 'DeleteSchemaVersion' },
+};
+
+function routeLevel(parts: readonly string[]): string | undefined {
+  switch (parts.length) {
+    case 2:
+      return 'registries';
+    case 4:
+      return 'registry';
+    case 5:
+      return 'schemas';
+    case 7:
+      return 'schema';
+    case 8:
+      return parts[7] === 'versions' ? 'versions' : undefined;
+    case 9:
+      return parts[7] === 'version' ? 'version' : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The Schema Registry operation a REST call is (`ListSchemas`, `DescribeSchema` …), or `undefined` when the path
+ * and method name none.
+ *
+ * @example schemaOperation('GET', '/v1/registries/name/r/schemas'); // 'ListSchemas'
+ */
+export function schemaOperation(method: string, path: string): string | undefined {
+  const parts = path.split('/').filter(Boolean);
+  if (parts[0] !== 'v1' || parts[1] !== 'registries') return undefined;
+  const level = routeLevel(parts);
+  return level === undefined ? undefined : OPERATIONS[level]?.[method];
+}
+
 const SCHEMA_TYPES = new Set(['OpenApi3', 'JSONSchemaDraft4']);
 const notFound = (message: string): AwsServiceError => new AwsServiceError('NotFoundException', message, 404);
 const conflict = (message: string): AwsServiceError => new AwsServiceError('ConflictException', message, 409);
@@ -45,17 +109,28 @@ const badRequest = (message: string): AwsServiceError =>
  * `?schemaVersion=`), ListSchemas, ListSchemaVersions, DeleteSchema, DeleteSchemaVersion. Hand-written (no maintained
  * library emulates the registry without Docker). Versions are "1", "2", …; an update whose content and type equal
  * the latest version's creates no new version. Discoverers and code bindings are not emulated. As in AWS's model,
- * the `Tags` member travels as `tags` on the wire.
+ * the `Tags` member travels as `tags` on the wire. The List operations page by
+ * `Limit` (else the edge's page size) with opaque `NextToken`s; faults can deny operations (`ForbiddenException`) or
+ * corrupt a version's `Content` (see `SchemasServiceOptions`).
  *
  * @example await schemas.route('POST', '/v1/registries/name/r', new URLSearchParams(), {});
  */
 export class SchemasService {
   private readonly registries = new Map<string, Registry>();
+  private readonly pageSize: number;
 
-  constructor(private readonly context: ServiceContext) {}
+  constructor(
+    private readonly context: ServiceContext,
+    private readonly options: SchemasServiceOptions = {},
+  ) {
+    this.pageSize = options.pageSize ?? DEFAULT_SCHEMA_PAGE_SIZE;
+  }
 
   async route(method: string, path: string, query: URLSearchParams, input: Input): Promise<RestResult> {
     const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+    const operation = schemaOperation(method, path);
+    const fault = operation && this.options.fault?.(operation, this.resourceArn(parts));
+    if (fault) throw fault;
     // parts: v1 registries [name R [schemas [name S [versions | version V]]]]
     if (parts[1] !== 'registries')
       throw notFound(`The local Schema Registry has no route for ${method} ${path}.`);
@@ -71,13 +146,15 @@ export class SchemasService {
     if (parts.length === 7) return this.schemaRoute(method, registry, schemaName, query, input);
     const schema = this.schema(registry, schemaName);
     if (parts.length === 8 && parts[7] === 'versions' && method === 'GET') {
+      const { page, NextToken } = this.page(schema.versions, query);
       return this.ok({
-        SchemaVersions: schema.versions.map((v) => ({
+        SchemaVersions: page.map((v) => ({
           SchemaArn: schema.SchemaArn,
           SchemaName: schema.SchemaName,
           SchemaVersion: v.SchemaVersion,
           Type: v.Type,
         })),
+        ...(NextToken ? { NextToken } : {}),
       });
     }
     if (parts.length === 9 && parts[7] === 'version' && method === 'DELETE') {
@@ -91,6 +168,34 @@ export class SchemasService {
 
   private ok(body: unknown): RestResult {
     return { status: 200, body };
+  }
+
+  /** The ARN a call acts on: `registry/*`, `registry/<name>` or `schema/<registry>/<name>`. */
+  private resourceArn(parts: readonly string[]): string {
+    const base = `arn:aws:schemas:${this.context.region}:${this.context.accountId}`;
+    if (parts[3] === undefined) return `${base}:registry/*`;
+    if (parts[6] === undefined) return `${base}:registry/${parts[3]}`;
+    return `${base}:schema/${parts[3]}/${parts[6]}`;
+  }
+
+  /**
+   * One page of a List operation: `Limit` items (else the edge's page size) from the offset its `NextToken` carries,
+   * and the token of the next page while items remain. Tokens are opaque to callers, as on AWS.
+   */
+  private page<T>(items: readonly T[], query: URLSearchParams): { page: T[]; NextToken?: string } {
+    const limitText = query.get('limit');
+    const limit = limitText === null ? this.pageSize : Number(limitText);
+    if (!Number.isInteger(limit) || limit < 1)
+      throw badRequest(`Limit ${limitText ?? ''} is not valid: use a whole number from 1, or omit it.`);
+    const token = query.get('nextToken');
+    const start = token === null ? 0 : decodePageToken(token);
+    const end = start + limit;
+    return {
+      page: items.slice(start, end),
+      ...(end < items.length
+        ? { NextToken: Buffer.from(JSON.stringify({ offset: end })).toString('base64url') }
+        : {}),
+    };
   }
 
   private registry(name: string): Registry {
@@ -117,13 +222,17 @@ export class SchemasService {
 
   private listRegistries(query: URLSearchParams): unknown {
     const prefix = query.get('registryNamePrefix') ?? '';
-    const registries = [...this.registries.values()].filter((r) => r.RegistryName.startsWith(prefix));
+    const registries = [...this.registries.values()]
+      .filter((r) => r.RegistryName.startsWith(prefix))
+      .sort((a, b) => a.RegistryName.localeCompare(b.RegistryName));
+    const { page, NextToken } = this.page(registries, query);
     return {
-      Registries: registries.map((r) => ({
+      Registries: page.map((r) => ({
         RegistryArn: r.RegistryArn,
         RegistryName: r.RegistryName,
         tags: r.Tags,
       })),
+      ...(NextToken ? { NextToken } : {}),
     };
   }
 
@@ -164,15 +273,19 @@ export class SchemasService {
 
   private listSchemas(registry: Registry, query: URLSearchParams): unknown {
     const prefix = query.get('schemaNamePrefix') ?? '';
-    const schemas = [...registry.schemas.values()].filter((s) => s.SchemaName.startsWith(prefix));
+    const schemas = [...registry.schemas.values()]
+      .filter((s) => s.SchemaName.startsWith(prefix))
+      .sort((a, b) => a.SchemaName.localeCompare(b.SchemaName));
+    const { page, NextToken } = this.page(schemas, query);
     return {
-      Schemas: schemas.map((s) => ({
+      Schemas: page.map((s) => ({
         LastModified: s.LastModified,
         SchemaArn: s.SchemaArn,
         SchemaName: s.SchemaName,
         tags: s.Tags,
         VersionCount: s.versions.length,
       })),
+      ...(NextToken ? { NextToken } : {}),
     };
   }
 
@@ -200,8 +313,10 @@ export class SchemasService {
   }
 
   private render(schema: Schema, version: SchemaVersion, withContent: boolean): unknown {
+    const content = (): string =>
+      this.options.content?.(schema.SchemaName, version.SchemaVersion, version.Content) ?? version.Content;
     return {
-      ...(withContent ? { Content: version.Content } : {}),
+      ...(withContent ? { Content: content() } : {}),
       ...(schema.Description ? { Description: schema.Description } : {}),
       LastModified: schema.LastModified,
       SchemaArn: schema.SchemaArn,
@@ -273,4 +388,16 @@ export class SchemasService {
         throw notFound(`No route for ${method} schema ${name}.`);
     }
   }
+}
+
+function decodePageToken(token: string): number {
+  try {
+    const { offset } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { offset?: unknown };
+    if (typeof offset === 'number' && Number.isInteger(offset) && offset >= 0) return offset;
+  } catch {
+    // answered below
+  }
+  throw badRequest(
+    'NextToken is not valid: pass the NextToken of the previous page, or none for the first page.',
+  );
 }
