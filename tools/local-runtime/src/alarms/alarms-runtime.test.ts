@@ -53,11 +53,16 @@ const template: CfnTemplate = {
       Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['DeadLetterQueue', 'QueueName'] } }],
       Statistic: 'Maximum',
     }),
+    // 1 of the last 2 minutes: an error counts in the minute it happened and the next one. With one period, errors
+    // recorded just before a minute turns no longer count once it has turned (CloudWatch's newest period is the
+    // current, partial one), so the alarm would be OK again when the DLQ alarm, polled each evaluation, turns.
     ConsumerErrorsAlarm: alarm({
       Namespace: 'AWS/Lambda',
       MetricName: 'Errors',
       Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'Consumer' } }],
       Statistic: 'Sum',
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 1,
     }),
     ProcessedAlarm: alarm({
       Namespace: 'Local/AlarmsTest',
