@@ -34,11 +34,14 @@ const PRODUCTION = {
   'scope:local': ['scope:local', 'scope:shared', '/^scope:/'],
 };
 
-/** What tests may import besides: the testing projects and the local tooling. */
+/**
+ * What tests may import besides: the testing projects and the local tooling. Tests of libs/contracts may use the
+ * testing projects only (the local AWS edge serves their Schema Registry), never a lib, an app or a tool.
+ */
 const TESTS = Object.fromEntries(
   Object.entries(PRODUCTION).map(([tag, allowed]) => [
     tag,
-    tag === 'type:contracts' ? allowed : [...allowed, 'type:testing', 'type:tool', 'scope:local'],
+    tag === 'type:contracts' ? ['type:testing'] : [...allowed, 'type:testing', 'type:tool', 'scope:local'],
   ]),
 );
 

@@ -21,6 +21,7 @@ export type { RelayOptions } from './relay/relay-handler';
 export { RELAY_ENV } from './relay/environment';
 export { toEventDetail } from './relay/map-record';
 export type { ContractResolver } from './relay/contract-resolver';
+export { traceInvocation } from './relay/tracing';
 export { createRedriveHandler } from './redrive/handler';
 export type { RedriveHandlerOptions } from './redrive/handler';
 export { REDRIVE_ENV } from './redrive/env';

@@ -1,5 +1,6 @@
 // Writer → DynamoDB Local (real) → its stream, read with @aws-sdk/client-dynamodb-streams → relay → PutEvents over
-// HTTP to an in-test EventBridge endpoint (and SendMessage to an in-test SQS endpoint for poison records).
+// HTTP to the local AWS edge's EventBridge (and SendMessage to its SQS for poison records); the edge's request
+// journal (`onRequest`) shows every call the relay made, and its `failPutEventsEntries` fault throttles one entry.
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -15,17 +16,17 @@ import {
   GetShardIteratorCommand,
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { startDynamoDbLocal, type DynamoDbLocal } from '@outboxed/dynamodb-local';
+import { startEdge, type Edge, type EdgeRequest } from '@outboxed/local-aws';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OutboxTransactionCanceledError } from './errors';
 import { toOutboxAttributes } from './item/outbox-item';
 import { createRelayHandler } from './relay/relay-handler';
 import { anOutboxItem, fakeContracts, recordingLogger, recordingMetrics } from './testing/factories';
-import { startFakeAwsEndpoint, type FakeAwsEndpoint } from './testing/fake-aws-endpoint';
 import { createOutboxWriter, type OutboxEventInput } from './writer/outbox-writer';
 
 const TABLE = `outbox-it-${process.pid}`;
@@ -65,7 +66,24 @@ describe('outbox writer and relay on DynamoDB Local', () => {
   let ddb: DynamoDbLocal;
   let dynamo: DynamoDBClient;
   let streams: DynamoDBStreamsClient;
-  let aws: FakeAwsEndpoint;
+  let aws: Edge;
+  let poisonQueueUrl: string;
+  /** Every call the edge answered, in order. */
+  const requests: EdgeRequest[] = [];
+  const callsTo = (action: string) => requests.filter((r) => r.action === action);
+  /** Every PutEvents request's entries, in arrival order (with the wire's `Time` as epoch seconds). */
+  const putEventsRequests = () =>
+    callsTo('PutEvents').map((r) => (r.input.Entries ?? []) as Record<string, unknown>[]);
+  /** The entries EventBridge accepted, in the order accepted. */
+  const acceptedEntries = () =>
+    callsTo('PutEvents').flatMap((r) => {
+      const results = (r.output as { Entries?: { EventId?: string }[] }).Entries ?? [];
+      return ((r.input.Entries ?? []) as Record<string, unknown>[]).filter((_, i) => results[i]?.EventId);
+    });
+  const sqsMessages = () =>
+    callsTo('SendMessage').map(
+      (r) => r.input as { MessageAttributes?: Record<string, { StringValue?: string }> },
+    );
 
   const outboxItemsOf = async (userId: string) =>
     (
@@ -107,7 +125,14 @@ describe('outbox writer and relay on DynamoDB Local', () => {
     ddb = await startDynamoDbLocal();
     dynamo = new DynamoDBClient(ddb.clientConfig);
     streams = new DynamoDBStreamsClient(ddb.clientConfig);
-    aws = await startFakeAwsEndpoint();
+    aws = await startEdge({ onRequest: (r) => requests.push(r) });
+    const setup = { endpoint: aws.endpoint, region: aws.region, credentials: aws.credentials };
+    const eventBridgeSetup = new EventBridgeClient(setup);
+    const sqsSetup = new SQSClient(setup);
+    await eventBridgeSetup.send(new CreateEventBusCommand({ Name: 'users-events' }));
+    poisonQueueUrl = (await sqsSetup.send(new CreateQueueCommand({ QueueName: 'poison' }))).QueueUrl ?? '';
+    eventBridgeSetup.destroy();
+    sqsSetup.destroy();
     await dynamo.send(
       new CreateTableCommand({
         TableName: TABLE,
@@ -128,7 +153,7 @@ describe('outbox writer and relay on DynamoDB Local', () => {
   afterAll(async () => {
     dynamo?.destroy();
     streams?.destroy();
-    await aws?.close();
+    await aws?.stop();
     await ddb?.stop();
   });
 
@@ -169,16 +194,17 @@ describe('outbox writer and relay on DynamoDB Local', () => {
         Item: marshall(toOutboxAttributes(poison)) as Record<string, AttributeValue>,
       }),
     );
-    aws.failEntry = (entry, attempt) =>
+    aws.faults.failPutEventsEntries((entry, attempt) =>
       attempt === 1 && String(entry.Detail).includes('"aggregateId":"U2","sequence":1')
         ? 'ThrottlingException'
-        : undefined;
+        : undefined,
+    );
     const clientConfig = { endpoint: aws.endpoint, region: 'us-east-1', credentials };
     const relay = createRelayHandler(
       {
         contracts: fakeContracts,
         eventBusName: 'users-events',
-        poisonQueueUrl: `${aws.endpoint}/000000000000/poison`,
+        poisonQueueUrl,
       },
       {
         eventBridge: new EventBridgeClient(clientConfig),
@@ -193,11 +219,11 @@ describe('outbox writer and relay on DynamoDB Local', () => {
 
     expect(response).toEqual({ batchItemFailures: [] });
     expect(records.filter((r) => r.dynamodb?.NewImage?.itemType?.S === 'USER')).toHaveLength(3); // ignored
-    const sentU2First = aws.putEventsRequests
+    const sentU2First = putEventsRequests()
       .flat()
       .filter((e) => String(e.Detail).includes('"aggregateId":"U2","sequence":1'));
     expect(sentU2First).toHaveLength(2); // throttled once, then retried alone
-    const accepted = aws.accepted.map((entry) => {
+    const accepted = acceptedEntries().map((entry) => {
       const detail = JSON.parse(String(entry.Detail)) as {
         metadata: { aggregateId: string; sequence: number };
       };
@@ -208,7 +234,7 @@ describe('outbox writer and relay on DynamoDB Local', () => {
       expect(accepted.filter((a) => a.startsWith(`${user}#`))).toEqual([`${user}#1`, `${user}#2`]);
     }
     const u1 = (await outboxItemsOf('U1')).find((i) => i.sequence === 1);
-    const u1Entry = aws.accepted
+    const u1Entry = acceptedEntries()
       .map((entry) => ({
         ...entry,
         Detail: JSON.parse(String(entry.Detail)) as { metadata: { id: string } },
@@ -232,9 +258,9 @@ describe('outbox writer and relay on DynamoDB Local', () => {
         data: { userId: 'U1', email: 'U1@example.com', name: 'Ada' },
       },
     });
-    expect(aws.putEventsRequests.every((request) => request.length <= 10)).toBe(true);
+    expect(putEventsRequests().every((request) => request.length <= 10)).toBe(true);
     expect(
-      aws.sqsMessages.map((m) => [
+      sqsMessages().map((m) => [
         m.MessageAttributes?.reason?.StringValue,
         m.MessageAttributes?.eventId?.StringValue,
       ]),

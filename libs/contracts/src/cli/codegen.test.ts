@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GENERATED_DIR, SCHEMAS_DIR } from '../codegen/paths.ts';
-import { startSchemaRegistryServer } from '../testing/schema-registry-server.ts';
-import type { RegistryContents, SchemaRegistryServer } from '../testing/schema-registry-server.ts';
+import type { Edge, EdgeRequest } from '@outboxed/local-aws';
+import { startRegistry } from '../testing/registry-contents.ts';
+import type { RegistryContents } from '../testing/registry-contents.ts';
 import { codegen } from './codegen.ts';
 import type { CliIo } from './io.ts';
 
@@ -17,7 +18,7 @@ for (let v = 1; ; v += 1) {
   if (text === undefined) break;
   VERSIONS.push(text);
 }
-const [V1 = ''] = VERSIONS;
+const [V1 = '', V2 = ''] = VERSIONS;
 /** The registry names the EventSchemas construct publishes: the canonical name, then each version pinned. */
 const REGISTRY_NAMES = [SCHEMA, ...VERSIONS.map((_, i) => `${SCHEMA}.v${i + 1}`)];
 
@@ -59,27 +60,37 @@ afterEach(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
+/** What the registry was asked: method, decoded path and query of each call, in order. */
+const asked = (requests: readonly EdgeRequest[]) =>
+  requests.map(({ method, path, query }) => ({ method, path, query }));
+
 describe('codegen from a schema registry', () => {
-  let server: SchemaRegistryServer;
+  let server: Edge;
+  let requests: EdgeRequest[];
   beforeAll(async () => {
-    server = await startSchemaRegistryServer(deployedRegistry());
+    ({ edge: server, requests } = await startRegistry(deployedRegistry()));
   });
   afterAll(() => server.stop());
 
   it('downloads every version with the real client-schemas and writes exactly the committed generated code', async () => {
     const out = join(work, 'generated');
-    server.requests.length = 0;
+    requests.length = 0;
 
     const code = await codegen(['--endpoint', server.endpoint, '--out', out], ioFactory().io);
 
     expect(code).toBe(0);
     expect(await readTree(out)).toEqual(await readTree(GENERATED_DIR));
-    expect(server.requests).toEqual([
+    /** The NextToken each ListSchemas page answered: the next page must ask for it. */
+    const nextTokens = requests
+      .filter((r) => r.action === 'ListSchemas')
+      .map((r) => (r.output as { NextToken?: string }).NextToken);
+    expect(asked(requests)).toEqual([
       // ListSchemas pages (two names a page), then each name's versions and contents
       ...REGISTRY_NAMES.filter((_, i) => i % 2 === 0).map((_, page) => ({
         method: 'GET',
         path: '/v1/registries/name/outboxed-users/schemas',
-        query: page === 0 ? {} : { nextToken: String(page * 2) },
+        query:
+          page === 0 ? {} : { nextToken: nextTokens[page - 1] ?? 'the previous page answered no NextToken' },
       })),
       ...REGISTRY_NAMES.flatMap((name) => {
         const versions = name === SCHEMA ? VERSIONS.map((_, i) => String(i + 1)) : ['1'];
@@ -125,7 +136,7 @@ describe('codegen from a schema registry', () => {
 
   it('downloads one schema version when asked, using the schema name prefix', async () => {
     const { io, out } = ioFactory();
-    server.requests.length = 0;
+    requests.length = 0;
 
     await codegen(
       [
@@ -141,7 +152,7 @@ describe('codegen from a schema registry', () => {
     );
 
     expect(out).toEqual(['outboxed-users/outboxed.users@UserCreated/1']);
-    expect(server.requests[0]).toEqual({
+    expect(asked(requests)[0]).toEqual({
       method: 'GET',
       path: '/v1/registries/name/outboxed-users/schemas',
       query: { schemaNamePrefix: 'outboxed.users@UserCreated' },
@@ -149,7 +160,7 @@ describe('codegen from a schema registry', () => {
   });
 
   it.each([
-    [['--registry', 'nope'], 'Schema registry nope: not found (Registry nope does not exist.)'],
+    [['--registry', 'nope'], 'Schema registry nope: not found (Registry with name nope does not exist.)'],
     [
       ['--schema', 'outboxed.users@UserDeleted'],
       'Schema registry outboxed-users/outboxed.users@UserDeleted: not found',
@@ -165,11 +176,11 @@ describe('codegen from a schema registry', () => {
 
 describe('codegen registry failures', () => {
   it('fails naming the registry when access is denied', async () => {
-    const server = await startSchemaRegistryServer(deployedRegistry());
-    server.denyAccess();
+    const { edge: server } = await startRegistry(deployedRegistry());
+    server.faults.set({ schemas: { denyAccess: true } });
     try {
       await expect(codegen(['--endpoint', server.endpoint], ioFactory().io)).rejects.toThrow(
-        /^Schema registry outboxed-users: access denied \(User is not authorized/,
+        /^Schema registry outboxed-users: access denied \(User: \S+ is not authorized to perform: schemas:ListSchemas/,
       );
     } finally {
       await server.stop();
@@ -177,7 +188,7 @@ describe('codegen registry failures', () => {
   });
 
   it('fails naming the registry when it is unreachable', async () => {
-    const server = await startSchemaRegistryServer({});
+    const { edge: server } = await startRegistry({});
     await server.stop();
 
     await expect(codegen(['--endpoint', server.endpoint], ioFactory().io)).rejects.toThrow(
@@ -186,8 +197,12 @@ describe('codegen registry failures', () => {
   });
 
   it('fails naming registry/schema/version when a registry schema is not JSON', async () => {
-    const server = await startSchemaRegistryServer({
-      'outboxed-users': { 'outboxed.users@UserCreated': [V1, '{ nope'] },
+    const { edge: server } = await startRegistry({
+      'outboxed-users': { 'outboxed.users@UserCreated': [V1, V2] },
+    });
+    // The registry API rejects content that is not JSON, so the edge corrupts version 2 on the way out.
+    server.faults.set({
+      schemas: { corruptContent: [{ schemaName: 'outboxed.users@UserCreated', schemaVersion: '2' }] },
     });
     try {
       await expect(codegen(['--endpoint', server.endpoint], ioFactory().io)).rejects.toThrow(
@@ -200,7 +215,7 @@ describe('codegen registry failures', () => {
 
   it('fails when one version was published twice with different content', async () => {
     const altered = V1.replace('"maxLength": 200', '"maxLength": 300');
-    const server = await startSchemaRegistryServer({
+    const { edge: server } = await startRegistry({
       'outboxed-users': { 'outboxed.users@UserCreated': [V1], 'outboxed.users@UserCreated.v1': [altered] },
     });
     try {

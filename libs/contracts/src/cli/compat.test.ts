@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SCHEMAS_DIR } from '../codegen/paths.ts';
-import { startSchemaRegistryServer } from '../testing/schema-registry-server.ts';
+import { startRegistry } from '../testing/registry-contents.ts';
 import { userCreatedVersions } from '../index.ts';
 import { compat } from './compat.ts';
 import type { CliIo } from './io.ts';
@@ -164,7 +164,7 @@ describe('contracts compat', () => {
     const v1 = await readFile(join(schemas, 'outboxed.users@UserCreated', 'v1.json'), 'utf8');
     const published = JSON.parse(await readFile(latestPath(), 'utf8'));
     published.definitions.UserCreatedData.properties.locale = { type: 'integer' };
-    const server = await startSchemaRegistryServer({
+    const { edge: server } = await startRegistry({
       'outboxed-users': { 'outboxed.users@UserCreated': [v1, JSON.stringify(published)] },
     });
     vi.stubEnv('AWS_REGION', 'us-east-1');
@@ -189,7 +189,7 @@ describe('contracts compat', () => {
 
   it('passes against a registry holding exactly the files', async () => {
     const read = (v: number) => readFile(join(schemas, 'outboxed.users@UserCreated', `v${v}.json`), 'utf8');
-    const server = await startSchemaRegistryServer({
+    const { edge: server } = await startRegistry({
       'outboxed-users': {
         'outboxed.users@UserCreated': await Promise.all(userCreatedVersions.map((c) => read(c.version))),
       },
