@@ -1,5 +1,6 @@
 import { definePublications, userCreated } from '@outboxed/contracts';
 import type { AnyContract } from '@outboxed/contracts';
+import type { OutboxEventData } from '@outboxed/outbox';
 import type { User } from './domain/user';
 
 /**
@@ -10,7 +11,21 @@ import type { User } from './domain/user';
  */
 export interface UserCreatedPublication {
   readonly contract: AnyContract;
-  readonly data: (user: User) => Readonly<Record<string, unknown>>;
+  /** The event's `data` for a user; build the publication with {@link publication} so its type is the contract's. */
+  readonly data: (user: User) => unknown;
+}
+
+/**
+ * A publication whose `data` is typed by its contract: a field the contract does not define, or one it requires and
+ * is missing, is a compile error (the outbox writer validates the schema again at run time).
+ *
+ * @example publication(userCreated, (user) => ({ userId: user.id, email: user.email, name: user.name, createdAt: user.createdAt }));
+ */
+export function publication<TContract extends AnyContract>(
+  contract: TContract,
+  data: (user: User) => OutboxEventData<TContract>,
+): UserCreatedPublication {
+  return { contract, data };
 }
 
 /**
@@ -22,16 +37,13 @@ export interface UserCreatedPublication {
  * @example userCreatedPublications.map((p) => p.contract.detailType); // ['UserCreated']
  */
 export const userCreatedPublications: readonly UserCreatedPublication[] = [
-  {
-    contract: userCreated,
-    data: (user) => ({
-      userId: user.id,
-      email: user.email,
-      name: user.name,
-      createdAt: user.createdAt,
-      ...(user.locale === undefined ? {} : { locale: user.locale }),
-    }),
-  },
+  publication(userCreated, (user) => ({
+    userId: user.id,
+    email: user.email,
+    name: user.name,
+    createdAt: user.createdAt,
+    ...(user.locale === undefined ? {} : { locale: user.locale }),
+  })),
 ];
 
 /**

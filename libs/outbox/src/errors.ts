@@ -56,23 +56,18 @@ export class InvalidOutboxEventError extends OutboxError {
 }
 
 /**
- * DynamoDB cancelled the transaction (a condition failed, a conflict, throttling …): nothing was written.
- * `cancellationReasons` is aligned with the transaction's actions: the caller's `writes` first, then one
- * outbox item per event.
+ * A state write handed to the writer is not valid (e.g. two writes with the same name). Nothing was sent.
  *
  * @example
- * if (error instanceof OutboxTransactionCanceledError && error.cancellationReasons[1]?.Code === 'ConditionalCheckFailed') {
- *   return conflict('email already registered');
- * }
+ * if (error instanceof InvalidOutboxWriteError) console.log(error.field); // 'writes[1].name'
  */
-export class OutboxTransactionCanceledError extends OutboxError {
+export class InvalidOutboxWriteError extends OutboxError {
   constructor(
     message: string,
-    /** DynamoDB's reasons, one per action (`Code` is `'None'` for the actions that did not fail). */
-    readonly cancellationReasons: readonly { readonly Code?: string; readonly Message?: string }[],
-    options: { cause: unknown },
+    /** The field at fault, e.g. `writes[1].name`. */
+    readonly field: string,
   ) {
-    super(message, options);
+    super(message);
   }
 }
 

@@ -6,22 +6,34 @@ export {
   OutboxError,
   TransactionLimitError,
   InvalidOutboxEventError,
-  OutboxTransactionCanceledError,
+  InvalidOutboxWriteError,
   RelayConfigurationError,
 } from './errors';
-export { createOutboxWriter } from './writer/outbox-writer';
+export { createOutboxWriter, OUTBOX_TTL_ATTRIBUTE } from './writer/outbox-writer';
+export type { OutboxWriter, OutboxWriterOptions, OutboxWriterDeps } from './writer/outbox-writer';
+export { outboxEvent } from './writer/outbox-event';
 export type {
-  OutboxEventInput,
+  OutboxAggregate,
+  OutboxEvent,
+  OutboxEventContract,
+  OutboxEventData,
+  OutboxContractViolation,
+} from './writer/outbox-event';
+export type {
+  NamedWrite,
   OutboxWriteRequest,
-  OutboxWriter,
-  OutboxWriterOptions,
-} from './writer/outbox-writer';
+  OutboxTransaction,
+  OutboxEventItemName,
+} from './writer/transaction';
+export type { OutboxWriteOutcome } from './writer/outcome';
+export { describeCancellations } from './writer/outcome';
+export type { ItemCancellation, CancellationReasonCode, TransactionRetry } from './writer/send';
+export type { KeyAttributes } from './item/outbox-item';
 export { createRelayHandler, RELAY_METRICS } from './relay/relay-handler';
 export type { RelayOptions } from './relay/relay-handler';
 export { RELAY_ENV } from './relay/environment';
 export { toEventDetail } from './relay/map-record';
 export type { ContractResolver } from './relay/contract-resolver';
-export { traceInvocation } from './relay/tracing';
 export { createRedriveHandler } from './redrive/handler';
 export type { RedriveHandlerOptions } from './redrive/handler';
 export { REDRIVE_ENV } from './redrive/env';

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { OUTBOX_TTL_ATTRIBUTE } from '@outboxed/outbox';
 
 /**
  * The users table's single-table design. Every item has `pk`/`sk` (strings) and an `itemType`:
@@ -17,11 +18,14 @@ import { createHash } from 'node:crypto';
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 
 /**
- * Attribute holding the DynamoDB TTL (epoch seconds) of items that expire (outbox, idempotency).
+ * Attribute holding the DynamoDB TTL (epoch seconds) of items that expire (outbox, idempotency). A table has one TTL
+ * attribute, and the outbox (its writer, relay and redrive) keeps its items' expiry in its own, so the table takes
+ * the outbox's: renaming it there renames it here. (The key names go the other way: they are the table's, and the
+ * outbox writer and relay are told them, see `users-outbox.ts`.)
  *
  * @example new Table(this, 'T', { timeToLiveAttribute: TTL_ATTRIBUTE, … });
  */
-export const TTL_ATTRIBUTE = 'ttl';
+export const TTL_ATTRIBUTE = OUTBOX_TTL_ATTRIBUTE;
 
 /**
  * Values of the `itemType` attribute of this service's own items (the outbox's is libs/outbox's).

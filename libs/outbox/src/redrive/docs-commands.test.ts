@@ -6,8 +6,7 @@ import type { _Record } from '@aws-sdk/client-dynamodb-streams';
 import { exampleUserCreatedDetail, USER_CREATED_DETAIL_TYPE, USERS_EVENT_SOURCE } from '@outboxed/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPoisonMessage } from '../relay/poison';
-import type { OutboxEventInput } from '../writer/outbox-writer';
-import type { LocalStack } from './fixtures/local-stack';
+import type { LocalStack, OutboxEventInput } from './fixtures/local-stack';
 import { onFailureMessage, startLocalStack } from './fixtures/local-stack';
 import type { RedriveReport } from './report';
 

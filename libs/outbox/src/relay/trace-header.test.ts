@@ -3,8 +3,9 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { eventCatalog, exampleUserCreatedDetail, USERS_EVENT_SOURCE } from '@outboxed/contracts';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseOutboxItem, toOutboxAttributes } from '../item/outbox-item';
-import { anInsertRecord, anOutboxItem, seq } from '../testing/factories';
-import { createOutboxWriter, type OutboxEventInput } from '../writer/outbox-writer';
+import { anEventContract, anInsertRecord, anOutboxItem, seq } from '../testing/factories';
+import { outboxEvent, type OutboxEvent } from '../writer/outbox-event';
+import { createOutboxWriter } from '../writer/outbox-writer';
 import { mapOutboxRecord } from './map-record';
 
 const TRACE = 'Root=1-67891233-abcdef012345678912345678;Parent=53995c3f42cd8ad8;Sampled=1';
@@ -21,18 +22,13 @@ const itemWith = (traceHeader?: string) =>
     payload: { ...detail.data },
     ...(traceHeader ? { traceHeader } : {}),
   });
-const anEvent: OutboxEventInput = {
-  source: USERS_EVENT_SOURCE,
-  type: 'UserCreated',
-  version: 1,
-  aggregateType: 'User',
-  aggregateId: 'U1',
-  partitionKey: 'USER#U1',
-  sequence: 1,
-  data: { userId: 'U1' },
-};
+const anEvent: OutboxEvent = outboxEvent(
+  anEventContract({ source: USERS_EVENT_SOURCE, detailType: 'UserCreated', version: 1 }),
+  { userId: 'U1' },
+  { aggregateType: 'User', aggregateId: 'U1', partitionKey: 'USER#U1', sequence: 1 },
+);
 
-function outboxItemWritten(event: OutboxEventInput = anEvent): Record<string, unknown> {
+function outboxItemWritten(event: OutboxEvent = anEvent): Record<string, unknown> {
   const writer = createOutboxWriter(
     { tableName: 'users' },
     { dynamoDb: new DynamoDBClient({ region: 'eu-west-1' }), newEventId: () => '01EVENT1' },

@@ -5,6 +5,7 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { toOutboxAttributes, type OutboxItem } from '../item/outbox-item';
 import type { ContractResolver, ContractViolationLike } from '../relay/contract-resolver';
 import type { RelayLogger, RelayMetrics } from '../relay/relay-handler';
+import type { OutboxEventContract } from '../writer/outbox-event';
 
 export const STREAM_ARN =
   'arn:aws:dynamodb:eu-west-1:123456789012:table/users/stream/2026-11-29T00:00:00.000';
@@ -120,4 +121,21 @@ export function fakeClock(start = Date.parse('2026-11-29T12:00:10.000Z')) {
     },
   };
   return clock;
+}
+
+/**
+ * An event contract for writer tests: the given identity, and a `detail` validator that accepts everything unless
+ * one is given (so a test can write what a real contract would refuse, e.g. a poison record).
+ */
+export function anEventContract<TData = Readonly<Record<string, unknown>>>(
+  identity: { source?: string; detailType?: string; version?: number } = {},
+  validateDetail: OutboxEventContract<TData>['validateDetail'] = () => [],
+): OutboxEventContract<TData> {
+  return {
+    source: identity.source ?? 'outboxed.users',
+    detailType: identity.detailType ?? 'UserCreated',
+    version: identity.version ?? 1,
+    parseDetail: (detail) => detail as { data: TData },
+    validateDetail,
+  };
 }

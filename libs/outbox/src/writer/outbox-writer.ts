@@ -1,95 +1,55 @@
-import {
-  DynamoDBClient,
-  TransactionCanceledException,
-  TransactWriteItemsCommand,
-  type TransactWriteItem,
-  type TransactWriteItemsCommandInput,
-} from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { monotonicFactory } from 'ulid';
-import { InvalidOutboxEventError, OutboxTransactionCanceledError, TransactionLimitError } from '../errors';
+import { InvalidOutboxEventError } from '../errors';
 import {
   DEFAULT_KEY_ATTRIBUTES,
   DEFAULT_OUTBOX_TTL_SECONDS,
-  OUTBOX_SORT_KEY_PREFIX,
-  toOutboxAttributes,
+  OUTBOX_ATTRIBUTES,
   type KeyAttributes,
-  type OutboxItem,
 } from '../item/outbox-item';
-import { dynamoItemSize } from './item-size';
+import { toEventDetail } from '../relay/map-record';
+import type { OutboxEvent } from './outbox-event';
+import { toOutcome, type OutboxWriteOutcome } from './outcome';
+import { sendTransaction, type TransactionRetry } from './send';
+import {
+  buildOutboxTransaction,
+  eventItemName,
+  type OutboxTransaction,
+  type OutboxWriteRequest,
+} from './transaction';
 
 /**
- * Most actions one `TransactWriteItems` may hold (DynamoDB quota).
+ * The attribute the outbox keeps each item's expiry in (epoch seconds): the writer writes it, the relay and
+ * redrive read it. The table's `TimeToLiveAttribute` must be this one, so a table takes it from here.
  *
  * @example
- * if (writes.length + events.length > MAX_TRANSACTION_ITEMS) split();
+ * new Table(this, 'Table', { partitionKey, sortKey, timeToLiveAttribute: OUTBOX_TTL_ATTRIBUTE });
  */
-export const MAX_TRANSACTION_ITEMS = 100;
+export const OUTBOX_TTL_ATTRIBUTE = OUTBOX_ATTRIBUTES.ttl;
 
 /**
- * Largest aggregate item size of one `TransactWriteItems`, in bytes (4 MB).
+ * Options of {@link createOutboxWriter}.
  *
  * @example
- * console.log(MAX_TRANSACTION_BYTES); // 4194304
+ * const options: OutboxWriterOptions = { tableName: 'users', keys: { partitionKey: 'pk', sortKey: 'sk' } };
  */
-export const MAX_TRANSACTION_BYTES = 4 * 1024 * 1024;
-
-/**
- * Largest DynamoDB item, in bytes (400 KB).
- *
- * @example
- * if (dynamoItemSize(item) > MAX_ITEM_BYTES) throw new Error('too large');
- */
-export const MAX_ITEM_BYTES = 400 * 1024;
-
-/**
- * One domain event to record in the outbox, in the same transaction as the state it describes.
- *
- * @example
- * const event: OutboxEventInput = {
- *   source: USERS_EVENT_SOURCE, type: 'UserCreated', version: 1,
- *   aggregateType: 'User', aggregateId: userId, partitionKey: `USER#${userId}`, sequence: 1,
- *   data: { userId, email, name, createdAt }, correlationId,
- * };
- */
-export interface OutboxEventInput {
-  /** EventBridge `Source` (the producing service), e.g. `USERS_EVENT_SOURCE` from `@outboxed/contracts`. */
-  readonly source: string;
-  /** EventBridge `DetailType`, e.g. `'UserCreated'`. */
-  readonly type: string;
-  /** Integer schema version ≥ 1. */
-  readonly version: number;
-  /** E.g. `'User'`. */
-  readonly aggregateType: string;
-  readonly aggregateId: string;
-  /** The aggregate's partition key value (e.g. `USER#<userId>`): the outbox item lives there, so the stream keeps the aggregate's order. */
-  readonly partitionKey: string;
-  /** Integer ≥ 1: the event's position in its aggregate's history. */
-  readonly sequence: number;
-  /** The event's `data`. */
-  readonly data: Readonly<Record<string, unknown>>;
-  /** Carried into `metadata.correlationId`. @default the event id */
-  readonly correlationId?: string;
-  /** ISO 8601. @default the writer's clock */
-  readonly occurredAt?: string;
-  /**
-   * X-Ray trace header the relay passes on as the PutEvents entry's `TraceHeader`.
-   * @default the running Lambda invocation's (`_X_AMZN_TRACE_ID`, read at write time); none outside Lambda
-   */
-  readonly traceHeader?: string;
-}
-
-/** Options of {@link createOutboxWriter}. */
 export interface OutboxWriterOptions {
   /** The table holding state and outbox items. */
   readonly tableName: string;
-  /** Key attribute names. @default `{ partitionKey: 'pk', sortKey: 'sk' }` */
+  /** The table's key attribute names: pass the table's own, so renaming them there reaches the writer. @default `{ partitionKey: 'pk', sortKey: 'sk' }` */
   readonly keys?: KeyAttributes;
   /** Outbox items are deleted by DynamoDB's TTL this many seconds after they are written. @default 604800 (7 days) */
   readonly ttlSeconds?: number;
+  /** Retries of a transaction cancelled by `TransactionConflict`s. @default 3 attempts, full jitter from 50 ms, capped at 1 s */
+  readonly retry?: Partial<TransactionRetry>;
 }
 
-/** Side effects of the writer; tests pass fakes. */
+/**
+ * Side effects of the writer; tests pass fakes.
+ *
+ * @example
+ * createOutboxWriter({ tableName }, { dynamoDb, now: () => NOW, sleep: async () => undefined });
+ */
 export interface OutboxWriterDeps {
   /** Sends the transaction. @default a `DynamoDBClient` created on first use */
   readonly dynamoDb: Pick<DynamoDBClient, 'send'>;
@@ -97,104 +57,80 @@ export interface OutboxWriterDeps {
   readonly now: () => Date;
   /** Event id generator, given the writer's clock time. @default a monotonic ULID factory */
   readonly newEventId: (epochMillis: number) => string;
-}
-
-/** A built transaction: the command input and the outbox items it writes. */
-export interface OutboxTransaction {
-  readonly input: TransactWriteItemsCommandInput;
-  /** One per event, in the order given, with their fixed event ids. */
-  readonly items: readonly OutboxItem[];
-}
-
-/** What {@link OutboxWriter.buildTransaction} and {@link OutboxWriter.write} take. */
-export interface OutboxWriteRequest {
-  /** The state changes (low-level `TransactWriteItem`s; `marshall` native values). @default none */
-  readonly writes?: readonly TransactWriteItem[];
-  /** The domain events: each becomes an outbox item in its aggregate's partition. */
-  readonly events: readonly OutboxEventInput[];
-  /** DynamoDB's idempotency token for the transaction. @default none */
-  readonly clientRequestToken?: string;
+  /** Waits between attempts after a `TransactionConflict`. @default `setTimeout` */
+  readonly sleep: (ms: number) => Promise<void>;
+  /** A uniform number in [0, 1) for the backoff's jitter. @default `Math.random` */
+  readonly random: () => number;
 }
 
 /**
  * Builds and commits transactions that write state and outbox items together (guarantee 1).
  *
  * @example
- * const result = await writer.write({ writes: [{ Put: { TableName, Item: marshall(user) } }], events: [event] });
- * console.log(result.items[0].eventId);
+ * const outcome = await writer.write({ writes: [{ name: 'user', write: userPut }], events: [event] });
+ * if (outcome.outcome === 'written') console.log(outcome.items[0]?.eventId);
  */
 export interface OutboxWriter {
   /** Builds the `TransactWriteItems` input without sending it. Throws {@link TransactionLimitError} past 100 items or 4 MB. */
-  buildTransaction(request: OutboxWriteRequest): OutboxTransaction;
-  /** Builds and sends the transaction. Throws {@link OutboxTransactionCanceledError} when DynamoDB cancels it (nothing written). */
-  write(request: OutboxWriteRequest): Promise<OutboxTransaction>;
+  buildTransaction<TName extends string>(request: OutboxWriteRequest<TName>): OutboxTransaction<TName>;
+  /**
+   * Builds the transaction, checks each event's `detail` against its contract, sends it (retrying conflicts) and
+   * names the outcome. Throws what `buildTransaction` throws, and SDK errors other than a cancellation.
+   */
+  write<TName extends string>(request: OutboxWriteRequest<TName>): Promise<OutboxWriteOutcome<TName>>;
 }
 
-function validateEvent(event: OutboxEventInput, index: number): void {
-  const field = (name: string) => `events[${index}].${name}`;
-  for (const name of ['source', 'type', 'aggregateType', 'aggregateId', 'partitionKey'] as const) {
-    if (typeof event[name] !== 'string' || event[name].length === 0) {
-      throw new InvalidOutboxEventError(
-        `${field(name)} must be a non-empty string; received ${JSON.stringify(event[name])}.`,
-        field(name),
-      );
-    }
-  }
-  for (const name of ['version', 'sequence'] as const) {
-    if (!Number.isSafeInteger(event[name]) || event[name] < 1) {
-      throw new InvalidOutboxEventError(
-        `${field(name)} must be an integer ≥ 1; received ${JSON.stringify(event[name])}.`,
-        field(name),
-      );
-    }
-  }
-  if (typeof event.data !== 'object' || event.data === null || Array.isArray(event.data)) {
-    throw new InvalidOutboxEventError(
-      `${field('data')} must be an object (the event's data).`,
-      field('data'),
-    );
-  }
-  if (event.occurredAt !== undefined && Number.isNaN(Date.parse(event.occurredAt))) {
-    throw new InvalidOutboxEventError(
-      `${field('occurredAt')} must be an ISO 8601 instant; received ${JSON.stringify(event.occurredAt)}.`,
-      field('occurredAt'),
-    );
-  }
-}
-
-/** Size counted for one transaction action: the item of a Put, the key (and values) of the others. */
-function actionSize(action: TransactWriteItem): number {
-  if (action.Put?.Item) return dynamoItemSize(action.Put.Item);
-  if (action.Update) {
-    return (
-      dynamoItemSize(action.Update.Key ?? {}) + dynamoItemSize(action.Update.ExpressionAttributeValues ?? {})
-    );
-  }
-  if (action.Delete) return dynamoItemSize(action.Delete.Key ?? {});
-  if (action.ConditionCheck) return dynamoItemSize(action.ConditionCheck.Key ?? {});
-  return 0;
-}
+const DEFAULT_RETRY: TransactionRetry = { maxAttempts: 3, baseDelayMs: 50, maxDelayMs: 1_000 };
 
 /**
- * Creates an outbox writer: each call turns state writes plus domain events into ONE DynamoDB
+ * Creates an outbox writer: each call turns named state writes plus domain events into ONE DynamoDB
  * `TransactWriteItems`, so the state and its events are committed together or not at all. Each event
  * becomes an outbox item (`sk = 'OUTBOX#<eventId>'`, `itemType = 'OUTBOX'`) in its aggregate's partition,
  * with a ULID event id fixed now, a TTL, and a condition that it does not exist yet.
  *
  * @example
- * const writer = createOutboxWriter({ tableName: 'users' }, { dynamoDb: new DynamoDBClient({}) });
- * await writer.write({
- *   writes: [{ Put: { TableName: 'users', Item: marshall({ pk: `USER#${id}`, sk: 'PROFILE', email }) } }],
- *   events: [{ source: USERS_EVENT_SOURCE, type: 'UserCreated', version: 1, aggregateType: 'User',
- *     aggregateId: id, partitionKey: `USER#${id}`, sequence: 1, data: { userId: id, email, name, createdAt } }],
+ * const writer = createOutboxWriter({ tableName: 'users', keys: TABLE_KEYS }, { dynamoDb: new DynamoDBClient({}) });
+ * const outcome = await writer.write({
+ *   writes: [{ name: 'user', write: { Put: { TableName: 'users', Item: marshall(userItem), ConditionExpression } } }],
+ *   events: [outboxEvent(userCreated, { userId: id, email, name, createdAt }, {
+ *     aggregateType: 'User', aggregateId: id, partitionKey: `USER#${id}`, sequence: 1 })],
  * });
+ * if (outcome.outcome === 'condition-failed' && outcome.item === 'user') console.log('user exists');
  */
 export function createOutboxWriter(
   options: OutboxWriterOptions,
   deps: Partial<OutboxWriterDeps> = {},
 ): OutboxWriter {
-  const keys = options.keys ?? DEFAULT_KEY_ATTRIBUTES;
+  const settings = writerSettings(options);
+  const now = deps.now ?? (() => new Date());
+  const newEventId = deps.newEventId ?? monotonicFactory();
+  let dynamoDb = deps.dynamoDb;
+
+  const buildTransaction = <TName extends string>(request: OutboxWriteRequest<TName>) =>
+    buildOutboxTransaction(request, { ...settings, at: now(), newEventId });
+
+  async function write<TName extends string>(
+    request: OutboxWriteRequest<TName>,
+  ): Promise<OutboxWriteOutcome<TName>> {
+    const transaction = buildTransaction(request);
+    const invalid = contractViolations(request.events, transaction);
+    if (invalid) return invalid;
+    dynamoDb ??= new DynamoDBClient({});
+    const result = await sendTransaction(transaction, settings.retry, {
+      dynamoDb,
+      sleep: deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+      random: deps.random ?? Math.random,
+    });
+    return toOutcome(transaction, result);
+  }
+
+  return { buildTransaction, write };
+}
+
+/** The options with their defaults, checked. */
+function writerSettings(options: OutboxWriterOptions) {
   const ttlSeconds = options.ttlSeconds ?? DEFAULT_OUTBOX_TTL_SECONDS;
+  const retry = { ...DEFAULT_RETRY, ...options.retry };
   if (!options.tableName) {
     throw new InvalidOutboxEventError(
       'tableName must be the name of the table holding the outbox items.',
@@ -207,110 +143,29 @@ export function createOutboxWriter(
       'ttlSeconds',
     );
   }
-  const now = deps.now ?? (() => new Date());
-  const newEventId = deps.newEventId ?? monotonicFactory();
-  let dynamoDb = deps.dynamoDb;
-
-  function buildTransaction(request: OutboxWriteRequest): OutboxTransaction {
-    const writes = request.writes ?? [];
-    const total = writes.length + request.events.length;
-    if (total > MAX_TRANSACTION_ITEMS) {
-      throw new TransactionLimitError(
-        `A transaction holds at most ${MAX_TRANSACTION_ITEMS} items; this one has ${total} ` +
-          `(${writes.length} writes + ${request.events.length} events). Split the change or record fewer events.`,
-        'items',
-        total,
-        MAX_TRANSACTION_ITEMS,
-      );
-    }
-    request.events.forEach(validateEvent);
-    const at = now();
-    const items = request.events.map((event): OutboxItem => {
-      const eventId = newEventId(at.getTime());
-      return {
-        partitionKey: event.partitionKey,
-        sortKey: `${OUTBOX_SORT_KEY_PREFIX}${eventId}`,
-        eventId,
-        eventType: event.type,
-        eventVersion: event.version,
-        source: event.source,
-        occurredAt: event.occurredAt ?? at.toISOString(),
-        aggregateType: event.aggregateType,
-        aggregateId: event.aggregateId,
-        sequence: event.sequence,
-        correlationId: event.correlationId ?? eventId,
-        payload: event.data,
-        ttl: Math.floor(at.getTime() / 1000) + ttlSeconds,
-        ...traceHeaderOf(event),
-      };
-    });
-    const outboxActions: TransactWriteItem[] = items.map((item) => ({
-      Put: {
-        TableName: options.tableName,
-        Item: marshall(toOutboxAttributes(item, keys), { removeUndefinedValues: true }),
-        ConditionExpression: 'attribute_not_exists(#pk)',
-        ExpressionAttributeNames: { '#pk': keys.partitionKey },
-      },
-    }));
-    outboxActions.forEach((action, index) => {
-      const size = actionSize(action);
-      if (size > MAX_ITEM_BYTES) {
-        throw new TransactionLimitError(
-          `events[${index}] makes an outbox item of ${size} bytes; a DynamoDB item may have at most ${MAX_ITEM_BYTES} bytes (400 KB). ` +
-            'Make the payload smaller (store large documents in S3 and reference them).',
-          'itemBytes',
-          size,
-          MAX_ITEM_BYTES,
-        );
-      }
-    });
-    const transactItems = [...writes, ...outboxActions];
-    const bytes = transactItems.reduce((sum, action) => sum + actionSize(action), 0);
-    if (bytes > MAX_TRANSACTION_BYTES) {
-      throw new TransactionLimitError(
-        `A transaction's items may total at most ${MAX_TRANSACTION_BYTES} bytes (4 MB); this one has ${bytes} bytes ` +
-          'by DynamoDB item-size rules. Make payloads smaller (store large documents in S3 and reference them) or split the change.',
-        'bytes',
-        bytes,
-        MAX_TRANSACTION_BYTES,
-      );
-    }
-    const input: TransactWriteItemsCommandInput = {
-      TransactItems: transactItems,
-      ...(request.clientRequestToken ? { ClientRequestToken: request.clientRequestToken } : {}),
-    };
-    return { input, items };
+  if (!Number.isSafeInteger(retry.maxAttempts) || retry.maxAttempts < 1) {
+    throw new InvalidOutboxEventError(
+      `retry.maxAttempts must be an integer ≥ 1 (sends of one transaction); received ${JSON.stringify(retry.maxAttempts)}.`,
+      'retry.maxAttempts',
+    );
   }
-
-  async function write(request: OutboxWriteRequest): Promise<OutboxTransaction> {
-    const transaction = buildTransaction(request);
-    dynamoDb ??= new DynamoDBClient({});
-    try {
-      await dynamoDb.send(new TransactWriteItemsCommand(transaction.input));
-    } catch (error) {
-      if (
-        error instanceof TransactionCanceledException ||
-        (error as Error | undefined)?.name === 'TransactionCanceledException'
-      ) {
-        const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
-        const codes = reasons.map((r, i) => `${i}:${r.Code ?? 'None'}`).join(', ');
-        throw new OutboxTransactionCanceledError(
-          `DynamoDB cancelled the transaction, nothing was written (reasons by action index: ${codes || 'none given'}). ` +
-            'Actions are the writes in the order given, then one outbox item per event.',
-          reasons,
-          { cause: error },
-        );
-      }
-      throw error;
-    }
-    return transaction;
-  }
-
-  return { buildTransaction, write };
+  return {
+    tableName: options.tableName,
+    keys: options.keys ?? DEFAULT_KEY_ATTRIBUTES,
+    ttlSeconds,
+    retry,
+  };
 }
 
-/** The trace header an event's outbox item carries: the event's own, else the running Lambda invocation's. */
-function traceHeaderOf(event: OutboxEventInput): { traceHeader?: string } {
-  const traceHeader = event.traceHeader ?? process.env['_X_AMZN_TRACE_ID'];
-  return traceHeader ? { traceHeader } : {};
+/** The first event whose `detail` (as the relay will publish it) breaks its contract, as an outcome. */
+function contractViolations<TName extends string>(
+  events: readonly OutboxEvent[],
+  transaction: OutboxTransaction<TName>,
+): OutboxWriteOutcome<TName> | undefined {
+  for (const [index, event] of events.entries()) {
+    const item = transaction.items[index];
+    const violations = item ? event.contract.validateDetail(toEventDetail(item)) : [];
+    if (violations.length > 0) return { outcome: 'invalid-event', item: eventItemName(index), violations };
+  }
+  return undefined;
 }

@@ -8,19 +8,15 @@ import {
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { majorOf, userCreated } from '@outboxed/contracts';
 import { userCreatedNextMajor } from '@outboxed/contracts/testing';
-import { createOutboxWriter, toEventDetail } from '@outboxed/outbox';
+import { toEventDetail } from '@outboxed/outbox';
 import { parseOutboxItem } from '@outboxed/outbox/testing';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { userCreatedPublications } from '../../contract-publications';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { UserWriteError } from '../../errors';
-import {
-  createUser,
-  MAX_TRANSACTION_ATTEMPTS,
-  type CreateUserCommand,
-  type CreateUserDeps,
-} from './create-user';
+import { createUsersOutboxWriter } from '../../table/users-outbox';
+import { createUser, type CreateUserCommand, type CreateUserDeps } from './create-user';
 
 const NOW = new Date('2026-01-01T00:00:00.000Z');
 const USER_ID = '01KC0000000000000000000001';
@@ -29,6 +25,8 @@ const dynamoDb = new DynamoDBClient({
   credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
 });
 const ddbMock = mockClient(dynamoDb);
+/** Sends of one transaction the users table's writer makes before giving up on conflicts (its default). */
+const MAX_TRANSACTION_ATTEMPTS = 3;
 
 function deps(overrides: Partial<CreateUserDeps> = {}): CreateUserDeps & { sleeps: number[] } {
   const sleeps: number[] = [];
@@ -36,16 +34,17 @@ function deps(overrides: Partial<CreateUserDeps> = {}): CreateUserDeps & { sleep
   return {
     dynamoDb,
     tableName: 'users',
-    outboxWriter: createOutboxWriter(
-      { tableName: 'users' },
-      { now: () => NOW, newEventId: () => `01KE${String(++events).padStart(22, '0')}` },
-    ),
+    outboxWriter: createUsersOutboxWriter('users', {
+      dynamoDb,
+      now: () => NOW,
+      newEventId: () => `01KE${String(++events).padStart(22, '0')}`,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+    }),
     now: () => NOW,
     newUserId: () => USER_ID,
     idempotencyTtlSeconds: 3600,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-    },
     sleeps,
     ...overrides,
   };
@@ -137,10 +136,17 @@ describe('createUser', () => {
 
     await expect(createUser(command(), deps())).rejects.toThrow(
       new UserWriteError(
-        "DynamoDB cancelled the user's transaction for a reason the API cannot answer with a 4xx (reasons by action: 0:TransactionConflict, 1:None, 2:None).",
+        "DynamoDB cancelled the user's transaction for a reason the API cannot answer with a 4xx (transaction-conflict after 3 attempt(s); reasons by item: email: TransactionConflict).",
       ),
     );
     expect(ddbMock.commandCalls(TransactWriteItemsCommand)).toHaveLength(MAX_TRANSACTION_ATTEMPTS);
+  });
+
+  it("answers email-taken when the email-uniqueness item's condition fails", async () => {
+    ddbMock.on(TransactWriteItemsCommand).rejects(cancelled('ConditionalCheckFailed', 'None', 'None'));
+
+    await expect(createUser(command(), deps())).resolves.toEqual({ kind: 'email-taken' });
+    expect(ddbMock.commandCalls(TransactWriteItemsCommand)).toHaveLength(1);
   });
 
   it('fails with UserWriteError when the user id is already taken (a ULID collision), not with a 409', async () => {

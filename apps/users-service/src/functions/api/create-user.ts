@@ -1,14 +1,18 @@
 import { createHash } from 'node:crypto';
 import {
   GetItemCommand,
-  TransactionCanceledException,
-  TransactWriteItemsCommand,
   type CancellationReason,
   type DynamoDBClient,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { toEventDetail, type OutboxWriter } from '@outboxed/outbox';
+import {
+  describeCancellations,
+  outboxEvent,
+  type NamedWrite,
+  type OutboxWriteOutcome,
+  type OutboxWriter,
+} from '@outboxed/outbox';
 import type { ContractViolation } from '@outboxed/contracts';
 import { userCreatedPublications, type UserCreatedPublication } from '../../contract-publications';
 import { CREATE_USER_FIELDS, type CreateUserRequest } from '../../domain/create-user-request';
@@ -37,27 +41,21 @@ export const USER_AGGREGATE_TYPE = 'User';
  * @example idempotencyTtlSeconds: DEFAULT_IDEMPOTENCY_TTL_SECONDS
  */
 export const DEFAULT_IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
-/**
- * Attempts of the transaction when DynamoDB cancels it for a `TransactionConflict` (a concurrent transaction on
- * the same items).
- *
- * @example for (let attempt = 1; attempt <= MAX_TRANSACTION_ATTEMPTS; attempt += 1) …
- */
-export const MAX_TRANSACTION_ATTEMPTS = 3;
 
 /** What {@link createUser} needs from the outside world; the API handler passes production values. */
 export interface CreateUserDeps {
   readonly dynamoDb: Pick<DynamoDBClient, 'send'>;
   readonly tableName: string;
-  /** libs/outbox's writer for this table: it turns the user writes plus the UserCreated event into one transaction. */
-  readonly outboxWriter: Pick<OutboxWriter, 'buildTransaction'>;
+  /**
+   * libs/outbox's writer for this table (`createUsersOutboxWriter`): it turns the user writes plus the UserCreated
+   * event into one transaction, sends it (retrying `TransactionConflict`s) and names the outcome by item.
+   */
+  readonly outboxWriter: Pick<OutboxWriter, 'write'>;
   readonly now: () => Date;
   /** Generates user ids (ULIDs). */
   readonly newUserId: () => string;
   /** Lifetime of idempotency records, in seconds. */
   readonly idempotencyTtlSeconds: number;
-  /** Waits between transaction attempts after a `TransactionConflict`. */
-  readonly sleep: (ms: number) => Promise<void>;
   /** The events written with each user (both majors during a breaking change's window). @default userCreatedPublications */
   readonly publications?: readonly UserCreatedPublication[];
 }
@@ -89,12 +87,13 @@ interface StoredResponse {
 }
 
 /**
- * Creates a user: ONE `TransactWriteItems` built by libs/outbox's writer puts, in this order,
- * the idempotency record (when an `Idempotency-Key` was sent), the email-uniqueness item, the user item and one
- * outbox item per publication (the latest UserCreated; both majors during a breaking change's window) — each with `attribute_not_exists`, so an email already registered or a reused key
- * cancels the whole transaction and nothing is written (guarantees 1 and 6). The event's detail is validated
- * against the published contract before anything is sent, built by the relay's own `toEventDetail`, so what is
- * validated is what will be published.
+ * Creates a user through libs/outbox's writer: ONE `TransactWriteItems` puts, in this order, the idempotency record
+ * (when an `Idempotency-Key` was sent), the email-uniqueness item, the user item and one outbox item per publication
+ * (the latest UserCreated; both majors during a breaking change's window) — each with `attribute_not_exists`, so an
+ * email already registered or a reused key cancels the whole transaction and nothing is written (guarantees 1 and
+ * 6). The writer validates each event's detail against its contract before sending (as the relay will publish it),
+ * retries `TransactionConflict`s, and names the outcome by item (`idempotency`, `email`, `user`): this function
+ * only turns that outcome into the service's answers.
  *
  * Idempotency lives in the same transaction rather than in Powertools' idempotency utility: its record is
  * committed if and only if the user is, so a retry always finds either nothing (and creates the user) or the
@@ -113,62 +112,98 @@ export async function createUser(
   const user = newUser(command.request, deps.newUserId(), now);
   const response: StoredResponse = { statusCode: 201, body: user };
   const requestHash = fingerprint(command.request);
-  const writes: TransactWriteItem[] = [
+  const outcome = await deps.outboxWriter.write({
+    writes: userWrites(command, user, { response, requestHash, now }, deps),
+    events: userEvents(deps.publications ?? userCreatedPublications, user, command.correlationId),
+  });
+  switch (outcome.outcome) {
+    case 'written': {
+      const [outboxItem] = outcome.items;
+      if (outboxItem === undefined)
+        throw new UserWriteError('The outbox writer built no outbox item: userCreatedPublications is empty.');
+      return { kind: 'created', user, eventId: outboxItem.eventId };
+    }
+    case 'invalid-event':
+      return rejectOrThrow(outcome.violations);
+    case 'condition-failed':
+      return conditionFailed(outcome, command, requestHash, deps);
+    default:
+      throw new UserWriteError(
+        `DynamoDB cancelled the user's transaction for a reason the API cannot answer with a 4xx ` +
+          `(${outcome.outcome} after ${outcome.attempts} attempt(s); reasons by item: ${describeCancellations(outcome.cancellations)}).`,
+      );
+  }
+}
+
+/** The names the user's transaction gives its writes: a cancellation names the one that failed. */
+type UserWriteName = 'idempotency' | 'email' | 'user';
+
+/** What the idempotency record of a request stores. */
+interface IdempotencyRecordInput {
+  readonly response: StoredResponse;
+  readonly requestHash: string;
+  readonly now: Date;
+}
+
+/** The idempotency record (when an `Idempotency-Key` was sent), the email-uniqueness item and the user item. */
+function userWrites(
+  command: CreateUserCommand,
+  user: User,
+  record: IdempotencyRecordInput,
+  deps: CreateUserDeps,
+): NamedWrite<UserWriteName>[] {
+  return [
     ...(command.idempotencyKey === undefined
       ? []
       : [
-          idempotencyPut(
-            deps.tableName,
-            command.idempotencyKey,
-            requestHash,
-            response,
-            now,
-            deps.idempotencyTtlSeconds,
-          ),
+          {
+            name: 'idempotency' as const,
+            write: idempotencyPut(deps.tableName, command.idempotencyKey, record, deps.idempotencyTtlSeconds),
+          },
         ]),
-    emailPut(deps.tableName, user),
-    userPut(deps.tableName, user),
+    { name: 'email', write: emailPut(deps.tableName, user) },
+    { name: 'user', write: userPut(deps.tableName, user) },
   ];
-  const publications = deps.publications ?? userCreatedPublications;
-  const transaction = deps.outboxWriter.buildTransaction({
-    writes,
-    // one event per publication, all in the user's transaction: during a breaking change's window both majors
-    events: publications.map(({ contract, data }) => ({
-      source: contract.source,
-      type: contract.detailType,
-      version: contract.version,
+}
+
+/** One event per publication, all in the user's transaction: during a breaking change's window both majors. */
+function userEvents(publications: readonly UserCreatedPublication[], user: User, correlationId: string) {
+  return publications.map(({ contract, data }) =>
+    outboxEvent(contract, data(user), {
       aggregateType: USER_AGGREGATE_TYPE,
       aggregateId: user.id,
       partitionKey: userPartition(user.id),
       sequence: 1,
       occurredAt: user.createdAt,
-      correlationId: command.correlationId,
-      data: data(user),
-    })),
-  });
-  const [outboxItem] = transaction.items;
-  if (outboxItem === undefined)
-    throw new UserWriteError('The outbox writer built no outbox item: userCreatedPublications is empty.');
-  for (const [index, { contract }] of publications.entries()) {
-    const item = transaction.items[index];
-    const violations = item ? contract.validateDetail(toEventDetail(item)) : [];
-    if (violations.length > 0) return rejectOrThrow(violations);
-  }
+      correlationId,
+    }),
+  );
+}
 
-  const reasons = await sendTransaction(transaction.input.TransactItems ?? [], deps);
-  if (reasons === undefined) return { kind: 'created', user, eventId: outboxItem.eventId };
-
-  const offset = command.idempotencyKey === undefined ? 0 : 1;
-  if (command.idempotencyKey !== undefined && reasons[0]?.Code === 'ConditionalCheckFailed') {
-    const stored = await storedIdempotencyRecord(reasons[0], command.idempotencyKey, deps);
+/**
+ * A failed condition is a domain answer when it is the idempotency record's (a retry: replay the stored answer, or
+ * refuse a reused key) or the email-uniqueness item's (the email is taken). Any other (the user id itself taken, a
+ * ULID collision) is not the client's to fix: throw (500).
+ */
+async function conditionFailed(
+  outcome: Extract<OutboxWriteOutcome<UserWriteName>, { outcome: 'condition-failed' }>,
+  command: CreateUserCommand,
+  requestHash: string,
+  deps: CreateUserDeps,
+): Promise<CreateUserOutcome> {
+  const idempotency = outcome.cancellations.find(
+    (cancellation) => cancellation.item === 'idempotency' && cancellation.code === 'ConditionalCheckFailed',
+  );
+  if (idempotency && command.idempotencyKey !== undefined) {
+    const stored = await storedIdempotencyRecord(idempotency.reason, command.idempotencyKey, deps);
     if (stored === undefined) return createUser(command, deps); // expired and deleted between the two calls
     if (stored.requestHash !== requestHash) return { kind: 'idempotency-key-reused' };
     return { kind: 'replayed', statusCode: stored.response.statusCode, body: stored.response.body };
   }
-  if (reasons[offset]?.Code === 'ConditionalCheckFailed') return { kind: 'email-taken' };
+  if (outcome.item === 'email') return { kind: 'email-taken' };
   throw new UserWriteError(
     `DynamoDB cancelled the user's transaction for a reason the API cannot answer with a 4xx ` +
-      `(reasons by action: ${reasons.map((reason, index) => `${index}:${reason.Code ?? 'None'}`).join(', ')}).`,
+      `(reasons by item: ${describeCancellations(outcome.cancellations)}).`,
   );
 }
 
@@ -188,40 +223,10 @@ function rejectOrThrow(violations: readonly ContractViolation[]): CreateUserOutc
   return { kind: 'invalid', errors };
 }
 
-/** Sends the transaction; returns `undefined` when committed, or DynamoDB's cancellation reasons. */
-async function sendTransaction(
-  items: readonly TransactWriteItem[],
-  deps: CreateUserDeps,
-): Promise<readonly CancellationReason[] | undefined> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      await deps.dynamoDb.send(new TransactWriteItemsCommand({ TransactItems: [...items] }));
-      return undefined;
-    } catch (error) {
-      if (
-        !(error instanceof TransactionCanceledException) &&
-        (error as Error | undefined)?.name !== 'TransactionCanceledException'
-      ) {
-        throw error;
-      }
-      const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
-      const conflict = reasons.some((reason) => reason.Code === 'TransactionConflict');
-      const conditionFailed = reasons.some((reason) => reason.Code === 'ConditionalCheckFailed');
-      if (conflict && !conditionFailed && attempt < MAX_TRANSACTION_ATTEMPTS) {
-        await deps.sleep(Math.random() * 50 * 2 ** attempt);
-        continue;
-      }
-      return reasons;
-    }
-  }
-}
-
 function idempotencyPut(
   tableName: string,
   key: string,
-  requestHash: string,
-  response: StoredResponse,
-  now: Date,
+  { requestHash, response, now }: IdempotencyRecordInput,
   ttlSeconds: number,
 ): TransactWriteItem {
   const nowSeconds = Math.floor(now.getTime() / 1000);

@@ -1,5 +1,6 @@
 import { createRelayHandler } from '@outboxed/outbox';
 import { usersContracts } from '../../domain/users-contracts';
+import { TABLE_KEYS } from '../../table/keys';
 
 /**
  * The users service's outbox relay: libs/outbox's relay on the users table's stream, publishing to the bus
@@ -7,4 +8,4 @@ import { usersContracts } from '../../domain/users-contracts';
  *
  * @example new OutboxRelay(this, 'Relay', { table, eventBus, entry: join(import.meta.dirname, 'handler.ts') });
  */
-export const handler = createRelayHandler({ contracts: usersContracts });
+export const handler = createRelayHandler({ contracts: usersContracts, keys: TABLE_KEYS });
