@@ -4,9 +4,9 @@ import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempo
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { createTracer, traceInvocation, type FunctionTracer } from '@outboxed/cdk-common/tracing';
 import type { AnyContract, ConsumerExpectations } from '@outboxed/contracts';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import {
@@ -88,9 +88,10 @@ export interface ConsumerHandlerDeps {
    * Powertools Tracer of the function: the kit opens the handler's subsegment (cold start and service annotated)
    * and one subsegment per record annotated with ids only (`eventId`, `correlationId`, `producerTraceId`). Pass
    * the one your own clients are captured with (`tracer.captureAWSv3Client`), so the function has one tracer.
-   * @default new Tracer({ serviceName: options.expectations.consumer }) (off where `POWERTOOLS_TRACE_ENABLED` is `false`)
+   * @default createTracer({ serviceName: options.expectations.consumer }) (off, and Powertools Tracer not loaded, where
+   * `POWERTOOLS_TRACE_ENABLED` is `false`)
    */
-  readonly tracer?: Tracer;
+  readonly tracer?: FunctionTracer;
   /** @default new Logger({ serviceName: options.expectations.consumer }) */
   readonly logger?: Logger;
   /**
@@ -166,7 +167,7 @@ interface ConsumerParts<TExpectations extends ConsumerExpectations> {
   readonly options: ConsumerHandlerOptions<TExpectations>;
   readonly deps: ConsumerHandlerDeps;
   readonly name: string;
-  readonly tracer: Tracer;
+  readonly tracer: FunctionTracer;
   readonly dynamoDb: DynamoDBClient;
   readonly sqs: SQSClient;
   readonly logger: Logger;
@@ -190,7 +191,7 @@ function consumerParts<TExpectations extends ConsumerExpectations>(
   deps: ConsumerHandlerDeps,
 ): ConsumerParts<TExpectations> {
   const name = options.expectations.consumer;
-  const tracer = deps.tracer ?? new Tracer({ serviceName: name });
+  const tracer = deps.tracer ?? createTracer({ serviceName: name });
   return {
     options,
     deps,
@@ -365,12 +366,7 @@ async function handleBatch<TExpectations extends ConsumerExpectations>(
 ): Promise<SQSBatchResponse> {
   const { tracer, logger, state } = parts;
   // the handler's subsegment under Lambda's function segment, as Powertools' captureLambdaHandler opens it
-  const segment = tracer.getSegment();
-  const handlerSegment = segment?.addNewSubsegment(`## ${process.env['_HANDLER'] ?? parts.name}`);
-  if (handlerSegment) tracer.setSegment(handlerSegment);
-  tracer.annotateColdStart();
-  tracer.addServiceNameAnnotation();
-  try {
+  return traceInvocation(tracer, process.env['_HANDLER'] ?? parts.name, async () => {
     logger.addContext(context);
     runtimeOf(parts).config.registerLambdaContext(context);
     // A processor per invocation: it holds the batch's results, so a shared one would mix concurrent calls.
@@ -393,13 +389,7 @@ async function handleBatch<TExpectations extends ConsumerExpectations>(
       failures: response.batchItemFailures.length,
     });
     return response;
-  } catch (error) {
-    tracer.addErrorAsMetadata(error as Error);
-    throw error;
-  } finally {
-    handlerSegment?.close();
-    if (segment) tracer.setSegment(segment);
-  }
+  });
 }
 
 /**
@@ -408,7 +398,7 @@ async function handleBatch<TExpectations extends ConsumerExpectations>(
  * `annotation.producerTraceId = "1-…"` every consumer's effect of one request.
  */
 function annotateRecord(
-  tracer: Tracer,
+  tracer: FunctionTracer,
   ids: { readonly eventId: unknown; readonly correlationId: unknown; readonly producerTraceId?: string },
 ): void {
   if (!tracer.isTracingEnabled()) return;

@@ -2,7 +2,6 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { RelayConfigurationError } from '../errors';
 import { DEFAULT_KEY_ATTRIBUTES, type KeyAttributes } from '../item/outbox-item';
@@ -12,7 +11,7 @@ import { RELAY_ENV } from './environment';
 import { mapOutboxRecord, type MappedRecord } from './map-record';
 import { DEFAULT_POISON_MESSAGE_MAX_BYTES } from './poison';
 import { processBatch, type BatchRecordMapping, type BatchResult } from './process-batch';
-import { traceInvocation, type InvocationTracer } from './tracing';
+import { createTracer, traceInvocation, type InvocationTracer } from '@outboxed/cdk-common/tracing';
 
 /** Options of {@link createRelayHandler}. */
 export interface RelayOptions {
@@ -76,8 +75,8 @@ export interface RelayDeps {
   /** @default process.env */
   readonly env: Readonly<Record<string, string | undefined>>;
   /**
-   * @default Powertools `Tracer` with service `POWERTOOLS_SERVICE_NAME` or `outbox-relay`; the default clients are
-   * captured with it (off where `POWERTOOLS_TRACE_ENABLED` is `false`)
+   * @default `createTracer` with service `POWERTOOLS_SERVICE_NAME` or `outbox-relay`; the default clients are
+   * captured with it (off, and Powertools Tracer not loaded, where `POWERTOOLS_TRACE_ENABLED` is `false`)
    */
   readonly tracer: InvocationTracer;
 }
@@ -161,7 +160,7 @@ function resolveOptions(options: RelayOptions, env: RelayDeps['env']): ResolvedO
 }
 
 function defaultDeps(): RelayDeps {
-  const tracer = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'outbox-relay' });
+  const tracer = createTracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'outbox-relay' });
   return {
     // The engine owns retries and the time budget: one SDK attempt, and a request time-out below the budget margin.
     eventBridge: tracer.captureAWSv3Client(

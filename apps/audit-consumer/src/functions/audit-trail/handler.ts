@@ -1,6 +1,6 @@
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { createTracer } from '@outboxed/cdk-common/tracing';
 import type { ConsumerHandler, ConsumerHandlerDeps } from '@outboxed/consumer-kit';
 import { ConsumerConfigurationError, createConsumerHandler } from '@outboxed/consumer-kit';
 import { expectations } from '../../contract-expectations';
@@ -28,7 +28,7 @@ export interface AuditTrailDeps extends ConsumerHandlerDeps {
  */
 export function createAuditTrailHandler(deps: AuditTrailDeps = {}): ConsumerHandler {
   // one tracer for the function: the kit's segments and clients, and the audit table's client
-  const tracer = deps.tracer ?? new Tracer({ serviceName: expectations.consumer });
+  const tracer = deps.tracer ?? createTracer({ serviceName: expectations.consumer });
   const auditTable =
     deps.auditTable ?? DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})));
   const env = deps.env ?? process.env;

@@ -1,5 +1,5 @@
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { createTracer } from '@outboxed/cdk-common/tracing';
 import type { ConsumerHandler, ConsumerHandlerDeps } from '@outboxed/consumer-kit';
 import { ConsumerConfigurationError, createConsumerHandler } from '@outboxed/consumer-kit';
 import { expectations } from '../../contract-expectations';
@@ -28,7 +28,7 @@ export interface WelcomeEmailDeps extends ConsumerHandlerDeps {
  */
 export function createWelcomeEmailHandler(deps: WelcomeEmailDeps = {}): ConsumerHandler {
   // one tracer for the function: the kit's segments and clients, and SES's
-  const tracer = deps.tracer ?? new Tracer({ serviceName: expectations.consumer });
+  const tracer = deps.tracer ?? createTracer({ serviceName: expectations.consumer });
   const ses = deps.ses ?? tracer.captureAWSv3Client(new SESv2Client({}));
   const env = deps.env ?? process.env;
   return createConsumerHandler(

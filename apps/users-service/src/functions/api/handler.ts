@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
-import { createOutboxWriter, traceInvocation } from '@outboxed/outbox';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
+import { createTracer, traceInvocation } from '@outboxed/cdk-common/tracing';
+import { createOutboxWriter } from '@outboxed/outbox';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { monotonicFactory } from 'ulid';
 import { API_ENV, METRICS_NAMESPACE, requiredEnv, SERVICE_NAME } from '../../config';
@@ -244,7 +245,7 @@ function routeOf(event: APIGatewayProxyEventV2): string {
 // the environment is read on the first invocation, not at import.
 // the function's trace (Tracing: Active): its subsegment per request, the table's calls captured; the outbox writer
 // stores the invocation's trace header on the outbox item, so the trace goes on through the bus to each consumer
-const tracer = new Tracer({ serviceName: SERVICE_NAME });
+const tracer = createTracer({ serviceName: SERVICE_NAME });
 const dynamoDb = tracer.captureAWSv3Client(new DynamoDBClient({}));
 const logger = new Logger({ serviceName: SERVICE_NAME });
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });

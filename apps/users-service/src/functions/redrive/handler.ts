@@ -1,14 +1,14 @@
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { createRedriveHandler, traceInvocation } from '@outboxed/outbox';
+import { createTracer, traceInvocation } from '@outboxed/cdk-common/tracing';
+import { createRedriveHandler } from '@outboxed/outbox';
 import { usersContracts } from '../../domain/users-contracts';
 
 // The function's trace (Tracing: Active; service POWERTOOLS_SERVICE_NAME, which OutboxRelay sets): one subsegment
 // per invocation, every client's calls captured in it.
-const tracer = new Tracer();
+const tracer = createTracer();
 const redrive = createRedriveHandler({
   contracts: usersContracts,
   deps: {

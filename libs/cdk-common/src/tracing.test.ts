@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { describe, expect, it, vi } from 'vitest';
 import { traceInvocation } from './tracing';
@@ -53,5 +55,46 @@ describe('traceInvocation', () => {
     await expect(traceInvocation(new Tracer({ enabled: false }), 'relay', async () => 'done')).resolves.toBe(
       'done',
     );
+  });
+});
+
+describe('createTracer', () => {
+  /** Imports the tracing module in a fresh Node process with `env`, and reports what it loaded and returned. */
+  function loadIn(env: Record<string, string>) {
+    const script = [
+      "const { createTracer } = await import('./src/tracing.ts');",
+      "const tracer = createTracer({ serviceName: 'probe' });",
+      'const client = { send() {} };',
+      'console.log(JSON.stringify({',
+      '  xraySdkLoaded: Boolean(process.namespaces?.AWSXRay),',
+      '  enabled: tracer.isTracingEnabled(),',
+      '  clientKept: tracer.isTracingEnabled() ? null : tracer.captureAWSv3Client(client) === client,',
+      '  segment: tracer.isTracingEnabled() ? null : (tracer.getSegment() ?? null),',
+      '}));',
+    ].join('\n');
+    const output = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: join(import.meta.dirname, '..'),
+      env: { PATH: process.env.PATH ?? '', ...env },
+      encoding: 'utf8',
+    });
+    return JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
+  }
+
+  it('with POWERTOOLS_TRACE_ENABLED=false, never loads the X-Ray SDK (its async hooks) and leaves clients as they are', () => {
+    expect(loadIn({ POWERTOOLS_TRACE_ENABLED: 'false' })).toEqual({
+      xraySdkLoaded: false,
+      enabled: false,
+      clientKept: true,
+      segment: null,
+    });
+  });
+
+  it('otherwise is Powertools Tracer, which loads the X-Ray SDK and traces in Lambda', () => {
+    const inLambda = loadIn({
+      AWS_LAMBDA_FUNCTION_NAME: 'probe',
+      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+    });
+
+    expect(inLambda).toMatchObject({ xraySdkLoaded: true, enabled: true });
   });
 });
