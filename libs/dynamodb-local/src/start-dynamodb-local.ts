@@ -157,11 +157,7 @@ function spawnJvm(port: number, options: StartDynamoDbLocalOptions): SpawnedJvm 
   };
 
   const endpoint = `http://127.0.0.1:${port}`;
-  const clientConfig = {
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  };
+  const clientConfig = dynamoDbLocalClientConfig(endpoint);
   return { port, endpoint, clientConfig, child, output, exited, exitedDuringStart, stop };
 }
 
@@ -215,6 +211,15 @@ function crashedError(jvm: SpawnedJvm, code: number | null): DynamoDbLocalStartE
   return new ErrorClass(
     `DynamoDB Local exited with code ${code} before it was ready on port ${jvm.port}. Its output:\n${jvm.output.join('\n')}`,
   );
+}
+
+/**
+ * Dummy credentials and region for an SDK client of the DynamoDB Local at `endpoint` (it ignores both: `-sharedDb`).
+ *
+ * @example new DynamoDBClient(dynamoDbLocalClientConfig('http://127.0.0.1:8000'));
+ */
+export function dynamoDbLocalClientConfig(endpoint: string): DynamoDbLocal['clientConfig'] {
+  return { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 }
 
 function sleep(ms: number): Promise<undefined> {

@@ -1,0 +1,2 @@
+export { sharedDynamoDbLocal, uniqueTableName } from './shared';
+export type { SharedDynamoDbLocal } from './shared';
