@@ -6,8 +6,7 @@ import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-
 import { CONSUMER_ENV } from '@outboxed/consumer-kit';
 import { createIdempotencyTable, lambdaContext, sqsEventOf } from '@outboxed/consumer-kit/testing';
 import { EXAMPLE_USER_ID, exampleUserCreatedEvent, exampleUserCreatedV1Event } from '@outboxed/contracts';
-import { startDynamoDbLocal } from '@outboxed/dynamodb-local';
-import type { DynamoDbLocal } from '@outboxed/dynamodb-local';
+import { sharedDynamoDbLocal } from '@outboxed/dynamodb-local/vitest';
 import { startEdge } from '@outboxed/local-aws';
 import type { Edge } from '@outboxed/local-aws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,14 +50,14 @@ function expectedRecord(
 }
 
 describe('audit-trail handler', () => {
-  let ddb: DynamoDbLocal;
+  const ddb = sharedDynamoDbLocal();
   let edge: Edge;
   let dynamoDb: DynamoDBClient;
   let documents: DynamoDBDocumentClient;
   let sqs: SQSClient;
 
   beforeAll(async () => {
-    [ddb, edge] = await Promise.all([startDynamoDbLocal(), startEdge()]);
+    edge = await startEdge();
     dynamoDb = new DynamoDBClient(ddb.clientConfig);
     documents = DynamoDBDocumentClient.from(dynamoDb);
     sqs = new SQSClient({ endpoint: edge.endpoint, region: edge.region, credentials: edge.credentials });
@@ -66,7 +65,7 @@ describe('audit-trail handler', () => {
   afterAll(async () => {
     documents.destroy();
     sqs.destroy();
-    await Promise.all([ddb.stop(), edge.stop()]);
+    await edge.stop();
   });
 
   /** Creates the audit table as the construct deploys it (pk, sk, index byOccurredOn). */

@@ -6,8 +6,7 @@ import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/c
 import { CONSUMER_ENV } from '@outboxed/consumer-kit';
 import { createIdempotencyTable, lambdaContext, sqsEventOf } from '@outboxed/consumer-kit/testing';
 import { exampleUserCreatedEvent, exampleUserCreatedV1Event } from '@outboxed/contracts';
-import { startDynamoDbLocal } from '@outboxed/dynamodb-local';
-import type { DynamoDbLocal } from '@outboxed/dynamodb-local';
+import { sharedDynamoDbLocal } from '@outboxed/dynamodb-local/vitest';
 import { startEdge } from '@outboxed/local-aws';
 import type { Edge } from '@outboxed/local-aws';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -28,14 +27,14 @@ function userCreated(eventId: string, email = `user-${eventId.slice(-2)}@example
 }
 
 describe('welcome-email handler', () => {
-  let ddb: DynamoDbLocal;
+  const ddb = sharedDynamoDbLocal();
   let edge: Edge;
   let dynamoDb: DynamoDBClient;
   let ses: SESv2Client;
   let sqs: SQSClient;
 
   beforeAll(async () => {
-    [ddb, edge] = await Promise.all([startDynamoDbLocal(), startEdge()]);
+    edge = await startEdge();
     dynamoDb = new DynamoDBClient(ddb.clientConfig);
     const edgeConfig = { endpoint: edge.endpoint, region: edge.region, credentials: edge.credentials };
     ses = new SESv2Client(edgeConfig);
@@ -46,7 +45,7 @@ describe('welcome-email handler', () => {
   });
   afterAll(async () => {
     for (const client of [dynamoDb, ses, sqs]) client.destroy();
-    await Promise.all([ddb.stop(), edge.stop()]);
+    await edge.stop();
   });
 
   /** A handler over a fresh idempotency table and dead-letter queue, sending through `sesClient`. */
