@@ -4,8 +4,8 @@
 // Powertools EMF line), and each 5-second tick evaluates every alarm on what the store retains.
 import { performance } from 'node:perf_hooks';
 import { AlarmMonitor } from '../src/alarms/alarm-monitor.ts';
-import { discoverApps, findWorkspaceRoot, readAssembly } from '../src/index.ts';
-import { deployStacks, orderStacks, planStack } from '../src/index.ts';
+import { findWorkspaceRoot } from '../src/index.ts';
+import { deployStacks, discoverApps, orderStacks, planStack, readAssembly } from '../src/testing/index.ts';
 
 const RATE = Number(process.env.BENCH_RATE ?? 50);
 const MINUTES = Number(process.env.BENCH_MINUTES ?? 10);

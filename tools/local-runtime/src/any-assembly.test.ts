@@ -14,7 +14,8 @@ import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { synthesizeApp } from './assembly';
-import { findWorkspaceRoot, startLocalRuntime } from './runtime';
+import { startLocalRuntime } from './runtime';
+import { findWorkspaceRoot } from './workspace-root';
 import type { LocalRuntime } from './runtime';
 
 const example = join(import.meta.dirname, '..', 'examples', 'stream-and-queue');

@@ -7,7 +7,8 @@ import type { EdgeFaultPlan } from '@outboxed/local-aws';
 import type { RuntimeLog } from './esm/types';
 import type { FunctionLogSink } from './lambda/local-function';
 import { formatFunctionLine, formatLogEvent } from './log-format';
-import { findWorkspaceRoot, nearestWorkspaceRoot, startLocalRuntime } from './runtime';
+import { startLocalRuntime } from './runtime';
+import { findWorkspaceRoot, nearestWorkspaceRoot } from './workspace-root';
 import type { LocalRuntime } from './runtime';
 
 const USAGE = `Usage:

@@ -1,7 +1,7 @@
 import type { Edge, EdgeFaultPlan } from '@outboxed/local-aws';
 import type { LocalAlarmState } from './alarms/types';
 import { LocalRuntimeError } from './errors';
-import type { RuntimeLog, RuntimeLogEvent } from './esm/types';
+import type { RuntimeLog } from './esm/types';
 import type { RuntimeFaults } from './faults/runtime-faults';
 import type { FunctionRegistry } from './lambda/function-registry';
 import type { FunctionLogSink } from './lambda/local-function';
@@ -21,10 +21,7 @@ import {
 } from './start/run-steps';
 import type { RunningServices } from './start/run-steps';
 
-export { findWorkspaceRoot, nearestWorkspaceRoot } from './workspace-root';
-export { lambdaEnvironment } from './start/lambda-environment';
-export { runtimeMismatches } from './start/runtime-mismatches';
-export type { RuntimeLogEvent };
+export { findWorkspaceRoot } from './workspace-root';
 
 /**
  * Options of {@link startLocalRuntime}.

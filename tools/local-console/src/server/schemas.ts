@@ -14,7 +14,11 @@ export interface RegistrySchema {
   readonly versions: readonly string[];
 }
 
-/** Who reads an event type, as declared (contract expectations) and as seen (consumer logs). */
+/**
+ * Who reads an event type, as declared (contract expectations) and as seen (consumer logs).
+ *
+ * @example const reader: SchemaReader = { consumer: 'email-consumer', detailType: 'UserCreated', readsAs: 1, source: 'apps/email-consumer/src/contract-expectations.ts' };
+ */
 export interface SchemaReader {
   readonly consumer: string;
   readonly detailType: string;

@@ -155,7 +155,7 @@ describe('docs/adding-a-consumer.md, followed in a real workspace copy', () => {
   );
 
   it('npm start: the local runtime discovers the new app and can run every resource of its synthesized stack', async () => {
-    const runtime = await import('@outboxed/local-runtime');
+    const runtime = await import('@outboxed/local-runtime/testing');
 
     const app = runtime.discoverApps(copy.root).find((a) => a.name === PROJECT);
     if (!app) throw new Error(`the local runtime does not discover apps/${PROJECT}`);

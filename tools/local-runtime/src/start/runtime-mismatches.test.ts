@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runtimeMismatches } from './runtime';
-import { planStack } from './template/stack-plan';
+import { runtimeMismatches } from './runtime-mismatches';
+import { planStack } from '../template/stack-plan';
 
 const plan = planStack({
   app: 'users-service',

@@ -1,0 +1,3 @@
+// What the console's browser test uses beside the public face: the Chromium it drives.
+export { chromiumPath } from '../browser';
+export { BrowserNotFoundError } from '../errors';
