@@ -3,9 +3,15 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { ADA, JSON_HEADERS, parse, post, testApi, useUsersTable } from '../../testing/api-harness';
 import { apiEvent, scanTable, type ApiEventOptions } from '../../testing/fixtures';
+import { createUsersOutboxWriter } from '../../table/users-outbox';
 import { MAX_BODY_BYTES } from './http';
 
 const table = useUsersTable();
+
+/** The API's DynamoDB client and its outbox writer's (which sends the transaction), both on `client`. */
+function failingDynamoDb(client: DynamoDBClient) {
+  return { dynamoDb: client, outboxWriter: createUsersOutboxWriter(table.tableName, { dynamoDb: client }) };
+}
 
 describe('POST /users rejections', () => {
   const oversized = JSON.stringify({ ...ADA, name: 'x'.repeat(MAX_BODY_BYTES) });
@@ -268,7 +274,7 @@ describe('POST /users rejections', () => {
     mockClient(failing)
       .on(TransactWriteItemsCommand)
       .rejects(new Error('socket hang up at 10.0.0.7: internal detail'));
-    const { api, logs } = testApi(table, { dynamoDb: failing });
+    const { api, logs } = testApi(table, failingDynamoDb(failing));
 
     const response = await api(post(ADA, { 'x-correlation-id': 'corr-1' }));
 
@@ -294,7 +300,7 @@ describe('POST /users rejections', () => {
       ],
     });
     mockClient(failing).on(TransactWriteItemsCommand).rejects(carryingItem);
-    const { api, logs } = testApi(table, { dynamoDb: failing });
+    const { api, logs } = testApi(table, failingDynamoDb(failing));
 
     const response = await api(post(ADA));
 
