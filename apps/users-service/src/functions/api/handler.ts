@@ -4,7 +4,6 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { createTracer, traceInvocation } from '@outboxed/cdk-common/tracing';
-import { createOutboxWriter } from '@outboxed/outbox';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { monotonicFactory } from 'ulid';
 import { API_ENV, METRICS_NAMESPACE, requiredEnv, SERVICE_NAME } from '../../config';
@@ -13,6 +12,7 @@ import type { FieldError } from '../../domain/field-error';
 import { isUserId } from '../../domain/user';
 import { UsersServiceError } from '../../errors';
 import { createUser, DEFAULT_IDEMPOTENCY_TTL_SECONDS, type CreateUserDeps } from './create-user';
+import { createUsersOutboxWriter } from '../../table/users-outbox';
 import { getUser } from './get-user';
 import {
   CORRELATION_ID_HEADER,
@@ -270,11 +270,10 @@ function productionDeps(): ApiDeps {
   return {
     dynamoDb,
     tableName,
-    outboxWriter: createOutboxWriter({ tableName }, { dynamoDb }),
+    outboxWriter: createUsersOutboxWriter(tableName, { dynamoDb }),
     now: () => new Date(),
     newUserId: () => newUlid(),
     idempotencyTtlSeconds: Number.isSafeInteger(ttl) && ttl > 0 ? ttl : DEFAULT_IDEMPOTENCY_TTL_SECONDS,
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     logger,
     metrics,
     newCorrelationId: () => randomUUID(),
