@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkspaceCopy } from './testing/workspace-copy';
-import { copyWorkspace } from './testing/workspace-copy';
+import { workspaceCopy } from './testing/workspace-copy';
 
 /** Where UserCreated's schema versions live, in the copy. */
 const SCHEMAS = join('libs', 'contracts', 'schemas', 'outboxed.users@UserCreated');
@@ -49,7 +49,7 @@ describe('guarantee 7: a compatible new version is one producer-side change', ()
   let next: number;
 
   beforeAll(() => {
-    copy = copyWorkspace();
+    copy = workspaceCopy('contract-evolution');
     next = addOptionalFieldVersion(copy);
     copy.run(process.execPath, ['--import', 'tsx', 'libs/contracts/src/cli/codegen.ts', '--from-files']);
     copy.run(process.execPath, ['--import', 'tsx', 'libs/contracts/src/cli/asyncapi.ts']);

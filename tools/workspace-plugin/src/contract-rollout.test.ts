@@ -5,7 +5,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { userCreatedNextMajor } from '@outboxed/contracts/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkspaceCopy } from './testing/workspace-copy';
-import { copyWorkspace } from './testing/workspace-copy';
+import { workspaceCopy } from './testing/workspace-copy';
 
 /**
  * A breaking change of UserCreated walked end to end as docs/evolving-contracts.md tells teams to, in a copy of the
@@ -131,7 +131,7 @@ async function deployAndCreateUser(email: string): Promise<Observed> {
 
 describe('guarantee 7: a breaking change is a new major, published beside the old one until no consumer reads it', () => {
   beforeAll(() => {
-    copy = copyWorkspace();
+    copy = workspaceCopy('contract-rollout');
     addMajorToContracts();
   }, 300_000);
   afterAll(() => copy?.remove());
