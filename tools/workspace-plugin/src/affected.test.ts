@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { taskPlan, taskPlans } from './testing/task-plan';
 import type { TaskPlan } from './testing/task-plan';
 import type { WorkspaceCopy } from './testing/workspace-copy';
-import { copyWorkspace } from './testing/workspace-copy';
+import { workspaceCopy } from './testing/workspace-copy';
 
 const SLOW = 5 * 60_000;
 const SERVICES = ['audit-consumer', 'email-consumer', 'users-service'];
@@ -12,10 +12,20 @@ const SERVICES = ['audit-consumer', 'email-consumer', 'users-service'];
 let copy: WorkspaceCopy;
 let base: string;
 /**
- * `tests/chaos` (end-to-end tests of the running system, an Nx project depending on every service) when the workspace
- * has it: a change to a service affects it too.
+ * The projects that run the apps end to end (tests/e2e, tests/chaos): the ones with an implicit dependency on every
+ * service. A change to a service affects them too.
  */
 let endToEnd: string[];
+
+type Graph = {
+  graph: { dependencies: Record<string, { source: string; target: string; type: string }[]> };
+};
+
+/** The copy's project graph, as `nx graph --file` writes it. */
+function projectGraph(): Graph {
+  copy.nx('graph', '--file=graph.json');
+  return JSON.parse(readFileSync(join(copy.root, 'graph.json'), 'utf8')) as Graph;
+}
 
 /**
  * Starts a branch from the copy's first commit, appends a comment line to `file` (a real edit of the project's code)
@@ -70,25 +80,30 @@ function sorted(plan: TaskPlan['dependencies']): Record<string, string[]> {
 
 // One workspace copy for every test of this file.
 beforeAll(() => {
-  copy = copyWorkspace();
+  copy = workspaceCopy('affected');
   base = copy.git('rev-parse', 'HEAD');
-  // the projects that run the apps end to end (the chaos suite, the console's browser test) depend on them
-  const projects = copy.nx('show', 'projects').split('\n');
-  endToEnd = ['chaos', 'local-console'].filter((p) => projects.includes(p));
+  endToEnd = Object.entries(projectGraph().graph.dependencies)
+    .filter(([project, deps]) =>
+      SERVICES.every((s) => project !== s && deps.some((d) => d.target === s && d.type === 'implicit')),
+    )
+    .map(([project]) => project)
+    .sort();
 }, SLOW);
 
 afterAll(() => copy?.remove());
 
-describe('nx affected in a throwaway git repository of the workspace', () => {
+// Each test runs Nx in the copy (a project graph, a task plan): a minute or more on a busy 2-core machine.
+describe('nx affected in a throwaway git repository of the workspace', { timeout: SLOW }, () => {
   it('knows exactly the three services as deployable apps', () => {
     expect(copy.nx('show', 'projects', '--withTarget', 'deploy').split('\n').sort()).toEqual(SERVICES);
   });
 
+  it('the end-to-end tests are a project of their own that depends on every service (tests/e2e and the chaos suite)', () => {
+    expect(endToEnd).toEqual(expect.arrayContaining(['chaos', 'e2e']));
+  });
+
   it('nx graph links each consumer to the producer of the events it reads (contract edges of the workspace plugin)', () => {
-    copy.nx('graph', '--file=graph.json');
-    const graph = JSON.parse(readFileSync(join(copy.root, 'graph.json'), 'utf8')) as {
-      graph: { dependencies: Record<string, { source: string; target: string; type: string }[]> };
-    };
+    const graph = projectGraph();
 
     const betweenServices = Object.values(graph.graph.dependencies)
       .flat()
@@ -171,15 +186,7 @@ describe('nx affected in a throwaway git repository of the workspace', () => {
     const { affected, deploys } = affectedAndDeployPlan();
 
     expect(affected).toEqual(
-      [
-        'contracts',
-        'consumer-kit',
-        'outbox',
-        'local-runtime',
-        'workspace-plugin',
-        ...SERVICES,
-        ...endToEnd,
-      ].sort(),
+      ['contracts', 'consumer-kit', 'outbox', 'workspace-plugin', ...SERVICES, ...endToEnd].sort(),
     );
     expect(sorted(deploys)).toEqual(
       expectedDeploys({
@@ -200,7 +207,7 @@ describe('nx affected in a throwaway git repository of the workspace', () => {
   });
 });
 
-describe('synth and deploy of a service in the workspace copy', () => {
+describe('synth and deploy of a service in the workspace copy', { timeout: SLOW }, () => {
   beforeAll(() => copy.git('checkout', '--quiet', '--force', base));
 
   it('synth misses the cache for another account, region or context (never a stale or placeholder assembly)', () => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guideCommand, guideCommands, shellWords } from '../../testing/guide-commands';
 import { taskPlan } from '../../testing/task-plan';
 import type { WorkspaceCopy } from '../../testing/workspace-copy';
-import { copyWorkspace, linkWorkspacePackage } from '../../testing/workspace-copy';
+import { linkWorkspacePackage, workspaceCopy } from '../../testing/workspace-copy';
 
 const SLOW = 15 * 60_000;
 /** The guide's example name, which a team may well pick (its app would then exist in the copy). */
@@ -44,7 +44,7 @@ function runGuideCommand(line: string, ...extra: string[]): string {
 
 describe('docs/adding-a-consumer.md, followed in a real workspace copy', () => {
   beforeAll(() => {
-    copy = copyWorkspace();
+    copy = workspaceCopy('generated-app');
   }, SLOW);
 
   afterAll(() => copy?.remove());
@@ -110,7 +110,7 @@ describe('docs/adding-a-consumer.md, followed in a real workspace copy', () => {
     SLOW,
   );
 
-  it("its first pull request affects only the new app and plans only the new app's deploy", () => {
+  it("its first pull request affects only the new app (and the end-to-end tests, which depend on every app) and plans only the new app's deploy", () => {
     copy.git('checkout', '--quiet', '-b', 'first-pull-request');
     copy.git('add', '--all');
     copy.git('commit', '--quiet', '--no-verify', '-m', `${PROJECT}: generated`);
@@ -122,7 +122,13 @@ describe('docs/adding-a-consumer.md, followed in a real workspace copy', () => {
       graph: { dependencies: Record<string, { target: string; type: string }[]> };
     };
 
-    expect(affected).toEqual([PROJECT]);
+    // tests/e2e depends on every project tagged type:app (its implicitDependencies), so no generator edit is needed
+    expect(affected).toEqual(['e2e', PROJECT].sort());
+    expect(graph.graph.dependencies['e2e']).toContainEqual({
+      source: 'e2e',
+      target: PROJECT,
+      type: 'implicit',
+    });
     expect(plan.dependencies).toEqual({
       [`${PROJECT}:synth`]: [],
       [`${PROJECT}:deploy`]: [`${PROJECT}:synth`],

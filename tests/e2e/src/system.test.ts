@@ -1,5 +1,3 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { DynamoDBClient, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import {
   EventBridgeClient,
@@ -17,20 +15,18 @@ import {
 } from '@aws-sdk/client-sqs';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { USERS_EVENT_SOURCE, USERS_SERVICE_PARAMETERS } from '@outboxed/contracts';
+import type { DeployedResource, LocalRuntime, RuntimeLogEvent } from '@outboxed/local-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RuntimeLogEvent } from '../esm/types';
-import { findWorkspaceRoot, startLocalRuntime } from '../runtime';
-import type { LocalRuntime } from '../runtime';
-import type { DeployedResource } from '../template/deploy';
+import { startSystem } from './start-system';
+import type { RunningSystem } from './start-system';
 
-const root = findWorkspaceRoot(import.meta.dirname);
 const clientConfig = (endpoint: string) => ({
   endpoint,
   region: 'us-east-1',
   credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
 });
+let system: RunningSystem;
 let runtime: LocalRuntime;
-let dataDir: string;
 let ddb: DynamoDBClient;
 let sqs: SQSClient;
 let events: EventBridgeClient;
@@ -97,23 +93,14 @@ const postUser = (body: unknown) =>
   });
 
 beforeAll(async () => {
-  mkdirSync(join(root, 'tmp'), { recursive: true });
-  dataDir = mkdtempSync(join(root, 'tmp', 'local-runtime-e2e-'));
-  runtime = await startLocalRuntime({
-    workspaceRoot: root,
-    apps: ['users-service', 'email-consumer', 'audit-consumer'],
-    assemblyOutDir: join(root, 'tmp', 'local-runtime-e2e-assemblies'),
-    dataDir,
-    edgePort: 0,
-    dynamoDbPort: 0,
-    apiPort: 0,
-    streamPollIntervalMs: 100,
+  system = await startSystem('local-runtime-e2e', {
     // seconds instead of minutes between a failed message's receives, so retries reach the DLQ within the test
     propertyOverrides: ({ type }, properties) =>
       type === 'AWS::SQS::Queue' ? { ...properties, VisibilityTimeout: 2 } : properties,
     log: (e) => logEvents.push(e),
     functionLog: () => undefined,
   });
+  runtime = system.runtime;
   const edge = clientConfig(runtime.endpoints.edge);
   ddb = new DynamoDBClient(clientConfig(runtime.endpoints.dynamodb));
   sqs = new SQSClient(edge);
@@ -145,8 +132,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const client of [ddb, sqs, events, ses]) client?.destroy();
-  await runtime?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await system?.stop();
 });
 
 describe('local runtime end to end: users-service, email-consumer and audit-consumer from their cloud assemblies', () => {

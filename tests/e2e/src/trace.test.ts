@@ -1,30 +1,18 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { newTraceId, parseTraceHeader } from '@outboxed/local-aws';
+import type { LocalRuntime } from '@outboxed/local-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findWorkspaceRoot, startLocalRuntime } from '../runtime';
-import type { LocalRuntime } from '../runtime';
+import { startSystem } from './start-system';
+import type { RunningSystem } from './start-system';
 
-const root = findWorkspaceRoot(import.meta.dirname);
+let system: RunningSystem;
 let runtime: LocalRuntime;
-let dataDir: string;
 let ddb: DynamoDBClient;
 /** Every JSON line a function printed (Powertools Logger's), with the function's name. */
 const lines: { fn: string; log: Record<string, unknown> }[] = [];
 
 beforeAll(async () => {
-  mkdirSync(join(root, 'tmp'), { recursive: true });
-  dataDir = mkdtempSync(join(root, 'tmp', 'local-runtime-trace-'));
-  runtime = await startLocalRuntime({
-    workspaceRoot: root,
-    apps: ['users-service', 'email-consumer', 'audit-consumer'],
-    assemblyOutDir: join(root, 'tmp', 'local-runtime-trace-assemblies'),
-    dataDir,
-    edgePort: 0,
-    dynamoDbPort: 0,
-    apiPort: 0,
-    streamPollIntervalMs: 100,
+  system = await startSystem('local-runtime-trace', {
     log: () => undefined,
     functionLog: (fn, line) => {
       try {
@@ -34,6 +22,7 @@ beforeAll(async () => {
       }
     },
   });
+  runtime = system.runtime;
   ddb = new DynamoDBClient({
     endpoint: runtime.endpoints.dynamodb,
     region: 'us-east-1',
@@ -43,8 +32,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   ddb?.destroy();
-  await runtime?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await system?.stop();
 });
 
 describe('one X-Ray trace from the API request to each consumer’s effect (local runtime, real assemblies)', () => {

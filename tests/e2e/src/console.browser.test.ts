@@ -1,24 +1,22 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { findWorkspaceRoot, startLocalRuntime } from '@outboxed/local-runtime';
+import { ConsoleJournal, declaredReaders, startConsole } from '@outboxed/local-console';
+import { chromiumPath } from '@outboxed/local-console/testing';
+import type { RunningConsole } from '@outboxed/local-console';
 import type { LocalRuntime } from '@outboxed/local-runtime';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumPath } from '../browser';
-import { startConsole } from '../server/console-server';
-import type { RunningConsole } from '../server/console-server';
-import { declaredReaders } from '../server/declared-readers';
-import { ConsoleJournal } from '../server/journal';
+import { startSystem, workspaceRoot } from './start-system';
+import type { RunningSystem } from './start-system';
 
 // The whole system (users-service, email-consumer, audit-consumer from their synthesized stacks, real DynamoDB
 // Local) with the console beside it, driven in Debian's Chromium.
-const root = findWorkspaceRoot(import.meta.dirname);
+let system: RunningSystem;
 let runtime: LocalRuntime;
 let consoleServer: RunningConsole;
 let browser: Browser;
 let page: Page;
-let dataDir: string;
 const pageErrors: string[] = [];
 
 const postUser = async (name: string, correlationId: string) => {
@@ -34,18 +32,8 @@ const stepsShown = (step: string) => page.locator(`[data-testid=trace-timeline] 
 
 beforeAll(async () => {
   const executablePath = chromiumPath();
-  mkdirSync(join(root, 'tmp'), { recursive: true });
-  dataDir = mkdtempSync(join(root, 'tmp', 'local-console-e2e-'));
   const journal = new ConsoleJournal();
-  runtime = await startLocalRuntime({
-    workspaceRoot: root,
-    apps: ['users-service', 'email-consumer', 'audit-consumer'],
-    assemblyOutDir: join(root, 'tmp', 'local-console-e2e-assemblies'),
-    dataDir,
-    edgePort: 0,
-    dynamoDbPort: 0,
-    apiPort: 0,
-    streamPollIntervalMs: 100,
+  system = await startSystem('local-console-e2e', {
     // a failed message comes back after 2 s and is dead-lettered at its second receive, so the test stays short
     propertyOverrides: ({ type }, properties) =>
       type === 'AWS::SQS::Queue'
@@ -60,11 +48,12 @@ beforeAll(async () => {
     log: (e) => journal.runtimeLog(e),
     functionLog: (name, line) => journal.functionLine(name, line),
   });
+  runtime = system.runtime;
   consoleServer = await startConsole({
     runtime,
     journal,
     port: 0,
-    declaredReaders: () => declaredReaders(root),
+    declaredReaders: () => declaredReaders(workspaceRoot),
   });
   browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox'] });
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -77,8 +66,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await consoleServer?.stop();
-  await runtime?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await system?.stop();
 });
 
 describe('local console in a real browser', () => {
@@ -105,8 +93,11 @@ describe('local console in a real browser', () => {
     // personal data stays hidden until the payload is opened
     expect(timeline).not.toContain('Ada Lovelace');
     expect(timeline).not.toContain('console-e2e-trace@example.com');
-    mkdirSync(join(root, 'docs', 'images'), { recursive: true });
-    await page.screenshot({ path: join(root, 'docs', 'images', 'console-trace.png'), fullPage: true });
+    mkdirSync(join(workspaceRoot, 'docs', 'images'), { recursive: true });
+    await page.screenshot({
+      path: join(workspaceRoot, 'docs', 'images', 'console-trace.png'),
+      fullPage: true,
+    });
     await page.click('[data-testid=open-payload]');
     await expect
       .poll(() => page.locator('[data-testid=payload]').innerText(), { timeout: 10_000 })
