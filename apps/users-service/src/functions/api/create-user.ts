@@ -16,7 +16,6 @@ import {
 import type { ContractViolation } from '@outboxed/contracts';
 import { userCreatedPublications, type UserCreatedPublication } from '../../contract-publications';
 import type { CreateUserRequest } from '../../domain/create-user-request';
-import type { FieldError } from '../../domain/field-error';
 import { newUser, type User } from '../../domain/user';
 import { UserWriteError } from '../../errors';
 import {
@@ -77,8 +76,7 @@ export type CreateUserOutcome =
   | { readonly kind: 'created'; readonly user: User; readonly eventId: string }
   | { readonly kind: 'replayed'; readonly statusCode: number; readonly body: unknown }
   | { readonly kind: 'email-taken' }
-  | { readonly kind: 'idempotency-key-reused' }
-  | { readonly kind: 'invalid'; readonly errors: readonly FieldError[] };
+  | { readonly kind: 'idempotency-key-reused' };
 
 /** The answer stored in an idempotency record and replayed to retries. */
 interface StoredResponse {

@@ -175,14 +175,6 @@ async function postUser(
         correlationId,
         deps,
       );
-    case 'invalid':
-      return reject(
-        400,
-        'The request is invalid; see errors for each field.',
-        outcome.errors,
-        correlationId,
-        deps,
-      );
   }
 }
 
