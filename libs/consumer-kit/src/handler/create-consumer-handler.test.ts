@@ -9,8 +9,7 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { startDynamoDbLocal } from '@outboxed/dynamodb-local';
-import type { DynamoDbLocal } from '@outboxed/dynamodb-local';
+import { sharedDynamoDbLocal } from '@outboxed/dynamodb-local/vitest';
 import {
   defineExpectations,
   exampleUserCreatedEvent,
@@ -51,20 +50,20 @@ function rejectionAttributes(
 }
 
 describe('createConsumerHandler', () => {
-  let ddb: DynamoDbLocal;
+  const ddb = sharedDynamoDbLocal();
   let edge: Edge;
   let dynamoDb: DynamoDBClient;
   let sqs: SQSClient;
 
   beforeAll(async () => {
-    [ddb, edge] = await Promise.all([startDynamoDbLocal(), startEdge()]);
+    edge = await startEdge();
     dynamoDb = new DynamoDBClient(ddb.clientConfig);
     sqs = new SQSClient({ endpoint: edge.endpoint, region: edge.region, credentials: edge.credentials });
   });
   afterAll(async () => {
     dynamoDb.destroy();
     sqs.destroy();
-    await Promise.all([ddb.stop(), edge.stop()]);
+    await edge.stop();
   });
 
   /** Every message in the dead-letter queue at `queueUrl`: body and message attributes. */

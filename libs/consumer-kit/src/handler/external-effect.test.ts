@@ -3,8 +3,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { startDynamoDbLocal } from '@outboxed/dynamodb-local';
-import type { DynamoDbLocal } from '@outboxed/dynamodb-local';
+import { sharedDynamoDbLocal } from '@outboxed/dynamodb-local/vitest';
 import { defineExpectations, exampleUserCreatedEvent, userCreatedV1 } from '@outboxed/contracts';
 import { startEdge } from '@outboxed/local-aws';
 import type { Edge } from '@outboxed/local-aws';
@@ -14,20 +13,20 @@ import { createIdempotencyTable, lambdaContext, sqsEventOf } from '../testing';
 import { createConsumerHandler } from './create-consumer-handler';
 
 describe('createConsumerHandler with externalEffect (guarantee 3: at most one duplicate per crashed invocation)', () => {
-  let ddb: DynamoDbLocal;
+  const ddb = sharedDynamoDbLocal();
   let edge: Edge;
   let dynamoDb: DynamoDBClient;
   let sqs: SQSClient;
 
   beforeAll(async () => {
-    [ddb, edge] = await Promise.all([startDynamoDbLocal(), startEdge()]);
+    edge = await startEdge();
     dynamoDb = new DynamoDBClient(ddb.clientConfig);
     sqs = new SQSClient({ endpoint: edge.endpoint, region: edge.region, credentials: edge.credentials });
   });
   afterAll(async () => {
     dynamoDb.destroy();
     sqs.destroy();
-    await Promise.all([ddb.stop(), edge.stop()]);
+    await edge.stop();
   });
 
   async function consumer(

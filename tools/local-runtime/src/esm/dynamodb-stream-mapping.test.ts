@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { startDynamoDbLocal } from '@outboxed/dynamodb-local';
-import type { DynamoDbLocal } from '@outboxed/dynamodb-local';
+import { sharedDynamoDbLocal, uniqueTableName } from '@outboxed/dynamodb-local/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalFunction } from '../lambda/local-function';
 import { DynamoDbStreamMapping } from './dynamodb-stream-mapping';
@@ -14,13 +13,12 @@ import { memoryCheckpoints } from './types';
 
 const fixture = join(import.meta.dirname, '..', 'fixtures', 'stream-recorder');
 const recorderArn = 'arn:aws:lambda:us-east-1:000000000000:function:recorder';
-let ddb: DynamoDbLocal;
 let client: DynamoDBClient;
 let streams: DynamoDBStreamsClient;
 const cleanups: (() => Promise<void>)[] = [];
 
-beforeAll(async () => {
-  ddb = await startDynamoDbLocal();
+beforeAll(() => {
+  const ddb = sharedDynamoDbLocal();
   client = new DynamoDBClient(ddb.clientConfig);
   streams = new DynamoDBStreamsClient(ddb.clientConfig);
 });
@@ -29,7 +27,6 @@ afterAll(async () => {
   await Promise.all(cleanups.map((c) => c()));
   client?.destroy();
   streams?.destroy();
-  await ddb?.stop();
 });
 
 interface Item {
@@ -38,10 +35,8 @@ interface Item {
   kind?: string;
 }
 
-let tableCount = 0;
 async function createStreamTable(): Promise<{ tableName: string; streamArn: string }> {
-  tableCount += 1;
-  const tableName = `esm-${tableCount}`;
+  const tableName = uniqueTableName('esm');
   const out = await client.send(
     new CreateTableCommand({
       TableName: tableName,
