@@ -1,8 +1,8 @@
 import {
   DescribeSchemaCommand,
-  ListRegistriesCommand,
-  ListSchemasCommand,
-  ListSchemaVersionsCommand,
+  paginateListRegistries,
+  paginateListSchemas,
+  paginateListSchemaVersions,
 } from '@aws-sdk/client-schemas';
 import type { SchemasClient } from '@aws-sdk/client-schemas';
 
@@ -37,27 +37,38 @@ export interface SchemaReader {
  */
 export async function listSchemas(client: SchemasClient): Promise<RegistrySchema[]> {
   const result: RegistrySchema[] = [];
-  const registries = (await client.send(new ListRegistriesCommand({}))).Registries ?? [];
-  for (const registry of registries) {
-    const registryName = registry.RegistryName ?? '';
-    const schemas = (await client.send(new ListSchemasCommand({ RegistryName: registryName }))).Schemas ?? [];
-    for (const schema of schemas) {
-      const schemaName = schema.SchemaName ?? '';
-      const versions =
-        (
-          await client.send(
-            new ListSchemaVersionsCommand({ RegistryName: registryName, SchemaName: schemaName }),
-          )
-        ).SchemaVersions ?? [];
-      result.push({
-        registry: registryName,
-        name: schemaName,
-        ...(versions[0]?.Type ? { type: versions[0].Type } : {}),
-        versions: versions.map((v) => v.SchemaVersion ?? '').sort((a, b) => Number(a) - Number(b)),
-      });
+  // every page of each list (NextToken), as on AWS, where a list answers at most a page at a time
+  for await (const registriesPage of paginateListRegistries({ client }, {})) {
+    for (const registry of registriesPage.Registries ?? []) {
+      const registryName = registry.RegistryName ?? '';
+      for await (const schemasPage of paginateListSchemas({ client }, { RegistryName: registryName })) {
+        for (const schema of schemasPage.Schemas ?? []) {
+          result.push(await registrySchema(client, registryName, schema.SchemaName ?? ''));
+        }
+      }
     }
   }
   return result;
+}
+
+async function registrySchema(
+  client: SchemasClient,
+  registry: string,
+  name: string,
+): Promise<RegistrySchema> {
+  const versions = [];
+  for await (const page of paginateListSchemaVersions(
+    { client },
+    { RegistryName: registry, SchemaName: name },
+  )) {
+    versions.push(...(page.SchemaVersions ?? []));
+  }
+  return {
+    registry,
+    name,
+    ...(versions[0]?.Type ? { type: versions[0].Type } : {}),
+    versions: versions.map((v) => v.SchemaVersion ?? '').sort((a, b) => Number(a) - Number(b)),
+  };
 }
 
 /**
