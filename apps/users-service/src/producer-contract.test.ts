@@ -17,9 +17,9 @@ import {
 import { findWorkspaceRoot } from '@outboxed/cdk-common';
 import { findContract, USERS_EVENT_SOURCE, userCreated, type UserCreatedEvent } from '@outboxed/contracts';
 import { discoverConsumerPatterns, type ConsumerPattern } from '@outboxed/contracts/testing';
-import { startDynamoDbLocal, type DynamoDbLocal } from '@outboxed/dynamodb-local';
+import { sharedDynamoDbLocal } from '@outboxed/dynamodb-local/vitest';
 import { compileEventPattern, startEdge, type Edge } from '@outboxed/local-aws';
-import { createOutboxWriter, createRelayHandler } from '@outboxed/outbox';
+import { createRelayHandler } from '@outboxed/outbox';
 import { OUTBOX_STREAM_FILTER } from '@outboxed/outbox/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARCHIVE_EVENT_PATTERN } from './config';
@@ -27,6 +27,7 @@ import { createApiHandler, type ApiDeps } from './functions/api/handler';
 import { usersContracts } from './domain/users-contracts';
 import { apiEvent, createUsersTable } from './testing/fixtures';
 import { readStreamRecords } from './testing/stream';
+import { createUsersOutboxWriter } from './table/users-outbox';
 
 const ignore = () => undefined;
 const silentLogger = {
@@ -39,7 +40,7 @@ const silentLogger = {
 };
 const noMetrics = { addMetric: ignore, publishStoredMetrics: ignore };
 
-let ddb: DynamoDbLocal;
+const ddb = sharedDynamoDbLocal();
 let edge: Edge;
 let dynamoDb: DynamoDBClient;
 let streams: DynamoDBStreamsClient;
@@ -57,7 +58,7 @@ let created: { id: string; email: string; name: string; locale: string; createdA
 let relayResult: unknown;
 
 beforeAll(async () => {
-  [ddb, edge] = await Promise.all([startDynamoDbLocal(), startEdge()]);
+  edge = await startEdge();
   dynamoDb = new DynamoDBClient(ddb.clientConfig);
   streams = new DynamoDBStreamsClient(ddb.clientConfig);
   const edgeConfig = { endpoint: edge.endpoint, region: edge.region, credentials: edge.credentials };
@@ -95,11 +96,10 @@ beforeAll(async () => {
   const api = createApiHandler({
     dynamoDb,
     tableName,
-    outboxWriter: createOutboxWriter({ tableName }, { dynamoDb }),
+    outboxWriter: createUsersOutboxWriter(tableName, { dynamoDb }),
     now: () => new Date(),
     newUserId: () => '01KCPRDVCER00000000000000A',
     idempotencyTtlSeconds: 3600,
-    sleep: async () => undefined,
     newCorrelationId: () => randomUUID(),
     logger: silentLogger as unknown as ApiDeps['logger'],
     metrics: noMetrics as unknown as ApiDeps['metrics'],
@@ -140,7 +140,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const client of [dynamoDb, streams, events, sqs]) client?.destroy();
-  await Promise.all([ddb?.stop(), edge?.stop()]);
+  await edge?.stop();
 });
 
 describe('producer contract: UserCreated as the relay publishes it for a really created user', () => {

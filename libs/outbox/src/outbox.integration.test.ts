@@ -19,35 +19,47 @@ import {
 import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { startDynamoDbLocal, type DynamoDbLocal } from '@outboxed/dynamodb-local';
+import { sharedDynamoDbLocal, uniqueTableName } from '@outboxed/dynamodb-local/vitest';
 import { startEdge, type Edge, type EdgeRequest } from '@outboxed/local-aws';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OutboxTransactionCanceledError } from './errors';
-import { toOutboxAttributes } from './item/outbox-item';
+import { parseOutboxItem, toOutboxAttributes } from './item/outbox-item';
 import { createRelayHandler } from './relay/relay-handler';
-import { anOutboxItem, fakeContracts, recordingLogger, recordingMetrics } from './testing/factories';
-import { createOutboxWriter, type OutboxEventInput } from './writer/outbox-writer';
+import {
+  anEventContract,
+  anOutboxItem,
+  fakeContracts,
+  recordingLogger,
+  recordingMetrics,
+} from './testing/factories';
+import { outboxEvent, type OutboxEvent } from './writer/outbox-event';
+import { createOutboxWriter } from './writer/outbox-writer';
+import type { NamedWrite } from './writer/transaction';
 
-const TABLE = `outbox-it-${process.pid}`;
+const TABLE = uniqueTableName('outbox-it');
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
-const userCreated = (userId: string, sequence = 1): OutboxEventInput => ({
-  source: 'outboxed.users',
-  type: 'UserCreated',
-  version: 1,
-  aggregateType: 'User',
-  aggregateId: userId,
-  partitionKey: `USER#${userId}`,
-  sequence,
-  data: { userId, email: `${userId}@example.com`, name: 'Ada' },
-  correlationId: `corr-${userId}-${sequence}`,
-});
-const userPut = (userId: string) => ({
-  Put: {
-    TableName: TABLE,
-    Item: marshall({ pk: `USER#${userId}`, sk: 'PROFILE', itemType: 'USER', userId }),
-    ConditionExpression: 'attribute_not_exists(pk)',
+const userCreatedContract = anEventContract<{ userId: string; email: string; name: string }>();
+const userCreated = (userId: string, sequence = 1): OutboxEvent =>
+  outboxEvent(
+    userCreatedContract,
+    { userId, email: `${userId}@example.com`, name: 'Ada' },
+    {
+      aggregateType: 'User',
+      aggregateId: userId,
+      partitionKey: `USER#${userId}`,
+      sequence,
+      correlationId: `corr-${userId}-${sequence}`,
+    },
+  );
+const userPut = (userId: string): NamedWrite<'user'> => ({
+  name: 'user',
+  write: {
+    Put: {
+      TableName: TABLE,
+      Item: marshall({ pk: `USER#${userId}`, sk: 'PROFILE', itemType: 'USER', userId }),
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
   },
 });
 
@@ -63,7 +75,7 @@ const toLambdaRecord = (record: StreamRecord, streamArn: string): DynamoDBRecord
   }) as DynamoDBRecord;
 
 describe('outbox writer and relay on DynamoDB Local', () => {
-  let ddb: DynamoDbLocal;
+  const ddb = sharedDynamoDbLocal();
   let dynamo: DynamoDBClient;
   let streams: DynamoDBStreamsClient;
   let aws: Edge;
@@ -122,7 +134,6 @@ describe('outbox writer and relay on DynamoDB Local', () => {
   };
 
   beforeAll(async () => {
-    ddb = await startDynamoDbLocal();
     dynamo = new DynamoDBClient(ddb.clientConfig);
     streams = new DynamoDBStreamsClient(ddb.clientConfig);
     aws = await startEdge({ onRequest: (r) => requests.push(r) });
@@ -154,14 +165,15 @@ describe('outbox writer and relay on DynamoDB Local', () => {
     dynamo?.destroy();
     streams?.destroy();
     await aws?.stop();
-    await ddb?.stop();
   });
 
   const writer = () => createOutboxWriter({ tableName: TABLE }, { dynamoDb: dynamo });
 
   it('guarantee 1: commits the user and its outbox item together', async () => {
-    const { items } = await writer().write({ writes: [userPut('U1')], events: [userCreated('U1')] });
+    const outcome = await writer().write({ writes: [userPut('U1')], events: [userCreated('U1')] });
 
+    if (outcome.outcome !== 'written') throw new Error(`not written: ${outcome.outcome}`);
+    const { items } = outcome;
     const stored = await outboxItemsOf('U1');
     expect(stored.map((i) => i.sk).sort()).toEqual([`OUTBOX#${items[0]?.eventId}`, 'PROFILE']);
     expect(stored.find((i) => i.itemType === 'OUTBOX')).toEqual(toOutboxAttributes(items[0] as never));
@@ -170,15 +182,13 @@ describe('outbox writer and relay on DynamoDB Local', () => {
   it('guarantee 1: writes neither the state nor the outbox item when a condition fails', async () => {
     const before = await outboxItemsOf('U1');
 
-    const error = await writer()
-      .write({ writes: [userPut('U1')], events: [userCreated('U1', 2)] })
-      .catch((e: unknown) => e);
+    const outcome = await writer().write({ writes: [userPut('U1')], events: [userCreated('U1', 2)] });
 
-    expect(error).toBeInstanceOf(OutboxTransactionCanceledError);
-    expect((error as OutboxTransactionCanceledError).cancellationReasons.map((r) => r.Code)).toEqual([
-      'ConditionalCheckFailed',
-      'None',
-    ]);
+    expect(outcome).toMatchObject({
+      outcome: 'condition-failed',
+      item: 'user',
+      cancellations: [{ item: 'user', code: 'ConditionalCheckFailed' }],
+    });
     expect(await outboxItemsOf('U1')).toEqual(before);
   });
 
@@ -265,5 +275,121 @@ describe('outbox writer and relay on DynamoDB Local', () => {
         m.MessageAttributes?.eventId?.StringValue,
       ]),
     ).toEqual([['contract-violation', 'POISON1']]);
+  });
+});
+
+describe('outbox writer outcomes on DynamoDB Local', () => {
+  const ddb = sharedDynamoDbLocal();
+  let dynamo: DynamoDBClient;
+  const createTable = (tableName: string, keys: { partitionKey: string; sortKey: string }) =>
+    dynamo.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: keys.partitionKey, AttributeType: 'S' },
+          { AttributeName: keys.sortKey, AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: keys.partitionKey, KeyType: 'HASH' },
+          { AttributeName: keys.sortKey, KeyType: 'RANGE' },
+        ],
+      }),
+    );
+  const itemsOf = async (tableName: string, partitionKey: string, value: string) =>
+    (
+      await dynamo.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': partitionKey },
+          ExpressionAttributeValues: { ':pk': { S: value } },
+        }),
+      )
+    ).Items?.map((item) => unmarshall(item)) ?? [];
+  const put = <TName extends string>(name: TName, tableName: string, item: Record<string, string>) => ({
+    name,
+    write: {
+      Put: {
+        TableName: tableName,
+        Item: marshall(item),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+  });
+
+  beforeAll(() => {
+    dynamo = new DynamoDBClient(ddb.clientConfig);
+  });
+  afterAll(() => dynamo?.destroy());
+
+  it('guarantee 1: a duplicate email is the email item failing its condition, named so, and nothing is written', async () => {
+    const table = uniqueTableName('outbox-outcome');
+    await createTable(table, { partitionKey: 'pk', sortKey: 'sk' });
+    const writer = createOutboxWriter({ tableName: table }, { dynamoDb: dynamo });
+    const register = (userId: string) =>
+      writer.write({
+        writes: [
+          put('email', table, { pk: 'EMAIL#ada', sk: 'EMAIL', userId }),
+          put('user', table, { pk: `USER#${userId}`, sk: 'PROFILE', userId }),
+        ],
+        events: [userCreated(userId)],
+      });
+    expect((await register('U1')).outcome).toBe('written');
+
+    const outcome = await register('U2');
+
+    expect(outcome).toMatchObject({
+      outcome: 'condition-failed',
+      item: 'email',
+      reason: { Code: 'ConditionalCheckFailed' },
+      cancellations: [{ item: 'email', code: 'ConditionalCheckFailed' }],
+      attempts: 1,
+    });
+    expect(await itemsOf(table, 'pk', 'USER#U2')).toEqual([]);
+    expect(await itemsOf(table, 'pk', 'EMAIL#ada')).toEqual([{ pk: 'EMAIL#ada', sk: 'EMAIL', userId: 'U1' }]);
+  });
+
+  it('decodes the cancellation by item: the second of three writes failing is named, not counted', async () => {
+    const table = uniqueTableName('outbox-outcome');
+    await createTable(table, { partitionKey: 'pk', sortKey: 'sk' });
+    await dynamo.send(new PutItemCommand({ TableName: table, Item: marshall({ pk: 'B', sk: 'B' }) }));
+    const writer = createOutboxWriter({ tableName: table }, { dynamoDb: dynamo });
+
+    const outcome = await writer.write({
+      writes: [
+        put('first', table, { pk: 'A', sk: 'A' }),
+        put('second', table, { pk: 'B', sk: 'B' }),
+        put('third', table, { pk: 'C', sk: 'C' }),
+      ],
+      events: [userCreated('U7')],
+    });
+
+    expect(outcome).toMatchObject({
+      outcome: 'condition-failed',
+      item: 'second',
+      cancellations: [{ item: 'second', code: 'ConditionalCheckFailed' }],
+    });
+    expect(await itemsOf(table, 'pk', 'A')).toEqual([]);
+    expect(await itemsOf(table, 'pk', 'C')).toEqual([]);
+    expect(await itemsOf(table, 'pk', 'USER#U7')).toEqual([]);
+  });
+
+  it("writes outbox items under the table's own key names, and a writer told other names is refused, not silently wrong", async () => {
+    const keys = { partitionKey: 'PK', sortKey: 'SK' };
+    const table = uniqueTableName('outbox-keys');
+    await createTable(table, keys);
+
+    const outcome = await createOutboxWriter({ tableName: table, keys }, { dynamoDb: dynamo }).write({
+      events: [userCreated('U8')],
+    });
+    const misnamed = await createOutboxWriter({ tableName: table }, { dynamoDb: dynamo })
+      .write({ events: [userCreated('U9')] })
+      .catch((error: unknown) => error);
+
+    if (outcome.outcome !== 'written') throw new Error(`not written: ${outcome.outcome}`);
+    const stored = await itemsOf(table, 'PK', 'USER#U8');
+    expect(stored.map((item) => parseOutboxItem(item, keys))).toEqual(outcome.items);
+    expect(misnamed).toMatchObject({ name: 'ValidationException' });
   });
 });

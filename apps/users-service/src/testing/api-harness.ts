@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { USERS_EVENT_SOURCE, userCreated } from '@outboxed/contracts';
-import { startDynamoDbLocal, type DynamoDbLocal } from '@outboxed/dynamodb-local';
-import { createOutboxWriter } from '@outboxed/outbox';
+import { sharedDynamoDbLocal, type SharedDynamoDbLocal } from '@outboxed/dynamodb-local/vitest';
 import { DEFAULT_OUTBOX_TTL_SECONDS } from '@outboxed/outbox/testing';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { createApiHandler, type ApiDeps } from '../functions/api/handler';
 import { emailKey } from '../table/keys';
+import { createUsersOutboxWriter } from '../table/users-outbox';
 import { apiEvent, createUsersTable, type ApiEventOptions } from './fixtures';
 
 // Test harness of the users API handler: shared by its test files, never imported by production code.
@@ -28,28 +28,27 @@ export interface LogRecord {
   readonly attributes: unknown;
 }
 
-/** A DynamoDB Local for the test file and a fresh users table for each test. */
+/** The run's shared DynamoDB Local and a fresh users table for each test. */
 export interface UsersTableHarness {
-  readonly ddb: DynamoDbLocal;
+  readonly ddb: SharedDynamoDbLocal;
   readonly client: DynamoDBClient;
   /** The current test's table (created as the stack defines it). */
   readonly tableName: string;
 }
 
 /**
- * Starts DynamoDB Local before the file's tests (stopped after them) and creates a fresh users table before each test.
+ * Connects to the run's shared DynamoDB Local before the file's tests and creates a fresh users table before each test.
  *
  * @example const table = useUsersTable(); it('…', async () => scanTable(table.client, table.tableName));
  */
 export function useUsersTable(): UsersTableHarness {
-  const state: { ddb?: DynamoDbLocal; client?: DynamoDBClient; tableName?: string } = {};
-  beforeAll(async () => {
-    state.ddb = await startDynamoDbLocal();
+  const state: { ddb?: SharedDynamoDbLocal; client?: DynamoDBClient; tableName?: string } = {};
+  beforeAll(() => {
+    state.ddb = sharedDynamoDbLocal();
     state.client = new DynamoDBClient(state.ddb.clientConfig);
   });
-  afterAll(async () => {
+  afterAll(() => {
     state.client?.destroy();
-    await state.ddb?.stop();
   });
   beforeEach(async () => {
     state.tableName = `users-${randomUUID()}`;
@@ -57,7 +56,7 @@ export function useUsersTable(): UsersTableHarness {
   });
   return {
     get ddb() {
-      return state.ddb as DynamoDbLocal;
+      return state.ddb as SharedDynamoDbLocal;
     },
     get client() {
       return state.client as DynamoDBClient;
@@ -88,14 +87,15 @@ export function testApi(table: UsersTableHarness, overrides: Partial<ApiDeps> = 
   const deps: ApiDeps = {
     dynamoDb: client,
     tableName,
-    outboxWriter: createOutboxWriter(
-      { tableName },
-      { dynamoDb: client, now: () => NOW, newEventId: () => eventId(++events) },
-    ),
+    outboxWriter: createUsersOutboxWriter(tableName, {
+      dynamoDb: client,
+      now: () => NOW,
+      newEventId: () => eventId(++events),
+      sleep: async () => undefined,
+    }),
     now: () => NOW,
     newUserId: () => userId(++users),
     idempotencyTtlSeconds: 3600,
-    sleep: async () => undefined,
     newCorrelationId: () => 'generated-correlation-id',
     logger: {
       addContext: () => undefined,
