@@ -11,8 +11,7 @@ import {
   EventBridgeClient,
   PutEventsCommand,
 } from '@aws-sdk/client-eventbridge';
-import { startDynamoDbLocal } from '@outboxed/dynamodb-local';
-import type { DynamoDbLocal } from '@outboxed/dynamodb-local';
+import { sharedDynamoDbLocal, uniqueTableName } from '@outboxed/dynamodb-local/vitest';
 import { startEdge } from '@outboxed/local-aws';
 import type { Edge } from '@outboxed/local-aws';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -22,6 +21,10 @@ import { findMissing, idempotencyKeyOf } from './find-missing';
 const A = '01JHB7N9Q3Z5W8X2C4V6T0R1SA';
 const B = '01JHB7N9Q3Z5W8X2C4V6T0R1SB';
 const C = '01JHB7N9Q3Z5W8X2C4V6T0R1SC';
+/** This file's tables in the DynamoDB Local the whole test run shares. */
+const USERS = uniqueTableName('users');
+const EMAIL_IDEMPOTENCY = uniqueTableName('email-idempotency');
+const AUDIT_IDEMPOTENCY = uniqueTableName('audit-idempotency');
 
 describe('findMissing', () => {
   it('lists, in commit order, the events missing on the bus and at each consumer, and all of them to repair', () => {
@@ -50,7 +53,7 @@ describe('findMissing', () => {
 });
 
 describe('reconcile (DynamoDB Local, the local edge, Powertools idempotency records)', () => {
-  let ddb: DynamoDbLocal;
+  const ddb = sharedDynamoDbLocal();
   let edge: Edge;
   let dynamodb: DynamoDBClient;
   let dataDir: string;
@@ -79,15 +82,15 @@ describe('reconcile (DynamoDB Local, the local edge, Powertools idempotency reco
     vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
     dataDir = mkdtempSync(join(tmpdir(), 'outbox-reconcile-'));
-    [ddb, edge] = await Promise.all([startDynamoDbLocal(), startEdge({ dataDir })]);
+    edge = await startEdge({ dataDir });
     dynamodb = new DynamoDBClient(ddb.clientConfig);
-    await createTable('users', ['pk', 'sk']);
-    await createTable('email-idempotency', ['id']);
-    await createTable('audit-idempotency', ['id']);
+    await createTable(USERS, ['pk', 'sk']);
+    await createTable(EMAIL_IDEMPOTENCY, ['id']);
+    await createTable(AUDIT_IDEMPOTENCY, ['id']);
     for (const [i, eventId] of [A, B, C].entries()) {
       await dynamodb.send(
         new PutItemCommand({
-          TableName: 'users',
+          TableName: USERS,
           Item: {
             pk: { S: `USER#u${i}` },
             sk: { S: `OUTBOX#${eventId}` },
@@ -118,26 +121,26 @@ describe('reconcile (DynamoDB Local, the local edge, Powertools idempotency reco
       }),
     );
     events.destroy();
-    await apply('email-consumer', 'email-idempotency', [A]);
-    await apply('audit-consumer', 'audit-idempotency', [A, B]);
+    await apply('email-consumer', EMAIL_IDEMPOTENCY, [A]);
+    await apply('audit-consumer', AUDIT_IDEMPOTENCY, [A, B]);
   });
   afterAll(async () => {
     vi.unstubAllEnvs();
     dynamodb?.destroy();
-    await Promise.all([ddb?.stop(), edge?.stop()]);
+    await edge?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('finds what is missing at each step from the outbox table, the local bus record and the idempotency tables', async () => {
     const command = parseReconcileArgs([
       '--table',
-      'users',
+      USERS,
       '--event-bus',
       'users-events',
       '--consumer',
-      'email-consumer=email-idempotency',
+      `email-consumer=${EMAIL_IDEMPOTENCY}`,
       '--consumer',
-      'audit-consumer=audit-idempotency',
+      `audit-consumer=${AUDIT_IDEMPOTENCY}`,
       '--bus-record',
       join(dataDir, 'edge', 'events.jsonl'),
       '--dynamodb-endpoint-url',
@@ -160,7 +163,7 @@ describe('reconcile (DynamoDB Local, the local edge, Powertools idempotency reco
       toRepair: [B, C],
     });
     expect(formatReport(report, command)).toContain(
-      `for id in ${B} ${C}; do node --import tsx libs/outbox/src/redrive/cli.ts --table users --event-bus users-events --contracts @outboxed/contracts --event-id "$id" --endpoint-url ${edge.endpoint} --dynamodb-endpoint-url ${ddb.endpoint} --region us-east-1; done`,
+      `for id in ${B} ${C}; do node --import tsx libs/outbox/src/redrive/cli.ts --table ${USERS} --event-bus users-events --contracts @outboxed/contracts --event-id "$id" --endpoint-url ${edge.endpoint} --dynamodb-endpoint-url ${ddb.endpoint} --region us-east-1; done`,
     );
   });
 
@@ -185,10 +188,10 @@ describe('reconcile (DynamoDB Local, the local edge, Powertools idempotency reco
           cwd: join(import.meta.dirname, '..', '..', '..', '..'),
           env: {
             ...process.env,
-            TABLE: 'users',
+            TABLE: USERS,
             EVENT_BUS: 'users-events',
-            EMAIL_IDEMPOTENCY_TABLE: 'email-idempotency',
-            AUDIT_IDEMPOTENCY_TABLE: 'audit-idempotency',
+            EMAIL_IDEMPOTENCY_TABLE: EMAIL_IDEMPOTENCY,
+            AUDIT_IDEMPOTENCY_TABLE: AUDIT_IDEMPOTENCY,
           },
         },
         (error, out) => resolve({ code: error ? Number(error.code) : 0, stdout: out }),
