@@ -4,6 +4,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { OutboxError } from '../errors';
+import type { KeyAttributes } from '../item/outbox-item';
 import type { ContractSource } from '../relay/contract-resolver';
 import { REDRIVE_ENV } from './env';
 import type { RedriveDeps } from './redrive';
@@ -29,6 +30,11 @@ export interface RedriveHandlerOptions {
   readonly deps?: RedriveDeps;
   /** @default the function's environment */
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * The table's key attribute names: the ones its outbox writer and relay are told.
+   * @default `{ partitionKey: 'pk', sortKey: 'sk' }`
+   */
+  readonly keys?: KeyAttributes;
 }
 
 /**
@@ -72,6 +78,7 @@ export function createRedriveHandler(
         dryRun: event?.dryRun === true,
         ...(event?.eventId ? { eventId: event.eventId } : {}),
         ...(options.contracts ? { contracts: options.contracts } : {}),
+        ...(options.keys ? { keys: options.keys } : {}),
         // Stop publishing 30 s before the function times out, so the report is returned and messages released.
         ...(context
           ? { publish: { deadline: Date.now() + context.getRemainingTimeInMillis() - 30_000 } }

@@ -5,12 +5,15 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { createTracer, traceInvocation } from '@outboxed/cdk-common/tracing';
 import { createRedriveHandler } from '@outboxed/outbox';
 import { usersContracts } from '../../domain/users-contracts';
+import { TABLE_KEYS } from '../../table/keys';
 
 // The function's trace (Tracing: Active; service POWERTOOLS_SERVICE_NAME, which OutboxRelay sets): one subsegment
 // per invocation, every client's calls captured in it.
 const tracer = createTracer();
 const redrive = createRedriveHandler({
   contracts: usersContracts,
+  // the table's key names, as its outbox writer and relay are told them
+  keys: TABLE_KEYS,
   deps: {
     dynamodb: tracer.captureAWSv3Client(new DynamoDBClient({})),
     streams: tracer.captureAWSv3Client(new DynamoDBStreamsClient({})),
