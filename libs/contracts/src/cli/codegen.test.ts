@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GENERATED_DIR, SCHEMAS_DIR } from '../codegen/paths.ts';
 import type { Edge, EdgeRequest } from '@outboxed/local-aws';
-import { startRegistry } from '../testing/registry-contents.ts';
+import { REGISTRY_PAGE_SIZE, startRegistry } from '../testing/registry-contents.ts';
 import type { RegistryContents } from '../testing/registry-contents.ts';
 import { codegen } from './codegen.ts';
 import type { CliIo } from './io.ts';
@@ -80,26 +80,25 @@ describe('codegen from a schema registry', () => {
 
     expect(code).toBe(0);
     expect(await readTree(out)).toEqual(await readTree(GENERATED_DIR));
-    /** The NextToken each ListSchemas page answered: the next page must ask for it. */
-    const nextTokens = requests
-      .filter((r) => r.action === 'ListSchemas')
-      .map((r) => (r.output as { NextToken?: string }).NextToken);
-    expect(asked(requests)).toEqual([
-      // ListSchemas pages (two names a page), then each name's versions and contents
-      ...REGISTRY_NAMES.filter((_, i) => i % 2 === 0).map((_, page) => ({
+    /** The pages of one list call at `path`, each asking for the NextToken the previous page answered. */
+    const pagesOf = (path: string, items: number) => {
+      const answered = requests
+        .filter((r) => r.path === path)
+        .map((r) => (r.output as { NextToken?: string }).NextToken);
+      return Array.from({ length: Math.max(1, Math.ceil(items / REGISTRY_PAGE_SIZE)) }, (_, page) => ({
         method: 'GET',
-        path: '/v1/registries/name/outboxed-users/schemas',
+        path,
         query:
-          page === 0 ? {} : { nextToken: nextTokens[page - 1] ?? 'the previous page answered no NextToken' },
-      })),
+          page === 0 ? {} : { nextToken: answered[page - 1] ?? 'the previous page answered no NextToken' },
+      }));
+    };
+    expect(asked(requests)).toEqual([
+      // ListSchemas pages, then each name's ListSchemaVersions pages and contents
+      ...pagesOf('/v1/registries/name/outboxed-users/schemas', REGISTRY_NAMES.length),
       ...REGISTRY_NAMES.flatMap((name) => {
         const versions = name === SCHEMA ? VERSIONS.map((_, i) => String(i + 1)) : ['1'];
         return [
-          {
-            method: 'GET',
-            path: `/v1/registries/name/outboxed-users/schemas/name/${name}/versions`,
-            query: {},
-          },
+          ...pagesOf(`/v1/registries/name/outboxed-users/schemas/name/${name}/versions`, versions.length),
           ...versions.map((v) => ({
             method: 'GET',
             path: `/v1/registries/name/outboxed-users/schemas/name/${name}`,

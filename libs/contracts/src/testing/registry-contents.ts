@@ -37,6 +37,14 @@ export async function publishRegistryContents(
 }
 
 /**
+ * Items per page of the registry {@link startRegistry} starts: small, so every list of a test takes several pages,
+ * as long lists do on AWS.
+ *
+ * @example Math.ceil(versions.length / REGISTRY_PAGE_SIZE) // ListSchemaVersions pages of one schema
+ */
+export const REGISTRY_PAGE_SIZE = 2;
+
+/**
  * A local AWS edge whose Schema Registry holds `contents`, with every call it answers from now on in `requests`
  * (the publishing calls are left out). Its List operations answer two items a page, so readers' paging shows.
  *
@@ -49,7 +57,7 @@ export async function startRegistry(
   contents: RegistryContents,
 ): Promise<{ edge: Edge; requests: EdgeRequest[] }> {
   const requests: EdgeRequest[] = [];
-  const edge = await startEdge({ schemaPageSize: 2, onRequest: (r) => requests.push(r) });
+  const edge = await startEdge({ schemaPageSize: REGISTRY_PAGE_SIZE, onRequest: (r) => requests.push(r) });
   const client = new SchemasClient({
     endpoint: edge.endpoint,
     region: edge.region,
