@@ -12,22 +12,10 @@ export {
 export { createOutboxWriter, OUTBOX_TTL_ATTRIBUTE } from './writer/outbox-writer';
 export type { OutboxWriter, OutboxWriterOptions, OutboxWriterDeps } from './writer/outbox-writer';
 export { outboxEvent } from './writer/outbox-event';
-export type {
-  OutboxAggregate,
-  OutboxEvent,
-  OutboxEventContract,
-  OutboxEventData,
-  OutboxContractViolation,
-} from './writer/outbox-event';
-export type {
-  NamedWrite,
-  OutboxWriteRequest,
-  OutboxTransaction,
-  OutboxEventItemName,
-} from './writer/transaction';
+export type { OutboxEvent, OutboxEventContract, OutboxEventData } from './writer/outbox-event';
+export type { NamedWrite, OutboxWriteRequest } from './writer/transaction';
 export type { OutboxWriteOutcome } from './writer/outcome';
 export { describeCancellations } from './writer/outcome';
-export type { ItemCancellation, CancellationReasonCode, TransactionRetry } from './writer/send';
 export type { KeyAttributes } from './item/outbox-item';
 export { createRelayHandler, RELAY_METRICS } from './relay/relay-handler';
 export type { RelayOptions } from './relay/relay-handler';
