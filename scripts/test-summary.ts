@@ -1,4 +1,4 @@
-// Totals every project's vitest JSON report (written by vitest.base.ts, restored by Nx from its cache when a
+// Totals every project's (apps, libs, tools, tests) vitest JSON report (written by vitest.base.ts, restored by Nx from its cache when a
 // project's tests were not re-run) into one closing line: `Tests: N passed, N failed`.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 const projects: string[] = [];
-for (const group of ['apps', 'libs', 'tools']) {
+for (const group of ['apps', 'libs', 'tools', 'tests']) {
   const groupDir = join(root, group);
   if (!existsSync(groupDir)) continue;
   for (const project of readdirSync(groupDir)) {
