@@ -48,8 +48,8 @@ const startInProcess = async (synth: 'auto' | 'never') => {
 
 /**
  * The guarantees every scenario must keep, whatever its fault: every answered user committed; each committed event
- * with its audit record exactly once and its email, an extra email only for an event the email consumer counted as a
- * possible duplicate (a crashed or timed-out invocation), never two extra; no effect of an uncommitted event.
+ * with its audit record exactly once and its email, an extra email only for a possible duplicate the email consumer
+ * logged for that event (one per crashed or timed-out invocation); no effect of an uncommitted event.
  * `duplicatesAllowed: false` also asks for no duplicate at all (scenarios that kill no consumer).
  */
 function expectGuarantees(f: Figures, options: { duplicatesAllowed: boolean }) {

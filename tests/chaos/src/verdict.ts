@@ -19,9 +19,13 @@ export interface Figures {
   readonly duplicatedEmails: number;
   /** Audit records beyond one per committed event. */
   readonly duplicatedAudits: number;
-  /** Duplicated emails whose event the email consumer did not log and count as a possible duplicate. */
+  /**
+   * Duplicated emails beyond the possible duplicates the email consumer logged for their event: guarantee 3 allows
+   * one extra email per crashed invocation, and each must be logged, so an event whose worker crashed twice after
+   * SendEmail may have three emails and two logs.
+   */
   readonly uncountedDuplicates: number;
-  /** Possible duplicates the email consumer counted (retaken marks of dead invocations) for this scenario. */
+  /** Possible duplicates the email consumer logged (retaken marks of dead invocations) for this scenario's events. */
   readonly possibleDuplicates: number;
   /** Emails or audit records, anywhere, of an event that is not committed. */
   readonly effectsWithoutCommit: number;
@@ -82,7 +86,8 @@ export function judge(
 ): Figures {
   const mine = [...observed.committed].filter(([, email]) => email.startsWith(`chaos-${scenario}-`));
   const committedEmails = new Set(mine.map(([, email]) => email));
-  const counted = new Set(possibleDuplicateIds);
+  const counted = new Map<string, number>();
+  for (const id of possibleDuplicateIds) counted.set(id, (counted.get(id) ?? 0) + 1);
   let lost = 0;
   let duplicatedEmails = 0;
   let duplicatedAudits = 0;
@@ -93,7 +98,7 @@ export function judge(
     if (emails === 0 || audits === 0) lost += 1;
     duplicatedEmails += Math.max(0, emails - 1);
     duplicatedAudits += Math.max(0, audits - 1);
-    if (emails > 2 || (emails === 2 && !counted.has(id))) uncountedDuplicates += emails - 1;
+    uncountedDuplicates += Math.max(0, emails - 1 - (counted.get(id) ?? 0));
   }
   const effectsWithoutCommit =
     [...observed.emails.keys()].filter((id) => !observed.committed.has(id)).length +
@@ -106,7 +111,7 @@ export function judge(
     duplicatedEmails,
     duplicatedAudits,
     uncountedDuplicates,
-    possibleDuplicates: mine.filter(([id]) => counted.has(id)).length,
+    possibleDuplicates: mine.reduce((sum, [id]) => sum + (counted.get(id) ?? 0), 0),
     effectsWithoutCommit,
     answeredButNotCommitted: [...load.created.keys()].filter((email) => !committedEmails.has(email)).length,
     connectionsBroken: load.connectionsBroken,
