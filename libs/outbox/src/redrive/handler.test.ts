@@ -3,12 +3,17 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { REDRIVE_ENV } from './env';
 import { createRedriveHandler } from './handler';
 
 const dynamodb = mockClient(DynamoDBClient);
 const sqs = mockClient(SQSClient);
+// the mocks patch the clients' prototypes: restored, so other files sharing this worker (isolate: false) get real ones
+afterAll(() => {
+  dynamodb.restore();
+  sqs.restore();
+});
 
 const env = {
   [REDRIVE_ENV.tableName]: 'users',

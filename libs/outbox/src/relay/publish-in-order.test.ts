@@ -7,7 +7,7 @@ import {
   type PutEventsResultEntry,
 } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { RelayConfigurationError } from '../errors';
 import { fakeClock } from '../testing/factories';
 import { putEventsEntrySize } from './entry-size';
@@ -40,6 +40,8 @@ const serviceError = (name: string, status: number) =>
 
 describe('publishInOrder', () => {
   const eventBridgeMock = mockClient(EventBridgeClient);
+  // the mock patches the client's prototype: restored, so other files sharing this worker (isolate: false) get a real one
+  afterAll(() => eventBridgeMock.restore());
   const eventBridge = new EventBridgeClient({ region: 'eu-west-1' });
   let clock: ReturnType<typeof fakeClock>;
   const sent = () =>

@@ -7,7 +7,7 @@ import {
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { RelayConfigurationError } from '../errors';
 import {
   anInsertRecord,
@@ -35,6 +35,11 @@ const context = (remainingMs = 60_000) => ({ getRemainingTimeInMillis: () => rem
 describe('createRelayHandler', () => {
   const eventBridgeMock = mockClient(EventBridgeClient);
   const sqsMock = mockClient(SQSClient);
+  // the mocks patch the clients' prototypes: restored, so other files sharing this worker (isolate: false) get real ones
+  afterAll(() => {
+    eventBridgeMock.restore();
+    sqsMock.restore();
+  });
   let clock: ReturnType<typeof fakeClock>;
   let logger: ReturnType<typeof recordingLogger>;
   let metrics: ReturnType<typeof recordingMetrics>;

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidOutboxEventError, InvalidOutboxWriteError, TransactionLimitError } from '../errors';
 import { anEventContract } from '../testing/factories';
 import { outboxEvent, type OutboxAggregate, type OutboxEvent } from './outbox-event';
@@ -69,6 +69,8 @@ describe('createOutboxWriter', () => {
   beforeEach(() => {
     dynamoMock = mockClient(DynamoDBClient);
   });
+  // the mock patches the client's prototype: restored, so other files sharing this worker (isolate: false) get a real one
+  afterEach(() => dynamoMock.restore());
 
   describe('buildTransaction', () => {
     it('builds one transaction: the state writes, then one conditional outbox Put per event', () => {

@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import { compileEventPattern } from '@outboxed/local-aws';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { FunctionInvocationError } from '../errors';
 import { DynamoDbStreamMapping } from './dynamodb-stream-mapping';
 import type { LambdaStreamRecord, StreamMappingConfig } from './dynamodb-stream-mapping';
@@ -28,6 +28,8 @@ const dlqArn = 'arn:aws:sqs:us-east-1:000000000000:dlq';
 const T0 = Date.parse('2026-12-04T12:00:00Z');
 const streams = mockClient(DynamoDBStreamsClient);
 afterEach(() => streams.reset());
+// the mock patches the client's prototype: restored, so other files sharing this worker (isolate: false) get a real one
+afterAll(() => streams.restore());
 
 const seq = (id: string) => String((id.charCodeAt(0) - 96) * 100);
 
