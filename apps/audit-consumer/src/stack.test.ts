@@ -21,9 +21,9 @@ import {
 } from '@outboxed/consumer-kit/testing';
 import type { ConsumerStackFactory } from '@outboxed/consumer-kit/testing';
 import { USER_CREATED_DETAIL_TYPE, USERS_EVENT_SOURCE } from '@outboxed/contracts';
-import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { AUDIT_OPERATIONS_TOPIC_PARAMETER, AuditConsumerStack } from './stack';
+import { templateApp } from '@outboxed/cdk-common/testing/cdk';
 
 const build: ConsumerStackFactory = (app) =>
   new AuditConsumerStack(app, 'AuditConsumer', { env: stackEnvironment({}) });
@@ -136,7 +136,7 @@ describe('AuditConsumerStack', () => {
   });
 
   it('lists each cdk-nag acknowledgement in the validation report on its own resource', () => {
-    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'audit-')) });
+    const app = templateApp({ outdir: mkdtempSync(join(tmpdir(), 'audit-')) });
     applyAwsSolutionsChecks(app);
     build(app);
     expect(

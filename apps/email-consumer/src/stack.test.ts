@@ -21,10 +21,10 @@ import {
 } from '@outboxed/consumer-kit/testing';
 import type { ConsumerStackFactory } from '@outboxed/consumer-kit/testing';
 import { USER_CREATED_DETAIL_TYPE, USERS_EVENT_SOURCE } from '@outboxed/contracts';
-import { App } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { EMAIL_OPERATIONS_TOPIC_PARAMETER, EmailConsumerStack } from './stack';
+import { templateApp } from '@outboxed/cdk-common/testing/cdk';
 
 const SENDER = 'welcome@outboxed.example';
 
@@ -186,7 +186,7 @@ describe('EmailConsumerStack', () => {
   });
 
   it('lists each cdk-nag acknowledgement in the validation report on its own resource', () => {
-    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'email-')) });
+    const app = templateApp({ outdir: mkdtempSync(join(tmpdir(), 'email-')) });
     applyAwsSolutionsChecks(app);
     build(app);
     expect(

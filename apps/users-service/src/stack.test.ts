@@ -18,7 +18,8 @@ import {
 } from '@outboxed/contracts';
 import { OUTBOX_STREAM_FILTER } from '@outboxed/outbox/testing';
 import { join } from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
+import { templateApp } from '@outboxed/cdk-common/testing/cdk';
 import { Role } from 'aws-cdk-lib/aws-iam';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnRegistry } from 'aws-cdk-lib/aws-eventschemas';
@@ -41,7 +42,7 @@ let findings: NagFinding[];
 let acknowledged: AcknowledgedNagFinding[];
 
 beforeAll(() => {
-  const app = new App();
+  const app = templateApp();
   applyAwsSolutionsChecks(app);
   stack = new UsersServiceStack(app, 'UsersService', { env: stackEnvironment({}) });
   findings = synthesizeNagFindings(app);
@@ -203,7 +204,7 @@ describe('UsersServiceStack', () => {
   });
 
   it('admits a named redrive operator role in the bus policy, beside the relay roles, with the users source only', () => {
-    const app = new App();
+    const app = templateApp();
     const roles = new Stack(app, 'Roles', { env: stackEnvironment({}) });
     const withOperator = new UsersServiceStack(app, 'WithOperator', {
       env: stackEnvironment({}),

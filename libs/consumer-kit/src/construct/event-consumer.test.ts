@@ -11,7 +11,8 @@ import {
   unretainedStatefulResources,
 } from '@outboxed/cdk-common';
 import { USERS_EVENT_SOURCE, defineExpectations, userCreatedV1 } from '@outboxed/contracts';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
+import { templateApp } from '@outboxed/cdk-common/testing/cdk';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { EventConsumerPropsError } from '../errors';
@@ -21,7 +22,7 @@ import { EventConsumer } from './event-consumer';
 const entry = join(import.meta.dirname, 'fixtures', 'handler.ts');
 
 function synth(props: Partial<EventConsumerProps> = {}, nag = false) {
-  const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'consumer-kit-')) });
+  const app = templateApp({ outdir: mkdtempSync(join(tmpdir(), 'consumer-kit-')) });
   if (nag) applyAwsSolutionsChecks(app);
   const stack = new Stack(app, 'Consumer', { env: stackEnvironment({}) });
   const consumer = new EventConsumer(stack, 'Consumer', {
@@ -291,7 +292,7 @@ describe('EventConsumer', () => {
   });
 
   it('notifies the given actions from each of its five alarms', () => {
-    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'consumer-kit-')) });
+    const app = templateApp({ outdir: mkdtempSync(join(tmpdir(), 'consumer-kit-')) });
     const stack = new Stack(app, 'Consumer', { env: stackEnvironment({}) });
     const operations = new OperationsTopic(stack, 'Ops', { parameterName: '/test/ops' });
     const consumer = new EventConsumer(stack, 'Consumer', {

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyAwsSolutionsChecks, synthesizeNagFindings } from '@outboxed/cdk-common';
 import type { NagFinding } from '@outboxed/cdk-common';
-import { App } from 'aws-cdk-lib';
-import type { Stack } from 'aws-cdk-lib';
+import type { App, Stack } from 'aws-cdk-lib';
+import { templateApp } from '@outboxed/cdk-common/testing/cdk';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 
 /**
@@ -22,7 +22,7 @@ export interface PolicyStatement {
 }
 
 function newApp(): App {
-  return new App({ outdir: mkdtempSync(join(tmpdir(), 'consumer-stack-')) });
+  return templateApp({ outdir: mkdtempSync(join(tmpdir(), 'consumer-stack-')) });
 }
 
 /**

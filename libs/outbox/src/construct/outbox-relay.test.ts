@@ -8,7 +8,8 @@ import {
   synthesizeNagFindings,
   unretainedStatefulResources,
 } from '@outboxed/cdk-common';
-import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { templateApp } from '@outboxed/cdk-common/testing/cdk';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AttributeType, StreamViewType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
@@ -26,7 +27,7 @@ function relayStack(
   props: Partial<OutboxRelayProps> | ((stack: Stack) => Partial<OutboxRelayProps>) = {},
   options: { stream?: boolean; nag?: boolean } = {},
 ) {
-  const app = new App();
+  const app = templateApp();
   if (options.nag) applyAwsSolutionsChecks(app);
   const stack = new Stack(app, 'Relay', { env: stackEnvironment({}) });
   const table = new Table(stack, 'Table', {

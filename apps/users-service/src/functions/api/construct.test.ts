@@ -1,5 +1,6 @@
 import { ConstructValidationError } from '@outboxed/cdk-common';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
+import { templateApp } from '@outboxed/cdk-common/testing/cdk';
 import { Table, AttributeType } from 'aws-cdk-lib/aws-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { UsersApi, type UsersApiProps } from './construct';
@@ -33,7 +34,7 @@ describe('UsersApi', () => {
     ],
   ])('rejects %s at synth, naming the prop, the range and the value', (_, props, message) => {
     const build = () => {
-      const stack = new Stack(new App(), 'Test');
+      const stack = new Stack(templateApp(), 'Test');
       const table = new Table(stack, 'Table', { partitionKey: { name: 'pk', type: AttributeType.STRING } });
       return new UsersApi(stack, 'Api', { table, ...props });
     };
