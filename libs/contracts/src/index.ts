@@ -1,6 +1,6 @@
 // The runtime face of @outboxed/contracts: constants, contracts, validators, examples, consumer expectations.
 // No aws-cdk-lib here (that is ./cdk), no tooling (codegen, compat and the contract graph are CLIs: `nx run
-// contracts:codegen`, `contracts:compat`, `contracts:check`), so Lambda bundles stay small.
+// contracts:codegen`, `contracts:compat`, `contracts:check`; what tools import is ./tooling), so Lambda bundles stay small.
 export {
   USERS_EVENT_SOURCE,
   USER_CREATED_DETAIL_TYPE,
@@ -66,13 +66,4 @@ export type {
   ProducerPublications,
   SchemaEntry,
 } from './expectations/expectations.ts';
-export { majorOf } from './expectations/contract-graph.ts';
-export {
-  discoverExpectations,
-  discoverPublications,
-  EXPECTATIONS_FILE,
-  PUBLICATIONS_FILE,
-} from './expectations/discover.ts';
-export type { DiscoveredExpectations, DiscoveredPublications } from './expectations/discover.ts';
-export type { ContractGraph, GraphEvent, GraphNode } from './expectations/contract-graph.ts';
 export { CONTRACT_EVOLUTION_RULE } from './compat/compatibility.ts';

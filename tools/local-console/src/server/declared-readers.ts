@@ -1,4 +1,4 @@
-import { discoverExpectations } from '@outboxed/contracts';
+import { discoverExpectations } from '@outboxed/contracts/tooling';
 import type { SchemaReader } from './schemas';
 
 /**

@@ -6,7 +6,8 @@ import {
   type CancellationReason,
 } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { majorOf, userCreated } from '@outboxed/contracts';
+import { userCreated } from '@outboxed/contracts';
+import { majorOf } from '@outboxed/contracts/tooling';
 import { userCreatedNextMajor } from '@outboxed/contracts/testing';
 import { toEventDetail } from '@outboxed/outbox';
 import { parseOutboxItem } from '@outboxed/outbox/testing';
