@@ -6,8 +6,6 @@ import {
   UnknownContractError,
   eventCatalog,
   eventPattern,
-  exampleUserCreatedEvent,
-  exampleUserCreatedV1Event,
   findContract,
   requireContract,
   userCreated,
@@ -15,6 +13,7 @@ import {
   userCreatedV2,
   userCreatedVersions,
 } from './index.ts';
+import { exampleUserCreatedEvent, exampleUserCreatedV1Event } from './testing.ts';
 
 const versionNumbers = userCreatedVersions.map((c) => c.version);
 const unknownVersion = Math.max(...versionNumbers) + 1;

@@ -1,4 +1,4 @@
-// The runtime face of @outboxed/contracts: constants, contracts, validators, examples, consumer expectations.
+// The runtime face of @outboxed/contracts: constants, contracts, validators, consumer expectations (example events: ./testing).
 // No aws-cdk-lib here (that is ./cdk), no tooling (codegen, compat and the contract graph are CLIs: `nx run
 // contracts:codegen`, `contracts:compat`, `contracts:check`; what tools import is ./tooling), so Lambda bundles stay small.
 export {
@@ -44,15 +44,6 @@ export type {
 export { eventCatalog, findContract, requireContract } from './catalog.ts';
 export { eventPattern } from './event-pattern.ts';
 export type { ContractEventPattern } from './event-pattern.ts';
-export {
-  exampleUserCreatedEvent,
-  exampleUserCreatedDetail,
-  exampleUserCreatedV1Event,
-  invalidUserCreatedExamples,
-  EXAMPLE_USER_ID,
-  EXAMPLE_EVENT_ID,
-} from './examples.ts';
-export type { ExampleOverrides, InvalidExample } from './examples.ts';
 export {
   checkConsumerExpectations,
   defineExpectations,

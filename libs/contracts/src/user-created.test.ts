@@ -1,17 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import type { InvalidExample } from './index.ts';
+import type { InvalidExample } from './testing.ts';
 import {
   ContractValidationError,
-  exampleUserCreatedDetail,
-  exampleUserCreatedEvent,
-  exampleUserCreatedV1Event,
-  invalidUserCreatedExamples,
   parseUserCreated,
   userCreated,
   userCreatedV1,
   userCreatedV2,
   userCreatedVersions,
 } from './index.ts';
+import {
+  exampleUserCreatedDetail,
+  exampleUserCreatedEvent,
+  exampleUserCreatedV1Event,
+  invalidUserCreatedExamples,
+} from './testing.ts';
 
 describe('UserCreated contracts', () => {
   it.each([

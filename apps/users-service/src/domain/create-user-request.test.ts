@@ -1,4 +1,5 @@
-import { EXAMPLE_USER_ID, exampleUserCreatedDetail, userCreated, type JsonSchema } from '@outboxed/contracts';
+import { userCreated, type JsonSchema } from '@outboxed/contracts';
+import { EXAMPLE_USER_ID, exampleUserCreatedDetail } from '@outboxed/contracts/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { userCreatedPublications } from '../contract-publications';

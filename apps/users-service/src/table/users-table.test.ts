@@ -1,5 +1,6 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { exampleUserCreatedDetail, userCreated } from '@outboxed/contracts';
+import { userCreated } from '@outboxed/contracts';
+import { exampleUserCreatedDetail } from '@outboxed/contracts/testing';
 import { outboxEvent } from '@outboxed/outbox';
 import { parseOutboxItem } from '@outboxed/outbox/testing';
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';

@@ -10,15 +10,12 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { sharedDynamoDbLocal } from '@outboxed/dynamodb-local/vitest';
+import { defineExpectations, userCreated, userCreatedV1, userCreatedV2 } from '@outboxed/contracts';
 import {
-  defineExpectations,
   exampleUserCreatedEvent,
   exampleUserCreatedV1Event,
   invalidUserCreatedExamples,
-  userCreated,
-  userCreatedV1,
-  userCreatedV2,
-} from '@outboxed/contracts';
+} from '@outboxed/contracts/testing';
 import { startEdge } from '@outboxed/local-aws';
 import type { Edge } from '@outboxed/local-aws';
 import { mockClient } from 'aws-sdk-client-mock';

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { stackEnvironment } from '@outboxed/cdk-common';
-import { defineExpectations, exampleUserCreatedEvent, userCreatedV2 } from '@outboxed/contracts';
+import { defineExpectations, userCreatedV2 } from '@outboxed/contracts';
+import { exampleUserCreatedEvent } from '@outboxed/contracts/testing';
 import { Stack } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventConsumer } from '../construct/event-consumer';

@@ -1,10 +1,5 @@
-import {
-  eventCatalog,
-  exampleUserCreatedDetail,
-  findContract,
-  USERS_EVENT_SOURCE,
-  userCreated,
-} from '@outboxed/contracts';
+import { eventCatalog, findContract, USERS_EVENT_SOURCE, userCreated } from '@outboxed/contracts';
+import { exampleUserCreatedDetail } from '@outboxed/contracts/testing';
 import { describe, expect, it } from 'vitest';
 import { anInsertRecord, anOutboxItem, seq } from '../testing/factories';
 import { resolveContract, type ContractSource } from './contract-resolver';

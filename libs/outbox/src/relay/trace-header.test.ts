@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { eventCatalog, exampleUserCreatedDetail, USERS_EVENT_SOURCE } from '@outboxed/contracts';
+import { eventCatalog, USERS_EVENT_SOURCE } from '@outboxed/contracts';
+import { exampleUserCreatedDetail } from '@outboxed/contracts/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseOutboxItem, toOutboxAttributes } from '../item/outbox-item';
 import { anEventContract, anInsertRecord, anOutboxItem, seq } from '../testing/factories';

@@ -5,7 +5,11 @@ import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/c
 import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { CONSUMER_ENV } from '@outboxed/consumer-kit';
 import { createIdempotencyTable, lambdaContext, sqsEventOf } from '@outboxed/consumer-kit/testing';
-import { EXAMPLE_USER_ID, exampleUserCreatedEvent, exampleUserCreatedV1Event } from '@outboxed/contracts';
+import {
+  EXAMPLE_USER_ID,
+  exampleUserCreatedEvent,
+  exampleUserCreatedV1Event,
+} from '@outboxed/contracts/testing';
 import { sharedDynamoDbLocal } from '@outboxed/dynamodb-local/vitest';
 import { startEdge } from '@outboxed/local-aws';
 import type { Edge } from '@outboxed/local-aws';

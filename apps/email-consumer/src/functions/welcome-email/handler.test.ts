@@ -5,7 +5,7 @@ import { CreateEmailTemplateCommand, SendEmailCommand, SESv2Client } from '@aws-
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CONSUMER_ENV } from '@outboxed/consumer-kit';
 import { createIdempotencyTable, lambdaContext, sqsEventOf } from '@outboxed/consumer-kit/testing';
-import { exampleUserCreatedEvent, exampleUserCreatedV1Event } from '@outboxed/contracts';
+import { exampleUserCreatedEvent, exampleUserCreatedV1Event } from '@outboxed/contracts/testing';
 import { sharedDynamoDbLocal } from '@outboxed/dynamodb-local/vitest';
 import { startEdge } from '@outboxed/local-aws';
 import type { Edge } from '@outboxed/local-aws';

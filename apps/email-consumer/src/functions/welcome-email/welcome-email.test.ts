@@ -1,4 +1,4 @@
-import { exampleUserCreatedV1Event } from '@outboxed/contracts';
+import { exampleUserCreatedV1Event } from '@outboxed/contracts/testing';
 import { describe, expect, it } from 'vitest';
 import {
   FALLBACK_GREETING_NAME,

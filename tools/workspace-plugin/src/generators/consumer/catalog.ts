@@ -1,5 +1,6 @@
 import * as contracts from '@outboxed/contracts';
 import { eventCatalog } from '@outboxed/contracts';
+import * as contractsTesting from '@outboxed/contracts/testing';
 import type { CatalogEntry } from './options';
 
 /**
@@ -13,7 +14,7 @@ export function contractExportName(detailType: string, version: number): string 
 }
 
 /**
- * The example-event factory `@outboxed/contracts` exports for a contract version: `exampleUserCreatedV1Event`,
+ * The example-event factory `@outboxed/contracts/testing` exports for a contract version: `exampleUserCreatedV1Event`,
  * or `exampleUserCreatedEvent` for the latest version; `undefined` when it exports neither.
  *
  * @example exampleEventName('UserCreated', 2, true, exported); // 'exampleUserCreatedEvent'
@@ -33,7 +34,7 @@ export function exampleEventName(
 
 /**
  * Every event type and version of `eventCatalog` in `@outboxed/contracts` that the package exports by its
- * conventional name ({@link contractExportName}) with an example-event factory ({@link exampleEventName}), which
+ * conventional name ({@link contractExportName}) with an example-event factory in `./testing` ({@link exampleEventName}), which
  * the generated code and tests import: what `--events` may name.
  *
  * @example contractCatalog(); // [{ detailType: 'UserCreated', version: 1, exportName: 'userCreatedV1', … }, …]
@@ -43,7 +44,8 @@ export function contractCatalog(): CatalogEntry[] {
   return eventCatalog.flatMap(({ detailType, version, source }) => {
     const latest = Math.max(...eventCatalog.filter((c) => c.detailType === detailType).map((c) => c.version));
     const exportName = contractExportName(detailType, version);
-    const exampleName = exampleEventName(detailType, version, version === latest, exported);
+    const examples = contractsTesting as unknown as Record<string, unknown>;
+    const exampleName = exampleEventName(detailType, version, version === latest, examples);
     if (exported[exportName] === undefined || exampleName === undefined) return [];
     return [{ detailType, version, source, exportName, exampleName }];
   });

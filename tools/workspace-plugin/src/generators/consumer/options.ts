@@ -23,7 +23,7 @@ export interface CatalogEntry {
   readonly source: string;
   /** The name `@outboxed/contracts` exports this contract version under, e.g. `userCreatedV2`. */
   readonly exportName: string;
-  /** The example-event factory of this version in `@outboxed/contracts`, e.g. `exampleUserCreatedEvent`. */
+  /** The example-event factory of this version in `@outboxed/contracts/testing`, e.g. `exampleUserCreatedEvent`. */
   readonly exampleName: string;
 }
 
