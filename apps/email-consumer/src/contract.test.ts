@@ -1,9 +1,12 @@
 import { stackEnvironment } from '@outboxed/cdk-common';
 import { consumerRulePattern, eventsOffRoute, startEventPatternTester } from '@outboxed/consumer-kit/testing';
 import type { EventPatternTester } from '@outboxed/consumer-kit/testing';
-import { checkConsumerExpectations } from '@outboxed/contracts';
-import { exampleUserCreatedEvent, exampleUserCreatedV1Event } from '@outboxed/contracts/testing';
-import { userCreatedNextMajor } from '@outboxed/contracts/testing';
+import {
+  checkConsumerExpectations,
+  exampleUserCreatedEvent,
+  exampleUserCreatedV1Event,
+  userCreatedNextMajor,
+} from '@outboxed/contracts/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectations } from './contract-expectations';
 import { EmailConsumerStack } from './stack';

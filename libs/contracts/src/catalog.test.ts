@@ -1,18 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
   USER_CREATED_DETAIL_TYPE,
-  USER_CREATED_SCHEMA_NAME,
   USERS_EVENT_SOURCE,
-  UnknownContractError,
   eventCatalog,
   eventPattern,
   findContract,
-  requireContract,
   userCreated,
   userCreatedV1,
   userCreatedV2,
-  userCreatedVersions,
 } from './index.ts';
+import { USER_CREATED_SCHEMA_NAME } from './constants.ts';
+import { userCreatedVersions } from './user-created.ts';
 import { exampleUserCreatedEvent, exampleUserCreatedV1Event } from './testing.ts';
 
 const versionNumbers = userCreatedVersions.map((c) => c.version);
@@ -73,20 +71,6 @@ describe('findContract', () => {
     ['UserDeleted', 1, undefined, undefined],
   ])('finds %s v%s (source %s)', (detailType, version, source, expected) => {
     expect(findContract(detailType, version, source)).toBe(expected);
-  });
-});
-
-describe('requireContract', () => {
-  it('returns the contract', () => {
-    expect(requireContract(USER_CREATED_DETAIL_TYPE, 1)).toBe(userCreatedV1);
-  });
-
-  it('throws naming what exists when there is no such contract', () => {
-    expect(() => requireContract('UserDeleted', 1)).toThrow(
-      new UnknownContractError(
-        `No contract for detail-type "UserDeleted" version 1. Known: ${versionNumbers.map((v) => `outboxed.users UserCreated v${v}`).join(', ')}. Upgrade @outboxed/contracts or fix the event.`,
-      ),
-    );
   });
 });
 

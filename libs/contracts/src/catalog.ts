@@ -1,5 +1,4 @@
 import type { EventContract } from './contract.ts';
-import { UnknownContractError } from './errors.ts';
 import { generatedCatalog } from './generated/catalog.ts';
 
 /**
@@ -24,19 +23,5 @@ export function findContract(
   return eventCatalog.find(
     (c) =>
       c.detailType === detailType && c.version === version && (source === undefined || c.source === source),
-  );
-}
-
-/**
- * Like `findContract`, but throws `UnknownContractError` naming what exists when there is no such contract.
- *
- * @example const contract = requireContract('UserCreated', 2);
- */
-export function requireContract(detailType: string, version: number, source?: string): EventContract {
-  const contract = findContract(detailType, version, source);
-  if (contract) return contract;
-  const known = eventCatalog.map((c) => `${c.source} ${c.detailType} v${c.version}`).join(', ');
-  throw new UnknownContractError(
-    `No contract for detail-type "${detailType}" version ${version}${source ? ` from source "${source}"` : ''}. Known: ${known}. Upgrade @outboxed/contracts or fix the event.`,
   );
 }

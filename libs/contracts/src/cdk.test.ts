@@ -4,7 +4,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
 import { EventSchemas } from './cdk.ts';
-import { userCreated, userCreatedV1, userCreatedVersions } from './index.ts';
+import { userCreated, userCreatedV1, userCreatedVersions } from './user-created.ts';
 import { userCreatedNextMajor } from './testing.ts';
 
 const stackFactory = () =>

@@ -6,7 +6,7 @@ import type { ContractViolation, JsonSchema } from './validation.ts';
 /**
  * An EventBridge event as a rule delivers it (an SQS message body, a Lambda event), `detail` typed by a contract.
  *
- * @example const event: ReaderEvent<UserCreatedV1ConsumerDetail> = userCreatedV1.parseAsReader(JSON.parse(body));
+ * @example const event: ReaderEvent<ReaderDetailOf<typeof userCreatedV1>> = userCreatedV1.parseAsReader(JSON.parse(body));
  */
 export interface ReaderEvent<TDetail> {
   readonly version: string;
@@ -135,7 +135,7 @@ function readerSchema(schema: JsonSchema): JsonSchema {
 /**
  * The consumer (tolerant reader) view of a contract's `detail`.
  *
- * @example type Detail = ReaderDetailOf<typeof userCreatedV1>; // UserCreatedV1ConsumerDetail
+ * @example type Detail = ReaderDetailOf<typeof userCreatedV1>; // v1's detail, unknown fields allowed
  */
 export type ReaderDetailOf<TContract> =
   // eslint-disable-next-line @typescript-eslint/no-explicit-any

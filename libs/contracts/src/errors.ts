@@ -16,7 +16,7 @@ export class ContractError extends Error {
  * A value does not satisfy a contract's schema. `violations` lists every violation with its JSON path; the
  * message names paths and rules but never the values (they may be emails or names).
  *
- * @example try { parseUserCreated(event); } catch (e) { if (e instanceof ContractValidationError) e.violations; }
+ * @example try { userCreated.parseEvent(event); } catch (e) { if (e instanceof ContractValidationError) e.violations; }
  */
 export class ContractValidationError extends ContractError {
   readonly violations: readonly ContractViolation[];
@@ -40,13 +40,6 @@ export class ContractValidationError extends ContractError {
     this.version = version;
   }
 }
-
-/**
- * No contract exists for the detail-type and version asked for.
- *
- * @example findContract('UserDeleted', 1); // throws UnknownContractError
- */
-export class UnknownContractError extends ContractError {}
 
 /**
  * A schema file or registry schema is unusable: not JSON, not a valid draft-4 schema, or with an unresolved `$ref`.

@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { InvalidExample } from './testing.ts';
-import {
-  ContractValidationError,
-  parseUserCreated,
-  userCreated,
-  userCreatedV1,
-  userCreatedV2,
-  userCreatedVersions,
-} from './index.ts';
+import { ContractValidationError, userCreated, userCreatedV1, userCreatedV2 } from './index.ts';
 import {
   exampleUserCreatedDetail,
   exampleUserCreatedEvent,
@@ -86,51 +79,6 @@ describe('UserCreated contracts', () => {
     const messages = JSON.stringify(userCreated.validateEvent(event));
 
     expect(messages).not.toContain('secret-person');
-  });
-});
-
-describe('parseUserCreated', () => {
-  it.each([
-    ['v1', exampleUserCreatedV1Event()],
-    ['v2', exampleUserCreatedEvent()],
-  ])('returns a valid %s event typed as the latest', (_name, event) => {
-    expect(parseUserCreated(event)).toEqual(event);
-  });
-
-  it('validates each event with the contract of the version it declares', () => {
-    const v1WithLocale = exampleUserCreatedV1Event({ detail: { data: { locale: 'en-GB' } } });
-
-    expect(() => parseUserCreated(v1WithLocale)).toThrow(/detail\.data\.locale: is not allowed/);
-  });
-
-  it('rejects a version it does not know, naming the known ones', () => {
-    const unknown = userCreatedVersions.length + 7;
-    const event = exampleUserCreatedEvent({ detail: { metadata: { version: unknown } } });
-
-    const error = catchError(() => parseUserCreated(event)) as ContractValidationError;
-
-    expect(error.violations).toEqual([
-      {
-        path: 'detail.metadata.version',
-        message: `is ${unknown}, not a known UserCreated version (known: ${userCreatedVersions.map((c) => c.version).join(', ')}); upgrade @outboxed/contracts`,
-      },
-    ]);
-  });
-
-  it('rejects something that is not an event with every missing envelope field', () => {
-    const error = catchError(() => parseUserCreated({})) as ContractValidationError;
-
-    expect(error.violations.map((v) => v.path)).toEqual([
-      'version',
-      'id',
-      'detail-type',
-      'source',
-      'account',
-      'time',
-      'region',
-      'resources',
-      'detail',
-    ]);
   });
 });
 

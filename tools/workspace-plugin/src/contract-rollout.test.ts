@@ -176,11 +176,7 @@ describe('guarantee 7: a breaking change is a new major, published beside the ol
     );
     edit('apps/email-consumer/src/functions/welcome-email/welcome-email.ts', (text) =>
       text
-        .replace(
-          "import type { UserCreatedV1ConsumerDetail } from '@outboxed/contracts';",
-          "import type { ReaderDetailOf, userCreatedMajor2V1 } from '@outboxed/contracts';",
-        )
-        .replace('detail: UserCreatedV1ConsumerDetail', 'detail: ReaderDetailOf<typeof userCreatedMajor2V1>')
+        .replaceAll('userCreatedV1', 'userCreatedMajor2V1')
         .replace('detail.data.name', 'detail.data.displayName'),
     );
     copy.nx('run', 'email-consumer:typecheck');

@@ -10,7 +10,7 @@ import { InvalidEventError } from '../errors';
 /**
  * An EventBridge event as the rule delivers it to SQS (the message body), its `detail` typed by the contract.
  *
- * @example const event: ConsumerEvent<UserCreatedV1ConsumerDetail> = userCreatedV1.parseAsReader(JSON.parse(record.body));
+ * @example const event: ConsumerEvent<ReaderDetailOf<typeof userCreatedV1>> = userCreatedV1.parseAsReader(JSON.parse(record.body));
  */
 export type ConsumerEvent<TDetail> = ReaderEvent<TDetail>;
 
@@ -18,7 +18,7 @@ export type ConsumerEvent<TDetail> = ReaderEvent<TDetail>;
  * The event a consumer's handler receives: for each subscription of `TExpectations`, the event typed as the version
  * the consumer reads it as (a union, told apart by `detail-type`, when it subscribes to several event types).
  *
- * @example type Event = SubscribedEvent<typeof expectations>; // ConsumerEvent<UserCreatedV1ConsumerDetail>
+ * @example type Event = SubscribedEvent<typeof expectations>; // ConsumerEvent<ReaderDetailOf<typeof userCreatedV1>>
  */
 export type SubscribedEvent<TExpectations extends ConsumerExpectations> =
   TExpectations['subscriptions'][number] extends infer TSubscription

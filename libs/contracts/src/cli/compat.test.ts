@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SCHEMAS_DIR } from '../codegen/paths.ts';
 import { startRegistry } from '../testing/registry-contents.ts';
-import { userCreatedVersions } from '../index.ts';
+import { userCreatedVersions } from '../user-created.ts';
 import { compat } from './compat.ts';
 import type { CliIo } from './io.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { userCreatedV1, userCreatedV2, userCreatedVersions } from '../index.ts';
+import { userCreatedV1, userCreatedV2, userCreatedVersions } from '../user-created.ts';
 import type { JsonSchema } from '../validation.ts';
 import { checkCompatibility } from './compatibility.ts';
 import type { CompatibilityMode } from './compatibility.ts';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { defineContract } from '../contract.ts';
 import { USER_CREATED_DETAIL_TYPE, USERS_EVENT_SOURCE } from '../constants.ts';
-import { eventCatalog, userCreated, userCreatedV1, userCreatedV2, userCreatedVersions } from '../index.ts';
+import { eventCatalog, userCreated, userCreatedV1, userCreatedV2 } from '../index.ts';
+import { userCreatedVersions } from '../user-created.ts';
 import type { JsonSchema } from '../validation.ts';
 import { checkConsumerExpectations, defineExpectations } from './expectations.ts';
 import type { AnyContract, ConsumerExpectations, SchemaEntry } from './expectations.ts';

@@ -1,5 +1,5 @@
 import type { SendEmailCommandInput } from '@aws-sdk/client-sesv2';
-import type { UserCreatedV1ConsumerDetail } from '@outboxed/contracts';
+import type { ReaderDetailOf, userCreatedV1 } from '@outboxed/contracts';
 
 /**
  * Where the welcome email comes from and what it looks like.
@@ -57,7 +57,7 @@ export function greetingName(name: string): string {
  * @example await ses.send(new SendEmailCommand(welcomeEmail(event.detail, settings)));
  */
 export function welcomeEmail(
-  detail: UserCreatedV1ConsumerDetail,
+  detail: ReaderDetailOf<typeof userCreatedV1>,
   settings: WelcomeEmailSettings,
 ): SendEmailCommandInput {
   return {
