@@ -8,7 +8,7 @@
 // `never` for the reason stated in .github/workflows/ci.yml.
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { checkDeployableAssembly } from '@outboxed/cdk-common';
+import { checkDeployableAssembly } from '@outboxed/cdk-common/assembly';
 
 const ASSEMBLY = 'cdk.out';
 const APPROVALS = ['never', 'any-change', 'broadening'];

@@ -1,15 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  acknowledgedNagFindings,
-  applyAwsSolutionsChecks,
-  findWorkspaceRoot,
-  iamActionsFor,
-  sdkCommandsSent,
-  stackEnvironment,
-  unretainedStatefulResources,
-} from '@outboxed/cdk-common';
+import { findWorkspaceRoot } from '@outboxed/cdk-common/workspace-root';
+import { applyAwsSolutionsChecks, stackEnvironment } from '@outboxed/cdk-common';
 import {
   actionsOf,
   assertBuffersInQueueWithDeadLetterQueue,
@@ -23,7 +16,13 @@ import type { ConsumerStackFactory } from '@outboxed/consumer-kit/testing';
 import { USER_CREATED_DETAIL_TYPE, USERS_EVENT_SOURCE } from '@outboxed/contracts';
 import { describe, expect, it } from 'vitest';
 import { AUDIT_OPERATIONS_TOPIC_PARAMETER, AuditConsumerStack } from './stack';
-import { templateApp } from '@outboxed/cdk-common/testing/cdk';
+import {
+  templateApp,
+  acknowledgedNagFindings,
+  iamActionsFor,
+  sdkCommandsSent,
+  unretainedStatefulResources,
+} from '@outboxed/cdk-common/testing/cdk';
 
 const build: ConsumerStackFactory = (app) =>
   new AuditConsumerStack(app, 'AuditConsumer', { env: stackEnvironment({}) });

@@ -1,15 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  acknowledgedNagFindings,
-  applyAwsSolutionsChecks,
-  findWorkspaceRoot,
-  iamActionsFor,
-  sdkCommandsSent,
-  stackEnvironment,
-  unretainedStatefulResources,
-} from '@outboxed/cdk-common';
+import { findWorkspaceRoot } from '@outboxed/cdk-common/workspace-root';
+import { applyAwsSolutionsChecks, stackEnvironment } from '@outboxed/cdk-common';
 import {
   actionsOf,
   assertBuffersInQueueWithDeadLetterQueue,
@@ -24,7 +17,13 @@ import { USER_CREATED_DETAIL_TYPE, USERS_EVENT_SOURCE } from '@outboxed/contract
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { EMAIL_OPERATIONS_TOPIC_PARAMETER, EmailConsumerStack } from './stack';
-import { templateApp } from '@outboxed/cdk-common/testing/cdk';
+import {
+  templateApp,
+  acknowledgedNagFindings,
+  iamActionsFor,
+  sdkCommandsSent,
+  unretainedStatefulResources,
+} from '@outboxed/cdk-common/testing/cdk';
 
 const SENDER = 'welcome@outboxed.example';
 

@@ -14,7 +14,6 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { findWorkspaceRoot } from '@outboxed/cdk-common';
 import { findContract, USERS_EVENT_SOURCE, userCreated, type UserCreatedEvent } from '@outboxed/contracts';
 import { discoverConsumerPatterns, type ConsumerPattern } from '@outboxed/contracts/testing';
 import { sharedDynamoDbLocal } from '@outboxed/dynamodb-local/vitest';
@@ -213,3 +212,4 @@ describe('producer contract: UserCreated as the relay publishes it for a really 
     },
   );
 });
+import { findWorkspaceRoot } from '@outboxed/cdk-common/workspace-root';

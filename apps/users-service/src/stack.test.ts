@@ -1,15 +1,5 @@
-import {
-  acknowledgedNagFindings,
-  applyAwsSolutionsChecks,
-  findWorkspaceRoot,
-  iamActionsFor,
-  sdkCommandsSent,
-  stackEnvironment,
-  synthesizeNagFindings,
-  unretainedStatefulResources,
-  type AcknowledgedNagFinding,
-  type NagFinding,
-} from '@outboxed/cdk-common';
+import { findWorkspaceRoot } from '@outboxed/cdk-common/workspace-root';
+import { applyAwsSolutionsChecks, stackEnvironment } from '@outboxed/cdk-common';
 import {
   eventCatalog,
   USERS_EVENT_SOURCE,
@@ -19,7 +9,16 @@ import {
 import { OUTBOX_STREAM_FILTER } from '@outboxed/outbox/testing';
 import { join } from 'node:path';
 import { Stack } from 'aws-cdk-lib';
-import { templateApp } from '@outboxed/cdk-common/testing/cdk';
+import {
+  templateApp,
+  acknowledgedNagFindings,
+  iamActionsFor,
+  sdkCommandsSent,
+  synthesizeNagFindings,
+  unretainedStatefulResources,
+  type AcknowledgedNagFinding,
+  type NagFinding,
+} from '@outboxed/cdk-common/testing/cdk';
 import { Role } from 'aws-cdk-lib/aws-iam';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnRegistry } from 'aws-cdk-lib/aws-eventschemas';

@@ -102,3 +102,4 @@ export function checkDeployableAssembly(
   }
   return stacks;
 }
+export { UndeployableAssemblyError } from './errors';

@@ -1,25 +1,26 @@
-export { nodeFunctionDefaults, NODE_RUNTIME, BUNDLE_METAFILE_ENV } from './node-function';
-export {
-  applyAwsSolutionsChecks,
-  synthesizeNagFindings,
-  acknowledgeNag,
-  acknowledgeFunctionBaseline,
-  acknowledgedNagFindings,
-} from './nag';
-export type { NagFinding, NagAcknowledgment, AcknowledgedNagFinding, FunctionBaselineOptions } from './nag';
-export { stackEnvironment, OFFLINE_ACCOUNT, DEFAULT_REGION } from './environment';
-export { findWorkspaceRoot } from './workspace-root';
-export { assemblyStacks, checkDeployableAssembly } from './assembly';
-export type { AssemblyStack } from './assembly';
-export {
-  CdkCommonError,
-  UndeployableAssemblyError,
-  ConstructValidationError,
-  WorkspaceRootNotFoundError,
-} from './errors';
+/**
+ * The public face of @outboxed/cdk-common: what every app's CDK code and every construct of this workspace builds
+ * with. Functions (`nodeFunctionDefaults`), the account and region (`stackEnvironment`), cdk-nag (`applyAwsSolutionsChecks`
+ * and the one way to acknowledge a finding), construct prop validation (`checkRange`, `checkDuration`) and the
+ * operations wiring (an `OperationsTopic` every alarm notifies, a function's alarms and log group).
+ *
+ * Other entries: `./assembly` (checking a synthesized cloud assembly before deploying it), `./put-events` (PutEvents
+ * entry sizes), `./tracing` (the X-Ray tracer), `./workspace-root`; for tests only, `./testing` (a seeded random) and
+ * `./testing/cdk` (templates without bundling, cdk-nag findings, retention and IAM checks).
+ *
+ * @example
+ * import { applyAwsSolutionsChecks, stackEnvironment } from '@outboxed/cdk-common';
+ *
+ * const app = new App();
+ * new UsersServiceStack(app, 'UsersService', { env: stackEnvironment() });
+ * applyAwsSolutionsChecks(app);
+ */
+export { nodeFunctionDefaults, BUNDLE_METAFILE_ENV } from './node-function';
+export { applyAwsSolutionsChecks, acknowledgeNag, acknowledgeFunctionBaseline } from './nag';
+export type { NagAcknowledgment, FunctionBaselineOptions } from './nag';
+export { stackEnvironment } from './environment';
+export { CdkCommonError, ConstructValidationError } from './errors';
 export { checkRange, checkDuration } from './validate';
-export type { NumberRange, DurationRange } from './validate';
-export { createTableInputOf } from './table-input';
 export { OperationsTopic, functionAlarms, metricAlarm, functionLogGroup } from './operations';
 export type {
   OperationsTopicProps,
@@ -27,6 +28,3 @@ export type {
   FunctionAlarmsOptions,
   MetricAlarmOptions,
 } from './operations';
-export { unretainedStatefulResources, STATEFUL_RESOURCE_TYPES } from './retention';
-export type { UnretainedResource } from './retention';
-export { sdkCommandsSent, iamActionsFor } from './sdk-actions';

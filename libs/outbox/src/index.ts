@@ -20,7 +20,6 @@ export type { KeyAttributes } from './item/outbox-item';
 export { createRelayHandler, RELAY_METRICS } from './relay/relay-handler';
 export type { RelayOptions } from './relay/relay-handler';
 export { RELAY_ENV } from './relay/environment';
-export { toEventDetail } from './relay/map-record';
 export type { ContractResolver } from './relay/contract-resolver';
 export { createRedriveHandler } from './redrive/handler';
 export type { RedriveHandlerOptions } from './redrive/handler';

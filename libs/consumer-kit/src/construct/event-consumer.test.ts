@@ -2,17 +2,19 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  acknowledgedNagFindings,
   applyAwsSolutionsChecks,
   ConstructValidationError,
   OperationsTopic,
   stackEnvironment,
-  synthesizeNagFindings,
-  unretainedStatefulResources,
 } from '@outboxed/cdk-common';
 import { USERS_EVENT_SOURCE, defineExpectations, userCreatedV1 } from '@outboxed/contracts';
 import { Duration, Stack } from 'aws-cdk-lib';
-import { templateApp } from '@outboxed/cdk-common/testing/cdk';
+import {
+  templateApp,
+  acknowledgedNagFindings,
+  synthesizeNagFindings,
+  unretainedStatefulResources,
+} from '@outboxed/cdk-common/testing/cdk';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { EventConsumerPropsError } from '../errors';

@@ -1,10 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { applyAwsSolutionsChecks, synthesizeNagFindings } from '@outboxed/cdk-common';
-import type { NagFinding } from '@outboxed/cdk-common';
+import { applyAwsSolutionsChecks } from '@outboxed/cdk-common';
 import type { App, Stack } from 'aws-cdk-lib';
-import { templateApp } from '@outboxed/cdk-common/testing/cdk';
+import { templateApp, synthesizeNagFindings, type NagFinding } from '@outboxed/cdk-common/testing/cdk';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 
 /**

@@ -1,15 +1,17 @@
 import { join } from 'node:path';
 import {
-  acknowledgedNagFindings,
   applyAwsSolutionsChecks,
   ConstructValidationError,
   OperationsTopic,
   stackEnvironment,
-  synthesizeNagFindings,
-  unretainedStatefulResources,
 } from '@outboxed/cdk-common';
 import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
-import { templateApp } from '@outboxed/cdk-common/testing/cdk';
+import {
+  templateApp,
+  acknowledgedNagFindings,
+  synthesizeNagFindings,
+  unretainedStatefulResources,
+} from '@outboxed/cdk-common/testing/cdk';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AttributeType, StreamViewType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
