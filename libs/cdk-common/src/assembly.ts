@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { OFFLINE_ACCOUNT } from './environment';
 import { UndeployableAssemblyError } from './errors';
 
+/** What `checkDeployableAssembly` throws, for callers of the `./assembly` entry. */
+export { UndeployableAssemblyError };
+
 /**
  * A stack of a synthesized cloud assembly and the environment it was synthesized for.
  *
@@ -102,4 +105,3 @@ export function checkDeployableAssembly(
   }
   return stacks;
 }
-export { UndeployableAssemblyError } from './errors';

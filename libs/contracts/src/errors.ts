@@ -21,18 +21,17 @@ export class ContractError extends Error {
 export class ContractValidationError extends ContractError {
   readonly violations: readonly ContractViolation[];
   readonly schemaName: string;
-  readonly version: number | undefined;
+  readonly version: number;
 
   constructor(
     schemaName: string,
-    version: number | undefined,
+    version: number,
     violations: readonly ContractViolation[],
     options?: ErrorOptions,
   ) {
-    const label = version === undefined ? schemaName : `${schemaName} v${version}`;
     const lines = violations.map((v) => `  - ${v.path}: ${v.message}`).join('\n');
     super(
-      `The value does not satisfy ${label} (${violations.length} violation${violations.length === 1 ? '' : 's'}):\n${lines}\nFix the producer of this value or read it with the contract of its own version.`,
+      `The value does not satisfy ${schemaName} v${version} (${violations.length} violation${violations.length === 1 ? '' : 's'}):\n${lines}\nFix the producer of this value or read it with the contract of its own version.`,
       options,
     );
     this.violations = violations;
